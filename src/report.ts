@@ -1,0 +1,98 @@
+// What the step leaves behind: outputs for later steps, a job summary for people, and the verdict.
+import * as core from '@actions/core'
+import { formatDuration } from './inputs.ts'
+import { ApiError, hintFor } from './tencent/errors.ts'
+import { resultName, type FlowOutcome } from './wait.ts'
+
+/** succeeded | failed | processing, or `unknown` for a flow no DescribeFlow call got an answer for. */
+export type FlowResult = ReturnType<typeof resultName> | 'unknown'
+
+export const flowResult = (outcome: FlowOutcome): FlowResult =>
+  outcome.status === undefined ? 'unknown' : resultName(outcome.status)
+
+/** The step's result is its worst flow's: failed > unknown > processing > succeeded. */
+const SEVERITY: readonly FlowResult[] = ['succeeded', 'processing', 'unknown', 'failed']
+
+export function worstOutcome(outcomes: readonly FlowOutcome[]): FlowOutcome {
+  const [first, ...rest] = outcomes
+  if (!first) throw new Error('no flows to report')
+  return rest.reduce((worst, o) => (SEVERITY.indexOf(flowResult(o)) > SEVERITY.indexOf(flowResult(worst)) ? o : worst), first)
+}
+
+export interface StepOutputs {
+  readonly status: string
+  readonly result: FlowResult
+  readonly 'request-id': string
+  readonly elapsed: string
+  readonly polls: string
+  readonly 'timed-out': string
+  readonly results: string
+}
+
+export function stepOutputs(outcomes: readonly FlowOutcome[]): StepOutputs {
+  const worst = worstOutcome(outcomes)
+  return {
+    status: worst.status === undefined ? '' : String(worst.status),
+    result: flowResult(worst),
+    'request-id': worst.requestId ?? '',
+    elapsed: String(Math.round(Math.max(...outcomes.map((o) => o.elapsedMs)) / 1000)),
+    polls: String(outcomes.reduce((sum, o) => sum + o.polls, 0)),
+    'timed-out': String(outcomes.some((o) => o.end === 'timeout')),
+    results: JSON.stringify(Object.fromEntries(outcomes.map((o) => [o.flowId, flowResult(o)]))),
+  }
+}
+
+export interface ReportContext {
+  readonly region: string
+  readonly timeoutMs: number
+  readonly failOnTimeout: boolean
+}
+
+/** Why the step fails, one line per flow that did not succeed; undefined when it passes. */
+export function failureMessage(outcomes: readonly FlowOutcome[], context: ReportContext): string | undefined {
+  const lines: string[] = []
+  for (const o of outcomes) {
+    const where = `Flow ${o.flowId} (region ${context.region})`
+    const after = `after ${formatDuration(o.elapsedMs)}, ${o.polls} ${o.polls === 1 ? 'call' : 'calls'}`
+    const lastCause = o.error ? `; the last call failed: ${o.error.message}` : ''
+    if (o.end === 'error' && o.error) {
+      const hint = o.error instanceof ApiError ? hintFor(o.error, context) : ''
+      lines.push(`${where}: ${o.error.message}${hint ? `. ${hint}` : ''}`)
+    } else if (o.end === 'cancelled') {
+      lines.push(`${where}: cancelled ${after}; last known status: ${flowResult(o)}`)
+    } else if (o.status === 1) {
+      lines.push(`${where} failed${o.requestId ? ` (RequestId ${o.requestId})` : ''}, ${after}`)
+    } else if (o.end === 'timeout' && o.status === undefined) {
+      // Nothing is known about the flow, so fail-on-timeout: false cannot make this green.
+      lines.push(`${where}: no answer from DescribeFlow within the timeout of ${formatDuration(context.timeoutMs)} (${o.polls} calls)${lastCause}`)
+    } else if (o.end === 'timeout' && context.failOnTimeout) {
+      lines.push(`${where}: still ${flowResult(o)} at the timeout of ${formatDuration(context.timeoutMs)} (${o.polls} calls)${lastCause}. Raise 'timeout', or set 'fail-on-timeout: false' to go on`)
+    }
+  }
+  return lines.length > 0 ? lines.join('\n') : undefined
+}
+
+export async function writeSummary(outcomes: readonly FlowOutcome[], context: ReportContext): Promise<void> {
+  const icon: Record<FlowResult, string> = { succeeded: '✅', failed: '❌', processing: '⏳', unknown: '❔' }
+  const rows = outcomes.map((o) => [
+    o.flowId,
+    `${icon[flowResult(o)]} ${flowResult(o)}${o.end === 'timeout' ? ' (timed out)' : o.end === 'cancelled' ? ' (cancelled)' : ''}`,
+    formatDuration(o.elapsedMs),
+    String(o.polls),
+    o.requestId ?? '',
+  ])
+  await core.summary
+    .addHeading('CynosDB task flow', 3)
+    .addRaw(`Region <code>${context.region}</code>, timeout ${formatDuration(context.timeoutMs)}`, true)
+    .addTable([
+      [
+        { data: 'Flow', header: true },
+        { data: 'Result', header: true },
+        { data: 'Elapsed', header: true },
+        { data: 'Calls', header: true },
+        { data: 'RequestId', header: true },
+      ],
+      ...rows,
+    ])
+    .write()
+}

@@ -1,0 +1,53 @@
+// What can go wrong in a Tencent Cloud API call, and what to tell the person reading the log.
+
+/** The API answered with `Response.Error`: a code worth reading, and a RequestId for Tencent's support. */
+export class ApiError extends Error {
+  override name = 'ApiError'
+  readonly action: string
+  readonly code: string
+  readonly requestId: string | undefined
+  /** The server's clock (ms since epoch) from the response's Date header, used to correct clock skew. */
+  readonly serverTime: number | undefined
+
+  constructor(action: string, code: string, message: string, requestId: string | undefined, serverTime?: number) {
+    super(`${action} failed with ${code}: ${message}${requestId ? ` (RequestId ${requestId})` : ''}`)
+    this.action = action
+    this.code = code
+    this.requestId = requestId
+    this.serverTime = serverTime
+  }
+}
+
+/** An answer that is not an API answer at all: a non-200 status, a body that is not JSON or lacks `Response`. */
+export class UnexpectedResponseError extends Error {
+  override name = 'UnexpectedResponseError'
+}
+
+/** What to fix, for the error codes that end a wait at once. */
+export function hintFor(error: ApiError, context: { readonly region: string }): string {
+  const { code } = error
+  if (error.action === 'AssumeRoleWithWebIdentity') {
+    return code.startsWith('RequestLimitExceeded') || code.startsWith('InternalError')
+      ? ''
+      : "Check role-arn and oidc-provider-id, and that the role's trust policy trusts the OIDC provider with this repository's token (audience, subject)."
+  }
+  if (code === 'InvalidParameterValue.FlowNotFound' || code === 'FailedOperation.FlowNotFoundError') {
+    return `Check the flow ID, and that region '${context.region}' is the region of the cluster whose call returned it.`
+  }
+  if (code === 'AuthFailure.SignatureExpire') {
+    return "The runner's clock is off by more than 5 minutes and could not be corrected from the server's Date header."
+  }
+  if (code === 'AuthFailure.TokenFailure') {
+    return 'The session token is expired or does not belong to this secret ID: fetch fresh temporary credentials.'
+  }
+  if (code === 'AuthFailure.UnauthorizedOperation' || code.startsWith('UnauthorizedOperation')) {
+    return 'The key or role lacks permission: grant it the CAM action cynosdb:DescribeFlow (e.g. the QcloudCynosDBReadOnlyAccess policy).'
+  }
+  if (code.startsWith('AuthFailure')) {
+    return 'Check secret-id and secret-key: they must be a current, enabled key pair of the same account (and no stray whitespace).'
+  }
+  if (code === 'UnsupportedRegion' || code.startsWith('InvalidParameter')) {
+    return `Check region '${context.region}' and the flow ID.`
+  }
+  return ''
+}

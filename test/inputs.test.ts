@@ -1,0 +1,179 @@
+import { describe, expect, it } from 'vitest'
+import { formatDuration, getInputs, InputError, inputWarnings, parseBoolean, parseDuration, parseEndpoint, parseFlowIds, parseRegion } from '../src/inputs.ts'
+
+describe('parseFlowIds', () => {
+  it.each([
+    { name: 'one ID', value: '123', ids: ['123'] },
+    { name: 'surrounding space', value: '  42\n', ids: ['42'] },
+    { name: 'commas, spaces and new lines', value: '1, 2 3\n4', ids: ['1', '2', '3', '4'] },
+    { name: 'duplicates removed, order kept', value: '7,3,7, 3', ids: ['7', '3'] },
+    { name: 'leading zeros normalised', value: '007', ids: ['7'] },
+    { name: 'the largest int64', value: '9223372036854775807', ids: ['9223372036854775807'] },
+  ])('accepts $name', ({ value, ids }) => {
+    expect(parseFlowIds(value)).toEqual(ids)
+  })
+
+  it.each([
+    { name: 'letters', value: 'abc' },
+    { name: 'negative', value: '-5' },
+    { name: 'fraction', value: '1.5' },
+    { name: 'zero', value: '0' },
+    { name: 'beyond 2^63-1', value: '9223372036854775808' },
+    { name: 'one bad among good', value: '12, x3' },
+  ])('rejects $name, naming the input and what it accepts', ({ value }) => {
+    expect(() => parseFlowIds(value)).toThrow(InputError)
+    expect(() => parseFlowIds(value)).toThrow(/Input 'flow-id' must hold positive integer task flow IDs/)
+  })
+
+  it('rejects empty as required', () => {
+    expect(() => parseFlowIds(' , \n')).toThrow(/Input 'flow-id' is required/)
+  })
+
+  it('rejects more than 100 flows', () => {
+    expect(() => parseFlowIds(Array.from({ length: 101 }, (_, i) => i + 1).join(','))).toThrow(/at most 100/)
+  })
+})
+
+describe('parseDuration', () => {
+  it.each([
+    { name: 'plain seconds', value: '900', ms: 900_000 },
+    { name: 'fractional seconds', value: '0.5', ms: 500 },
+    { name: 'seconds', value: '90s', ms: 90_000 },
+    { name: 'minutes', value: '15m', ms: 900_000 },
+    { name: 'hours and minutes', value: '1h30m', ms: 5_400_000 },
+    { name: 'all units', value: '1h2m3s4ms', ms: 3_723_004 },
+    { name: 'milliseconds', value: '250ms', ms: 250 },
+    { name: 'spaces around', value: ' 30s ', ms: 30_000 },
+  ])('reads $name', ({ value, ms }) => {
+    expect(parseDuration(value, 'timeout')).toBe(ms)
+  })
+
+  it.each([
+    { name: 'a word', value: 'forever' },
+    { name: 'negative', value: '-5' },
+    { name: 'negative with unit', value: '-5s' },
+    { name: 'units out of order', value: '30s1m' },
+    { name: 'unknown unit', value: '3d' },
+    { name: 'empty', value: '' },
+  ])('rejects $name with what it accepts', ({ value }) => {
+    expect(() => parseDuration(value, 'timeout')).toThrow(/Input 'timeout' must be a duration such as 900 \(seconds\), 90s, 15m, 1h30m or 500ms/)
+  })
+
+  it('rejects zero', () => {
+    expect(() => parseDuration('0', 'poll-interval')).toThrow(/Input 'poll-interval' must be longer than zero/)
+    expect(() => parseDuration('0s', 'poll-interval')).toThrow(/longer than zero/)
+  })
+
+  it('rejects more than the maximum, naming it', () => {
+    expect(() => parseDuration('25h', 'timeout', 24 * 3600_000)).toThrow(/Input 'timeout' must be at most 24h/)
+  })
+})
+
+describe('formatDuration', () => {
+  it.each([
+    { ms: 50, text: '50ms' },
+    { ms: 1500, text: '1.5s' },
+    { ms: 42_000, text: '42s' },
+    { ms: 90_000, text: '1m30s' },
+    { ms: 3_600_000, text: '1h' },
+    { ms: 5_430_000, text: '1h30m30s' },
+  ])('$ms ms is $text', ({ ms, text }) => {
+    expect(formatDuration(ms)).toBe(text)
+  })
+})
+
+describe('parseBoolean', () => {
+  it.each([
+    { value: 'true', result: true },
+    { value: 'TRUE', result: true },
+    { value: 'False', result: false },
+    { value: '', result: true },
+  ])('reads "$value"', ({ value, result }) => {
+    expect(parseBoolean(value, 'fail-on-timeout', true)).toBe(result)
+  })
+
+  it.each(['maybe', 'yes', '1'])('rejects "%s"', (value) => {
+    expect(() => parseBoolean(value, 'fail-on-timeout', true)).toThrow("Input 'fail-on-timeout' must be true or false")
+  })
+})
+
+describe('parseRegion', () => {
+  it.each(['ap-guangzhou', 'ap-shenzhen-fsi', 'na-siliconvalley', 'eu-frankfurt'])('accepts %s', (region) => {
+    expect(parseRegion(region)).toBe(region)
+  })
+
+  it.each([
+    { name: 'spaces', value: 'ap guangzhou' },
+    { name: 'CR/LF (header injection)', value: 'ap-guangzhou\r\nX-Evil: 1' },
+    { name: 'a control character', value: 'ap-guang\u0007zhou' },
+    { name: 'upper case', value: 'AP-GUANGZHOU' },
+    { name: 'no hyphen', value: 'guangzhou' },
+  ])('rejects $name', ({ value }) => {
+    expect(() => parseRegion(value)).toThrow(/Input 'region' must be a Tencent Cloud region name such as ap-guangzhou/)
+  })
+
+  it('quotes a rejected value without its raw line break', () => {
+    expect(() => parseRegion('a\nb')).toThrow('got "a\\nb"')
+  })
+
+  it('names TENCENTCLOUD_REGION when empty', () => {
+    expect(() => parseRegion('')).toThrow(/Input 'region' is required .*TENCENTCLOUD_REGION/)
+  })
+})
+
+describe('parseEndpoint', () => {
+  it.each([
+    { name: 'a host name', value: 'cynosdb.tencentcloudapi.com', href: 'https://cynosdb.tencentcloudapi.com/' },
+    { name: 'a regional host', value: 'cynosdb.ap-shenzhen-fsi.tencentcloudapi.com', href: 'https://cynosdb.ap-shenzhen-fsi.tencentcloudapi.com/' },
+    { name: 'an https URL', value: 'https://cynosdb.intl.tencentcloudapi.com', href: 'https://cynosdb.intl.tencentcloudapi.com/' },
+    { name: 'an https URL with a slash', value: 'https://cynosdb.intl.tencentcloudapi.com/', href: 'https://cynosdb.intl.tencentcloudapi.com/' },
+    { name: 'http with a port', value: 'http://127.0.0.1:8080', href: 'http://127.0.0.1:8080/' },
+    { name: 'host and port', value: 'localhost:8443', href: 'https://localhost:8443/' },
+  ])('accepts $name', ({ value, href }) => {
+    expect(parseEndpoint(value, 'endpoint').href).toBe(href)
+  })
+
+  it.each([
+    { name: 'ftp scheme', value: 'ftp://cynosdb.tencentcloudapi.com', message: /must use https:\/\/ .*not ftp:/ },
+    { name: 'file scheme', value: 'file:///etc/passwd', message: /must use https:\/\// },
+    { name: 'a path', value: 'https://cynosdb.tencentcloudapi.com/v3', message: /no path, query or user info/ },
+    { name: 'a path on a host', value: 'cynosdb.tencentcloudapi.com/x', message: /no path, query or user info/ },
+    { name: 'a query', value: 'https://cynosdb.tencentcloudapi.com?a=1', message: /no path, query or user info/ },
+    { name: 'user info', value: 'https://u:p@cynosdb.tencentcloudapi.com', message: /no path, query or user info/ },
+    { name: 'spaces', value: 'not a host', message: /Input 'endpoint' must be a host name/ },
+  ])('rejects $name', ({ value, message }) => {
+    expect(() => parseEndpoint(value, 'endpoint')).toThrow(message)
+  })
+})
+
+describe('getInputs', () => {
+  const reader = (values: Record<string, string>) => (name: string) => values[name] ?? ''
+
+  it('applies the documented defaults', () => {
+    const inputs = getInputs(reader({ 'flow-id': '5', region: 'ap-beijing' }), {})
+    expect(inputs).toMatchObject({
+      flowIds: ['5'],
+      region: 'ap-beijing',
+      timeoutMs: 1_800_000,
+      pollIntervalMs: undefined,
+      failOnTimeout: true,
+      requestTimeoutMs: 15_000,
+      oidcAudience: 'sts.tencentcloudapi.com',
+      roleDurationSeconds: 3600,
+    })
+    expect(inputs.endpoint.href).toBe('https://cynosdb.tencentcloudapi.com/')
+    expect(inputs.stsEndpoint.href).toBe('https://sts.tencentcloudapi.com/')
+  })
+
+  it('falls back to TENCENTCLOUD_REGION, and the input wins over it', () => {
+    expect(getInputs(reader({ 'flow-id': '5' }), { TENCENTCLOUD_REGION: 'ap-tokyo' }).region).toBe('ap-tokyo')
+    expect(getInputs(reader({ 'flow-id': '5', region: 'ap-seoul' }), { TENCENTCLOUD_REGION: 'ap-tokyo' }).region).toBe('ap-seoul')
+  })
+
+  it('warns about http:// and an unknown region, not about the defaults', () => {
+    const quiet = getInputs(reader({ 'flow-id': '5', region: 'ap-beijing' }), {})
+    expect(inputWarnings(quiet)).toEqual([])
+    const loud = getInputs(reader({ 'flow-id': '5', region: 'xx-nowhere', endpoint: 'http://127.0.0.1:1' }), {})
+    expect(inputWarnings(loud)).toEqual([expect.stringMatching(/'endpoint' uses plain http/), expect.stringMatching(/Region 'xx-nowhere' is not one/)])
+  })
+})

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest'
+import { BACKOFF_CAP_MS, backoffDelayMs, isTransient } from '../src/retry.ts'
+import { ApiError, UnexpectedResponseError } from '../src/tencent/errors.ts'
+
+const api = (code: string): ApiError => new ApiError('DescribeFlow', code, 'm', 'r')
+const withCode = (code: string): Error => Object.assign(new Error(code), { code })
+
+describe('isTransient', () => {
+  it.each([
+    { name: 'throttling', error: api('RequestLimitExceeded') },
+    { name: 'throttling per UIN', error: api('RequestLimitExceeded.UinLimitExceeded') },
+    { name: 'throttling per IP', error: api('RequestLimitExceeded.IPLimitExceeded') },
+    { name: 'LimitExceeded', error: api('LimitExceeded') },
+    { name: 'internal error', error: api('InternalError') },
+    { name: 'internal DB error', error: api('InternalError.DbOperationFailed') },
+    { name: 'DB access error', error: api('FailedOperation.DatabaseAccessError') },
+    { name: 'service unavailable', error: api('ServiceUnavailable') },
+    { name: 'resource unavailable', error: api('ResourceUnavailable') },
+    { name: 'HTTP 502 / not JSON', error: new UnexpectedResponseError('x') },
+    { name: 'connection reset', error: withCode('ECONNRESET') },
+    { name: 'connection refused', error: withCode('ECONNREFUSED') },
+    { name: 'DNS failure', error: withCode('ENOTFOUND') },
+    { name: 'TLS failure', error: withCode('ERR_TLS_CERT_ALTNAME_INVALID') },
+    { name: 'headers timeout', error: withCode('UND_ERR_HEADERS_TIMEOUT') },
+  ])('retries $name', ({ error }) => {
+    expect(isTransient(error)).toBe(true)
+  })
+
+  it.each([
+    { name: 'flow not found', error: api('InvalidParameterValue.FlowNotFound') },
+    { name: 'flow not found (other code)', error: api('FailedOperation.FlowNotFoundError') },
+    { name: 'bad signature', error: api('AuthFailure.SignatureFailure') },
+    { name: 'stale token', error: api('AuthFailure.TokenFailure') },
+    { name: 'CAM permission', error: api('UnauthorizedOperation.PermissionDenied') },
+    { name: 'bad parameter', error: api('InvalidParameter') },
+    { name: 'unsupported region', error: api('UnsupportedRegion') },
+    { name: 'other FailedOperation', error: api('FailedOperation.OperationFailedError') },
+    { name: 'a bug', error: new TypeError('undefined is not a function') },
+    { name: 'not an error', error: 'oops' },
+  ])('does not retry $name', ({ error }) => {
+    expect(isTransient(error)).toBe(false)
+  })
+})
+
+describe('backoffDelayMs: full jitter', () => {
+  it.each([
+    { attempt: 1, ceiling: 1000 },
+    { attempt: 2, ceiling: 2000 },
+    { attempt: 3, ceiling: 4000 },
+    { attempt: 4, ceiling: 8000 },
+    { attempt: 5, ceiling: BACKOFF_CAP_MS },
+    { attempt: 50, ceiling: BACKOFF_CAP_MS },
+  ])('attempt $attempt draws from [0, $ceiling)', ({ attempt, ceiling }) => {
+    expect(backoffDelayMs(attempt, () => 0)).toBe(0)
+    expect(backoffDelayMs(attempt, () => 0.5)).toBe(ceiling / 2)
+    expect(backoffDelayMs(attempt, () => 0.999999)).toBe(ceiling - 1)
+  })
+})
