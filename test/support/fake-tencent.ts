@@ -1,0 +1,203 @@
+// A stand-in for Tencent Cloud's API on 127.0.0.1: CynosDB DescribeFlow, STS AssumeRoleWithWebIdentity and
+// GitHub's OIDC token endpoint. It checks every request the way the real API does (signature, scope, UTC date,
+// timestamp window, token, headers, body) and plays a script per flow: statuses, API errors and network faults.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo, Socket } from 'node:net'
+import { sign, utcDate } from '../../src/tencent/sign.ts'
+
+/** One answer of a flow's script: a status, an API error code, or a fault on the wire. */
+export type Step =
+  | 0 | 1 | 2
+  | { readonly error: string }
+  | { readonly http: number }
+  | 'reset' | 'hang' | 'not-json' | 'no-response'
+  | { readonly status: number } // a status DescribeFlow never documented
+
+export interface Key {
+  readonly secretKey: string
+  /** Temporary keys only work with their token. */
+  readonly token?: string
+}
+
+export interface FakeTencentOptions {
+  readonly keys?: Readonly<Record<string, Key>>
+  /** flow ID -> one step per DescribeFlow call; the last step repeats. Unknown flows: FlowNotFound. */
+  readonly flows?: Readonly<Record<string, readonly Step[]>>
+  /** Region DescribeFlow must be called with. */
+  readonly region?: string
+  /** How far the server's clock is from this machine's (ms). */
+  readonly clockOffsetMs?: number
+  /** STS: the GitHub ID token it accepts and the role it lets be assumed. */
+  readonly oidc?: { readonly idToken: string; readonly requestToken: string; readonly roleArn: string; readonly providerId: string }
+  /** 0 (the default): any free port. */
+  readonly port?: number
+}
+
+export interface RecordedRequest {
+  readonly at: number
+  readonly action: string
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: string
+  /** What the server answered: a status, an error code, or the fault it played. */
+  readonly answer: string
+  readonly requestId: string
+}
+
+export interface FakeTencent {
+  readonly url: string
+  readonly host: string
+  readonly requests: RecordedRequest[]
+  close(): Promise<void>
+}
+
+const json = (res: ServerResponse, body: unknown, date: number): void => {
+  res.writeHead(200, { 'content-type': 'application/json', date: new Date(date).toUTCString() })
+  res.end(JSON.stringify(body))
+}
+
+export async function startFakeTencent(options: FakeTencentOptions = {}): Promise<FakeTencent> {
+  const keys = new Map(Object.entries(options.keys ?? {}))
+  const calls = new Map<string, number>()
+  const requests: RecordedRequest[] = []
+  const sockets = new Set<Socket>()
+  let sequence = 0
+  const serverNow = (): number => Date.now() + (options.clockOffsetMs ?? 0)
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const chunks: Buffer[] = []
+    for await (const chunk of req) chunks.push(chunk as Buffer)
+    const body = Buffer.concat(chunks).toString('utf8')
+    const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]))
+
+    if (req.method === 'GET' && req.url?.startsWith('/oidc')) return oidcToken(req, res)
+
+    const action = headers['x-tc-action'] ?? ''
+    const requestId = `req-${++sequence}-${Math.random().toString(36).slice(2, 10)}`
+    const record = (answer: string): void => {
+      requests.push({ at: Date.now(), action, headers, body, answer, requestId })
+    }
+    const fail = (code: string, message: string): void => {
+      record(code)
+      json(res, { Response: { Error: { Code: code, Message: message }, RequestId: requestId } }, serverNow())
+    }
+
+    if (req.method !== 'POST' || req.url !== '/') return fail('InvalidAction', `expected POST /, got ${req.method} ${req.url}`)
+    if (headers['content-type'] !== 'application/json') return fail('InvalidParameter', `content-type ${headers['content-type']}`)
+    if (action === 'AssumeRoleWithWebIdentity') return assumeRole(headers, body, fail, record, res, requestId)
+    if (action !== 'DescribeFlow') return fail('InvalidAction', `unknown action ${action}`)
+    if (headers['x-tc-version'] !== '2019-01-07') return fail('InvalidParameter', `X-TC-Version ${headers['x-tc-version']}`)
+    if (options.region && headers['x-tc-region'] !== options.region) {
+      return fail('InvalidParameterValue.FlowNotFound', `no such flow in region ${headers['x-tc-region']}`)
+    }
+    const authError = checkSignature(headers, body)
+    if (authError) return fail(authError[0], authError[1])
+
+    // FlowId must be a JSON integer with every digit kept (IDs may pass 2^53, so no JSON.parse here).
+    const flowId = /^\{"FlowId":([1-9]\d*)\}$/.exec(body)?.[1]
+    if (!flowId) return fail('InvalidParameter', `body must be {"FlowId":<integer>}, got ${body}`)
+    const script = options.flows?.[flowId]
+    if (!script) return fail('InvalidParameterValue.FlowNotFound', `Taskflow ID doesn't exist: ${flowId}`)
+    const n = calls.get(flowId) ?? 0
+    calls.set(flowId, n + 1)
+    const step = script[Math.min(n, script.length - 1)]
+    if (step === undefined) throw new Error(`empty script for flow ${flowId}`)
+    if (typeof step === 'number') {
+      record(String(step))
+      return json(res, { Response: { Status: step, RequestId: requestId } }, serverNow())
+    }
+    if (typeof step === 'object' && 'status' in step) {
+      record(`status ${step.status}`)
+      return json(res, { Response: { Status: step.status, RequestId: requestId } }, serverNow())
+    }
+    if (typeof step === 'object' && 'error' in step) return fail(step.error, `scripted ${step.error}`)
+    record(typeof step === 'object' ? `http ${step.http}` : step)
+    if (typeof step === 'object') {
+      res.writeHead(step.http, { 'content-type': 'text/html' })
+      return void res.end('<html>bad gateway</html>')
+    }
+    if (step === 'reset') return void req.socket.destroy()
+    if (step === 'hang') return // never answers; close() destroys the socket
+    if (step === 'not-json') return void res.end('<html>not json</html>')
+    return json(res, { Status: 0 }, serverNow()) // 'no-response': JSON without the Response object
+  }
+
+  const checkSignature = (headers: Record<string, string>, body: string): [string, string] | undefined => {
+    const auth = /^TC3-HMAC-SHA256 Credential=([^/]+)\/(\d{4}-\d{2}-\d{2})\/([^/]+)\/tc3_request, SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})$/.exec(headers.authorization ?? '')
+    if (!auth) return ['AuthFailure.InvalidAuthorization', 'Authorization header is malformed']
+    const [, secretId = '', date, service, signedHeaders = '', signature] = auth
+    const key = keys.get(secretId)
+    if (!key) return ['AuthFailure.SecretIdNotFound', 'The SecretId is not found']
+    const timestamp = headers['x-tc-timestamp'] ?? ''
+    if (!/^\d+$/.test(timestamp)) return ['InvalidParameter', 'X-TC-Timestamp must be an integer']
+    if (Math.abs(Number(timestamp) * 1000 - serverNow()) > 300_000) {
+      return ['AuthFailure.SignatureExpire', 'Signature expired: the timestamp is more than 5 minutes off']
+    }
+    if (service !== 'cynosdb') return ['AuthFailure.SignatureFailure', `credential scope service ${service} is not cynosdb`]
+    if (date !== utcDate(Number(timestamp))) return ['AuthFailure.SignatureFailure', `credential scope date ${date} is not the UTC date of the timestamp`]
+    const names = signedHeaders.split(';')
+    if (!names.includes('content-type') || !names.includes('host')) return ['AuthFailure.SignatureFailure', 'content-type and host must be signed']
+    const expected = sign({
+      secretId,
+      secretKey: key.secretKey,
+      service: 'cynosdb',
+      timestamp: Number(timestamp),
+      headers: Object.fromEntries(names.map((name) => [name, headers[name] ?? ''])),
+      payload: body,
+    })
+    if (expected.signature !== signature) return ['AuthFailure.SignatureFailure', 'The provided credentials could not be validated']
+    if ((key.token ?? '') !== (headers['x-tc-token'] ?? '')) return ['AuthFailure.TokenFailure', 'Token verification failed']
+    return undefined
+  }
+
+  const oidcToken = (req: IncomingMessage, res: ServerResponse): void => {
+    const url = new URL(req.url ?? '', 'http://x')
+    if (!options.oidc || req.headers.authorization !== `Bearer ${options.oidc.requestToken}`) {
+      res.writeHead(401).end('{"message":"bad request token"}')
+      return
+    }
+    res.writeHead(200, { 'content-type': 'application/json' })
+    res.end(JSON.stringify({ value: `${options.oidc.idToken}.${url.searchParams.get('audience')}` }))
+  }
+
+  const assumeRole = (
+    headers: Record<string, string>, body: string, fail: (code: string, message: string) => void,
+    record: (answer: string) => void, res: ServerResponse, requestId: string,
+  ): void => {
+    const oidc = options.oidc
+    if (!oidc) return fail('InvalidAction', 'STS is not set up in this test')
+    if (headers.authorization !== 'SKIP' || 'x-tc-token' in headers) return fail('InvalidParameter', 'AssumeRoleWithWebIdentity is sent unsigned')
+    if (headers['x-tc-version'] !== '2018-08-13') return fail('InvalidParameter', `X-TC-Version ${headers['x-tc-version']}`)
+    const p = JSON.parse(body) as Record<string, unknown>
+    if (p.WebIdentityToken !== `${oidc.idToken}.sts.tencentcloudapi.com`) return fail('InvalidParameter.WebIdentityTokenError', 'token')
+    if (p.RoleArn !== oidc.roleArn || p.ProviderId !== oidc.providerId) return fail('InvalidParameter.ParamError', 'role or provider')
+    if (typeof p.RoleSessionName !== 'string' || !/^[\w=,.@-]{2,128}$/.test(p.RoleSessionName)) return fail('InvalidParameter', 'RoleSessionName')
+    const n = keys.size
+    const tmp = { TmpSecretId: `AKIDtmp${n}x${Date.now()}`, TmpSecretKey: `tmpkey${n}-${Math.random()}`, Token: `tmptoken${n}-${Math.random().toString(36).slice(2)}` }
+    keys.set(tmp.TmpSecretId, { secretKey: tmp.TmpSecretKey, token: tmp.Token })
+    record('credentials')
+    const expiredTime = Math.floor(Date.now() / 1000) + Number(p.DurationSeconds ?? 7200)
+    json(res, { Response: { Credentials: tmp, ExpiredTime: expiredTime, Expiration: new Date(expiredTime * 1000).toISOString(), RequestId: requestId } }, serverNow())
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      res.writeHead(500).end(String(error))
+    })
+  })
+  server.on('connection', (socket) => {
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+  })
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}`,
+    host: `127.0.0.1:${port}`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy()
+        server.close(() => resolve())
+      }),
+  }
+}

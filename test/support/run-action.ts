@@ -1,0 +1,88 @@
+// Runs the bundled dist/index.js the way the runner does: INPUT_* variables (action.yml defaults included),
+// GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files, and nothing else of this machine's environment.
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+const root = new URL('../../', import.meta.url).pathname
+
+/** The `default:` of each input in action.yml (this file's simple layout: two-space names, four-space keys). */
+export function actionDefaults(): Record<string, string> {
+  const defaults: Record<string, string> = {}
+  let current = ''
+  let inInputs = false
+  for (const line of readFileSync(join(root, 'action.yml'), 'utf8').split('\n')) {
+    if (/^\S/.test(line)) inInputs = line.startsWith('inputs:')
+    if (!inInputs) continue
+    const name = /^ {2}([\w-]+):\s*$/.exec(line)?.[1]
+    if (name) current = name
+    const value = /^ {4}default:\s*(.*)$/.exec(line)?.[1]
+    if (value !== undefined && current) defaults[current] = value.replace(/^'(.*)'$/, '$1')
+  }
+  return defaults
+}
+
+export interface ActionRun {
+  readonly code: number | null
+  readonly stdout: string
+  readonly stderr: string
+  readonly outputs: Record<string, string>
+  readonly summary: string
+}
+
+export interface RunOptions {
+  readonly inputs: Readonly<Record<string, string>>
+  readonly env?: Readonly<Record<string, string>>
+  /** Send this signal once the action has printed a line matching `when`. */
+  readonly signal?: { readonly name: NodeJS.Signals; readonly when: RegExp }
+}
+
+/** Parses the `name<<delimiter` blocks @actions/core writes to GITHUB_OUTPUT. */
+export function parseOutputFile(text: string): Record<string, string> {
+  const outputs: Record<string, string> = {}
+  const pattern = /^([^\n<]+)<<(\S+)\n([\s\S]*?)\n\2$/gm
+  for (const [, name, , value] of text.matchAll(pattern)) if (name) outputs[name] = value ?? ''
+  return outputs
+}
+
+export async function runAction(options: RunOptions): Promise<ActionRun> {
+  const dir = mkdtempSync(join(tmpdir(), 'wait-flow-'))
+  const outputFile = join(dir, 'output')
+  const summaryFile = join(dir, 'summary')
+  writeFileSync(outputFile, '')
+  writeFileSync(summaryFile, '')
+  const inputs = { ...actionDefaults(), ...options.inputs }
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    GITHUB_OUTPUT: outputFile,
+    GITHUB_STEP_SUMMARY: summaryFile,
+    GITHUB_REPOSITORY: 'octo-org/octo-repo',
+    GITHUB_RUN_ID: '4242',
+    RUNNER_TEMP: dir,
+    ...Object.fromEntries(Object.entries(inputs).map(([name, value]) => [`INPUT_${name.toUpperCase()}`, value])),
+    ...options.env,
+  }
+  try {
+    const child = spawn(process.execPath, [join(root, 'dist/index.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString()
+      if (options.signal && options.signal.when.test(stdout) && child.exitCode === null && !child.killed) {
+        child.kill(options.signal.name)
+      }
+    })
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+    return {
+      code,
+      stdout,
+      stderr,
+      outputs: parseOutputFile(readFileSync(outputFile, 'utf8')),
+      summary: readFileSync(summaryFile, 'utf8'),
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
