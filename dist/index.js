@@ -77699,8 +77699,7 @@ async function run() {
 }
 async function waitStep(signal, dispatcher) {
     const inputs = getInputs();
-    for (const warning of inputWarnings(inputs))
-        core_warning(warning);
+    // Resolving credentials masks them, so it comes before the first line this step logs.
     const credentials = resolveCredentials(inputs, {
         env: process.env,
         mask: (secret) => setSecret(secret),
@@ -77708,6 +77707,8 @@ async function waitStep(signal, dispatcher) {
         callSts: (call) => callApi({ ...call, endpoint: inputs.stsEndpoint, service: 'sts', version: '2018-08-13', region: inputs.region, timeoutMs: inputs.requestTimeoutMs, dispatcher, signal }),
         now: Date.now,
     });
+    for (const warning of inputWarnings(inputs))
+        core_warning(warning);
     const client = createCynosdbClient({
         endpoint: inputs.endpoint,
         region: inputs.region,

@@ -38,7 +38,7 @@ export async function run(): Promise<void> {
 
 async function waitStep(signal: AbortSignal, dispatcher: EnvHttpProxyAgent): Promise<void> {
   const inputs = getInputs()
-  for (const warning of inputWarnings(inputs)) core.warning(warning)
+  // Resolving credentials masks them, so it comes before the first line this step logs.
   const credentials = resolveCredentials(inputs, {
     env: process.env,
     mask: (secret) => core.setSecret(secret),
@@ -47,6 +47,7 @@ async function waitStep(signal: AbortSignal, dispatcher: EnvHttpProxyAgent): Pro
       callApi({ ...call, endpoint: inputs.stsEndpoint, service: 'sts', version: '2018-08-13', region: inputs.region, timeoutMs: inputs.requestTimeoutMs, dispatcher, signal }),
     now: Date.now,
   })
+  for (const warning of inputWarnings(inputs)) core.warning(warning)
   const client = createCynosdbClient({
     endpoint: inputs.endpoint,
     region: inputs.region,

@@ -1,0 +1,136 @@
+// Fault injection: the bundled action against a stand-in API that misbehaves. Faults that pass must be survived
+// (retried, logged, and the flow's end still seen); faults that last must end in a timeout that names the cause.
+import { createServer } from 'node:net'
+import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { startFakeTencent, type FakeTencent, type FakeTencentOptions, type Step } from '../support/fake-tencent.ts'
+import { runAction } from '../support/run-action.ts'
+
+const KEY = { id: 'AKIDfaultTest000000000000000000000000', secret: 'fault-test-secret-key-000000000000' }
+const tally = { survived: 0, timedOutNamingCause: 0, cancelled: 0 }
+let server: FakeTencent | undefined
+afterEach(async () => {
+  await server?.close()
+  server = undefined
+})
+afterAll(() => {
+  console.log(`fault tally: ${tally.survived} faults survived, ${tally.timedOutNamingCause} lasting faults timed out naming the cause, ${tally.cancelled} cancellations ended cleanly`)
+})
+
+async function start(options: FakeTencentOptions): Promise<FakeTencent> {
+  server = await startFakeTencent({ keys: { [KEY.id]: { secretKey: KEY.secret } }, ...options })
+  return server
+}
+const inputs = (endpoint: string, extra: Record<string, string> = {}): Record<string, string> => ({
+  'flow-id': '123', region: 'ap-guangzhou', 'secret-id': KEY.id, 'secret-key': KEY.secret,
+  endpoint, 'poll-interval': '50ms', 'request-timeout': '300ms', ...extra,
+})
+
+describe('faults that pass are survived', () => {
+  it.each<{ name: string; fault: Step; cause: RegExp }>([
+    { name: 'a reset connection', fault: 'reset', cause: /other side closed|ECONNRESET|socket/i },
+    { name: 'a request that hangs past request-timeout', fault: 'hang', cause: /Headers Timeout/i },
+    { name: 'HTTP 502', fault: { http: 502 }, cause: /HTTP 502/ },
+    { name: 'HTTP 429', fault: { http: 429 }, cause: /HTTP 429/ },
+    { name: 'a body that is not JSON', fault: 'not-json', cause: /not JSON/ },
+    { name: 'JSON without Response', fault: 'no-response', cause: /without a Response object/ },
+    { name: 'an undocumented status', fault: { status: 9 }, cause: /undocumented Status 9/ },
+    { name: 'RequestLimitExceeded', fault: { error: 'RequestLimitExceeded' }, cause: /RequestLimitExceeded/ },
+    { name: 'RequestLimitExceeded.UinLimitExceeded', fault: { error: 'RequestLimitExceeded.UinLimitExceeded' }, cause: /UinLimitExceeded/ },
+    { name: 'LimitExceeded', fault: { error: 'LimitExceeded' }, cause: /LimitExceeded/ },
+    { name: 'InternalError.DbOperationFailed', fault: { error: 'InternalError.DbOperationFailed' }, cause: /DbOperationFailed/ },
+    { name: 'FailedOperation.DatabaseAccessError', fault: { error: 'FailedOperation.DatabaseAccessError' }, cause: /DatabaseAccessError/ },
+    { name: 'ServiceUnavailable', fault: { error: 'ServiceUnavailable' }, cause: /ServiceUnavailable/ },
+    { name: 'ResourceUnavailable', fault: { error: 'ResourceUnavailable' }, cause: /ResourceUnavailable/ },
+  ])('$name', async ({ fault, cause }) => {
+    const fake = await start({ flows: { '123': [2, fault, 0] } })
+    const run = await runAction({ inputs: inputs(fake.url) })
+    expect(run.code).toBe(0)
+    expect(run.outputs).toMatchObject({ result: 'succeeded', polls: '3' })
+    const retry = run.stdout.split('\n').find((line) => line.startsWith('Flow 123: call 2 failed (1 in a row): '))
+    expect(retry).toMatch(cause)
+    expect(retry).toMatch(/; retrying in \d+ms$/) // the first backoff is below 1 s
+    tally.survived += 1
+  })
+
+  it('a mix of faults, each followed by a good answer, then a run of three in a row', async () => {
+    const fake = await start({
+      flows: { '123': ['reset', 2, { http: 503 }, 2, 'hang', 'not-json', { error: 'InternalError' }, 2, { error: 'RequestLimitExceeded' }, 0] },
+    })
+    const run = await runAction({ inputs: inputs(fake.url) })
+    expect(run.code).toBe(0)
+    expect(run.outputs).toMatchObject({ result: 'succeeded', polls: '10' })
+    expect(run.stdout).toContain('failed (3 in a row)')
+    expect(run.stdout.match(/; retrying in /g)).toHaveLength(6)
+    tally.survived += 6
+  })
+
+  it("a runner clock 10 minutes off the server's", async () => {
+    const fake = await start({ flows: { '123': [2, 0] }, clockOffsetMs: -10 * 60_000 })
+    const run = await runAction({ inputs: inputs(fake.url) })
+    expect(run.code).toBe(0)
+    expect(fake.requests.map((r) => r.answer)).toEqual(['AuthFailure.SignatureExpire', '2', '0'])
+    expect(run.stdout).toMatch(/The runner's clock is (9m59s|10m|10m1s) ahead of Tencent Cloud's/)
+    tally.survived += 1
+  })
+})
+
+describe('faults that last end in a timeout naming the last cause', () => {
+  const closedPort = async (): Promise<number> => {
+    const probe = createServer()
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
+    const { port } = probe.address() as { port: number }
+    await new Promise((resolve) => probe.close(resolve))
+    return port
+  }
+
+  it.each([
+    { name: 'connection refused', endpoint: async () => `http://127.0.0.1:${await closedPort()}`, cause: /ECONNREFUSED/ },
+    { name: 'DNS failure', endpoint: async () => 'http://cynosdb.example.invalid:8080', cause: /ENOTFOUND|EAI_AGAIN/ },
+    { name: 'TLS failure (https to a plain HTTP server)', endpoint: async () => `https://${(await start({ flows: {} })).host}`, cause: /SSL|TLS|EPROTO|wrong version/i },
+    { name: 'HTTP 500 on every call', endpoint: async () => (await start({ flows: { '123': [{ http: 500 }] } })).url, cause: /HTTP 500/ },
+  ])('$name', async ({ endpoint, cause }) => {
+    const run = await runAction({ inputs: inputs(await endpoint(), { timeout: '1500ms' }) })
+    expect(run.code).toBe(1)
+    expect(run.outputs).toMatchObject({ 'timed-out': 'true', result: 'unknown' })
+    const error = run.stdout.split('\n').find((line) => line.startsWith('::error::'))
+    expect(error).toMatch(/^::error::Flow 123 \(region ap-guangzhou\): no answer from DescribeFlow within the timeout of 1.5s \(\d+ calls\); the last call failed: /)
+    expect(error).toMatch(cause)
+    expect(run.stdout).toMatch(/failed \([2-9] in a row\)/) // retried, not given up on the first failure
+    expect(Number(run.outputs.elapsed)).toBeLessThanOrEqual(2) // 1.5 s plus at most one request-timeout
+    tally.timedOutNamingCause += 1
+  })
+
+  it('fail-on-timeout: false cannot make a flow that never answered green', async () => {
+    const fake = await start({ flows: { '123': [{ error: 'InternalError' }] } })
+    const run = await runAction({ inputs: inputs(fake.url, { timeout: '500ms', 'fail-on-timeout': 'false' }) })
+    expect(run.code).toBe(1)
+    expect(run.stdout).toMatch(/::error::.*no answer from DescribeFlow.*InternalError/)
+  })
+
+  it('a flow seen processing, then lost to faults until the timeout, times out as processing', async () => {
+    const fake = await start({ flows: { '123': [2, { http: 502 }] } })
+    const run = await runAction({ inputs: inputs(fake.url, { timeout: '800ms' }) })
+    expect(run.code).toBe(1)
+    expect(run.outputs).toMatchObject({ status: '2', result: 'processing', 'timed-out': 'true' })
+    expect(run.stdout).toMatch(/::error::Flow 123 .*still processing at the timeout of 800ms .*; the last call failed: DescribeFlow got HTTP 502/)
+  })
+})
+
+describe('cancellation', () => {
+  it.each<{ name: string; signal: NodeJS.Signals; script: Step[]; when: RegExp; known: string }>([
+    { name: 'SIGINT between polls', signal: 'SIGINT', script: [2], when: /Flow 123: processing/, known: 'processing' },
+    { name: 'SIGTERM between polls', signal: 'SIGTERM', script: [2], when: /Flow 123: processing/, known: 'processing' },
+    { name: 'SIGINT during a hung first request', signal: 'SIGINT', script: ['hang'], when: /Waiting for CynosDB/, known: 'unknown' },
+  ])('$name stops at once, reports what it knew and exits non-zero', async ({ signal, script, when, known }) => {
+    const fake = await start({ flows: { '123': script } })
+    const run = await runAction({
+      inputs: inputs(fake.url, { 'poll-interval': '10s', 'request-timeout': '60s', timeout: '30m' }),
+      signal: { name: signal, when },
+    })
+    expect(run.code).toBe(1)
+    expect(run.stdout).toContain(`Received ${signal}: stopping the wait`)
+    expect(run.stdout).toMatch(new RegExp(`::error::Flow 123 \\(region ap-guangzhou\\): cancelled after \\d+ms, 1 call; last known status: ${known}`))
+    expect(run.outputs).toMatchObject({ result: known, 'timed-out': 'false' })
+    tally.cancelled += 1
+  })
+})
