@@ -1,0 +1,130 @@
+// Keyless OIDC, several flows in one step, the shared rate limit, and proxies: through the bundled action.
+import { afterEach, describe, expect, it } from 'vitest'
+import { startFakeTencent, type FakeTencent, type Step } from '../support/fake-tencent.ts'
+import { startProxy, type TestProxy } from '../support/proxy.ts'
+import { runAction } from '../support/run-action.ts'
+
+const KEY = { id: 'AKIDbeyondTest0000000000000000000000', secret: 'beyond-test-secret-key-0000000000' }
+const OIDC = { idToken: 'gh-id-token', requestToken: 'gh-request-token', roleArn: 'qcs::cam::uin/100000000001:roleName/github-ci', providerId: 'github' }
+let server: FakeTencent | undefined
+let proxy: TestProxy | undefined
+afterEach(async () => {
+  await Promise.all([server?.close(), proxy?.close()])
+  server = undefined
+  proxy = undefined
+})
+
+const staticInputs = (url: string, extra: Record<string, string> = {}): Record<string, string> => ({
+  region: 'ap-guangzhou', 'secret-id': KEY.id, 'secret-key': KEY.secret, endpoint: url, 'poll-interval': '50ms', ...extra,
+})
+
+describe('keyless OIDC', () => {
+  const oidcEnv = (url: string): Record<string, string> => ({
+    ACTIONS_ID_TOKEN_REQUEST_URL: `${url}/oidc?api-version=2.0`,
+    ACTIONS_ID_TOKEN_REQUEST_TOKEN: OIDC.requestToken,
+  })
+
+  it('gets the GitHub ID token, assumes the role at STS unsigned, and signs DescribeFlow with the temporary keys', async () => {
+    server = await startFakeTencent({ oidc: OIDC, flows: { '77': [2, 0] } })
+    const run = await runAction({
+      inputs: { 'flow-id': '77', region: 'ap-guangzhou', endpoint: server.url, 'sts-endpoint': server.url, 'poll-interval': '50ms', 'role-arn': OIDC.roleArn, 'oidc-provider-id': OIDC.providerId },
+      env: oidcEnv(server.url),
+    })
+    expect(run.code).toBe(0)
+    expect(run.outputs.result).toBe('succeeded')
+    const [sts, ...flows] = server.requests
+    expect(sts?.action).toBe('AssumeRoleWithWebIdentity')
+    expect(sts?.headers).toMatchObject({ authorization: 'SKIP', 'x-tc-version': '2018-08-13', 'x-tc-region': 'ap-guangzhou' })
+    expect(JSON.parse(sts?.body ?? '')).toEqual({
+      ProviderId: 'github',
+      WebIdentityToken: 'gh-id-token.sts.tencentcloudapi.com', // the stand-in's token for the default audience
+      RoleArn: OIDC.roleArn,
+      RoleSessionName: 'github-octo-org-octo-repo-4242',
+      DurationSeconds: 3600,
+    })
+    expect(flows.map((r) => [r.action, r.answer])).toEqual([['DescribeFlow', '2'], ['DescribeFlow', '0']])
+    // one STS call for the whole step; every DescribeFlow signed with the temporary key and its token
+    expect(flows.every((r) => r.headers.authorization?.includes('Credential=AKIDtmp') && r.headers['x-tc-token']?.startsWith('tmptoken'))).toBe(true)
+    expect(run.stdout).toContain(`credentials: OIDC: role ${OIDC.roleArn} through provider github`)
+  })
+
+  it('ends at once when STS refuses the role, with a trust-policy hint', async () => {
+    server = await startFakeTencent({ oidc: OIDC, flows: { '77': [0] } })
+    const run = await runAction({
+      inputs: { 'flow-id': '77', region: 'ap-guangzhou', endpoint: server.url, 'sts-endpoint': server.url, 'role-arn': 'qcs::cam::uin/100000000001:roleName/other', 'oidc-provider-id': 'github' },
+      env: oidcEnv(server.url),
+    })
+    expect(run.code).toBe(1)
+    expect(server.requests.map((r) => r.action)).toEqual(['AssumeRoleWithWebIdentity'])
+    expect(run.stdout).toMatch(/::error::Flow 77 .*AssumeRoleWithWebIdentity failed with InvalidParameter.ParamError.*trust policy/)
+  })
+})
+
+describe('several flows in one step', () => {
+  it('waits for all, reports each, and fails because one failed', async () => {
+    server = await startFakeTencent({ keys: { [KEY.id]: { secretKey: KEY.secret } }, flows: { '1': [2, 2, 0], '2': [2, 1], '3': [0] } })
+    const run = await runAction({ inputs: staticInputs(server.url, { 'flow-id': '1, 2\n3,1' }) })
+    expect(run.code).toBe(1)
+    expect(JSON.parse(run.outputs.results ?? '')).toEqual({ '1': 'succeeded', '2': 'failed', '3': 'succeeded' })
+    expect(run.outputs).toMatchObject({ status: '1', result: 'failed', polls: '6' })
+    expect(run.outputs['request-id']).toBe(server.requests.filter((r) => JSON.parse(r.body).FlowId === 2).at(-1)?.requestId)
+    expect(run.stdout.split('\n').filter((l) => l.startsWith('::error::'))).toEqual([expect.stringMatching(/^::error::Flow 2 \(region ap-guangzhou\) failed \(RequestId /)])
+    for (const id of ['1', '2', '3']) expect(run.summary).toContain(`<td>${id}</td>`)
+  })
+
+  it('times out if any flow is still processing, and says which', async () => {
+    server = await startFakeTencent({ keys: { [KEY.id]: { secretKey: KEY.secret } }, flows: { '1': [0], '2': [2] } })
+    const run = await runAction({ inputs: staticInputs(server.url, { 'flow-id': '1,2', timeout: '300ms' }) })
+    expect(run.code).toBe(1)
+    expect(run.outputs).toMatchObject({ result: 'processing', 'timed-out': 'true', results: '{"1":"succeeded","2":"processing"}' })
+    expect(run.stdout).toMatch(/::error::Flow 2 \(region ap-guangzhou\): still processing at the timeout/)
+  })
+
+  it('paces 40 flows under 20 requests in any second, and finishes them all', async () => {
+    const flows: Record<string, Step[]> = {}
+    for (let id = 1; id <= 40; id++) flows[String(id)] = [2, 0]
+    server = await startFakeTencent({ keys: { [KEY.id]: { secretKey: KEY.secret } }, flows })
+    const ids = Object.keys(flows).join(',')
+    const run = await runAction({ inputs: staticInputs(server.url, { 'flow-id': ids }) })
+    expect(run.code).toBe(0)
+    expect(Object.values(JSON.parse(run.outputs.results ?? '{}'))).toEqual(Array(40).fill('succeeded'))
+    const times = server.requests.map((r) => r.at).sort((a, b) => a - b)
+    expect(times).toHaveLength(80)
+    const busiest = Math.max(...times.map((t) => times.filter((u) => u >= t && u < t + 1000).length))
+    expect(busiest).toBeLessThanOrEqual(20)
+    expect(busiest).toBeGreaterThanOrEqual(15) // paced, not crawling
+    console.log(`40 flows: ${times.length} requests, at most ${busiest} in any one-second window`)
+  })
+})
+
+describe('networks', () => {
+  it('reaches an endpoint only a proxy can reach, through HTTP_PROXY', async () => {
+    server = await startFakeTencent({ keys: { [KEY.id]: { secretKey: KEY.secret } }, flows: { '5': [2, 0] } })
+    proxy = await startProxy(Number(server.host.split(':')[1]))
+    const endpoint = 'http://cynosdb.behind-proxy.test:8080'
+    const direct = await runAction({ inputs: staticInputs(endpoint, { 'flow-id': '5', timeout: '1s' }) })
+    expect(direct.code).toBe(1) // without the proxy the name does not resolve
+    expect(server.requests).toHaveLength(0)
+
+    const run = await runAction({ inputs: staticInputs(endpoint, { 'flow-id': '5' }), env: { HTTP_PROXY: proxy.url } })
+    expect(run.code).toBe(0)
+    expect(run.outputs.result).toBe('succeeded')
+    expect(proxy.seen.length).toBeGreaterThan(0)
+    expect(proxy.seen.every((host) => host === 'cynosdb.behind-proxy.test:8080')).toBe(true)
+    // the signature covers the Host the client meant, not the proxy's
+    expect(server.requests.map((r) => r.headers.host)).toEqual(['cynosdb.behind-proxy.test:8080', 'cynosdb.behind-proxy.test:8080'])
+  })
+
+  it('honours lower-case http_proxy, and NO_PROXY to go around it', async () => {
+    server = await startFakeTencent({ keys: { [KEY.id]: { secretKey: KEY.secret } }, flows: { '5': [0] } })
+    proxy = await startProxy(Number(server.host.split(':')[1]))
+    const through = await runAction({ inputs: staticInputs('http://cynosdb.lower-case.test:8081', { 'flow-id': '5' }), env: { http_proxy: proxy.url } })
+    expect(through.code).toBe(0)
+    expect(proxy.seen).toEqual(['cynosdb.lower-case.test:8081'])
+
+    const around = await runAction({ inputs: staticInputs(server.url, { 'flow-id': '5' }), env: { http_proxy: proxy.url, NO_PROXY: '127.0.0.1' } })
+    expect(around.code).toBe(0)
+    expect(proxy.seen).toHaveLength(1) // the second run did not go through it
+    expect(server.requests).toHaveLength(2)
+  })
+})
