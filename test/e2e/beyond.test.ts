@@ -22,6 +22,8 @@ describe('keyless OIDC', () => {
   const oidcEnv = (url: string): Record<string, string> => ({
     ACTIONS_ID_TOKEN_REQUEST_URL: `${url}/oidc?api-version=2.0`,
     ACTIONS_ID_TOKEN_REQUEST_TOKEN: OIDC.requestToken,
+    GITHUB_REPOSITORY: 'octo-org/octo-repo',
+    GITHUB_RUN_ID: '4242',
   })
 
   it('gets the GitHub ID token, assumes the role at STS unsigned, and signs DescribeFlow with the temporary keys', async () => {

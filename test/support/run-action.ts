@@ -4,23 +4,24 @@ import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createInterface } from 'node:readline'
 
 const root = new URL('../../', import.meta.url).pathname
 
-/** The `default:` of each input in action.yml (this file's simple layout: two-space names, four-space keys). */
-export function actionDefaults(): Record<string, string> {
-  const defaults: Record<string, string> = {}
+/** Every input of action.yml with its `default:`, if any (this file's simple layout: two-space names, four-space keys). */
+export function actionInputs(): Map<string, string | undefined> {
+  const inputs = new Map<string, string | undefined>()
   let current = ''
   let inInputs = false
   for (const line of readFileSync(join(root, 'action.yml'), 'utf8').split('\n')) {
     if (/^\S/.test(line)) inInputs = line.startsWith('inputs:')
     if (!inInputs) continue
     const name = /^ {2}([\w-]+):\s*$/.exec(line)?.[1]
-    if (name) current = name
+    if (name) inputs.set((current = name), undefined)
     const value = /^ {4}default:\s*(.*)$/.exec(line)?.[1]
-    if (value !== undefined && current) defaults[current] = value.replace(/^'(.*)'$/, '$1')
+    if (value !== undefined && current) inputs.set(current, value.replace(/^'(.*)'$/, '$1'))
   }
-  return defaults
+  return inputs
 }
 
 export interface ActionRun {
@@ -34,6 +35,10 @@ export interface ActionRun {
 export interface RunOptions {
   readonly inputs: Readonly<Record<string, string>>
   readonly env?: Readonly<Record<string, string>>
+  /** Start from this process's environment (a local run) instead of an empty one (a test). */
+  readonly inheritEnv?: boolean
+  /** Copy the action's stdout and stderr here as they come. */
+  readonly echo?: boolean
   /** Send this signal once the action has printed a line matching `when`. */
   readonly signal?: { readonly name: NodeJS.Signals; readonly when: RegExp }
 }
@@ -52,13 +57,12 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
   const summaryFile = join(dir, 'summary')
   writeFileSync(outputFile, '')
   writeFileSync(summaryFile, '')
-  const inputs = { ...actionDefaults(), ...options.inputs }
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
+  const defaults = [...actionInputs()].filter((entry): entry is [string, string] => entry[1] !== undefined)
+  const inputs = { ...Object.fromEntries(defaults), ...options.inputs }
+  const env: Record<string, string | undefined> = {
+    ...(options.inheritEnv ? process.env : { PATH: process.env.PATH ?? '' }),
     GITHUB_OUTPUT: outputFile,
     GITHUB_STEP_SUMMARY: summaryFile,
-    GITHUB_REPOSITORY: 'octo-org/octo-repo',
-    GITHUB_RUN_ID: '4242',
     RUNNER_TEMP: dir,
     ...Object.fromEntries(Object.entries(inputs).map(([name, value]) => [`INPUT_${name.toUpperCase()}`, value])),
     ...options.env,
@@ -67,6 +71,13 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
     const child = spawn(process.execPath, [join(root, 'dist/index.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
+    if (options.echo) {
+      // A runner consumes ::add-mask:: lines and never shows them; a terminal would show the secret.
+      createInterface({ input: child.stdout }).on('line', (line) => {
+        console.log(line.startsWith('::add-mask::') ? '::add-mask::***' : line)
+      })
+      child.stderr.pipe(process.stderr)
+    }
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString()
       if (options.signal && options.signal.when.test(stdout) && child.exitCode === null && !child.killed) {
