@@ -29,6 +29,8 @@ export interface FakeTencentOptions {
   readonly clockOffsetMs?: number
   /** STS: the GitHub ID token it accepts and the role it lets be assumed. */
   readonly oidc?: { readonly idToken: string; readonly requestToken: string; readonly roleArn: string; readonly providerId: string }
+  /** flow ID -> epoch ms: the flow is processing (2) until then and succeeded (0) after; for the benchmark. */
+  readonly endsAt?: ReadonlyMap<string, number>
   /** 0 (the default): any free port. */
   readonly port?: number
 }
@@ -64,6 +66,7 @@ export async function startFakeTencent(options: FakeTencentOptions = {}): Promis
   const serverNow = (): number => Date.now() + (options.clockOffsetMs ?? 0)
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const arrivedAt = Date.now()
     const chunks: Buffer[] = []
     for await (const chunk of req) chunks.push(chunk as Buffer)
     const body = Buffer.concat(chunks).toString('utf8')
@@ -74,7 +77,7 @@ export async function startFakeTencent(options: FakeTencentOptions = {}): Promis
     const action = headers['x-tc-action'] ?? ''
     const requestId = `req-${++sequence}-${Math.random().toString(36).slice(2, 10)}`
     const record = (answer: string): void => {
-      requests.push({ at: Date.now(), action, headers, body, answer, requestId })
+      requests.push({ at: arrivedAt, action, headers, body, answer, requestId })
     }
     const fail = (code: string, message: string): void => {
       record(code)
@@ -95,6 +98,12 @@ export async function startFakeTencent(options: FakeTencentOptions = {}): Promis
     // FlowId must be a JSON integer with every digit kept (IDs may pass 2^53, so no JSON.parse here).
     const flowId = /^\{"FlowId":([1-9]\d*)\}$/.exec(body)?.[1]
     if (!flowId) return fail('InvalidParameter', `body must be {"FlowId":<integer>}, got ${body}`)
+    const endsAt = options.endsAt?.get(flowId)
+    if (endsAt !== undefined) {
+      const status = arrivedAt >= endsAt ? 0 : 2
+      record(String(status))
+      return json(res, { Response: { Status: status, RequestId: requestId } }, serverNow())
+    }
     const script = options.flows?.[flowId]
     if (!script) return fail('InvalidParameterValue.FlowNotFound', `Taskflow ID doesn't exist: ${flowId}`)
     const n = calls.get(flowId) ?? 0

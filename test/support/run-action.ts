@@ -25,6 +25,8 @@ export function actionInputs(): Map<string, string | undefined> {
 }
 
 export interface ActionRun {
+  /** Date.now() just before the process was spawned. */
+  readonly spawnedAt: number
   readonly code: number | null
   readonly stdout: string
   readonly stderr: string
@@ -39,6 +41,8 @@ export interface RunOptions {
   readonly inheritEnv?: boolean
   /** Copy the action's stdout and stderr here as they come. */
   readonly echo?: boolean
+  /** Flags for node before the script, e.g. ['--import', 'probe.mjs']. */
+  readonly nodeArgs?: readonly string[]
   /** Send this signal once the action has printed a line matching `when`. */
   readonly signal?: { readonly name: NodeJS.Signals; readonly when: RegExp }
 }
@@ -68,7 +72,8 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
     ...options.env,
   }
   try {
-    const child = spawn(process.execPath, [join(root, 'dist/index.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const spawnedAt = Date.now()
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), join(root, 'dist/index.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     if (options.echo) {
@@ -87,6 +92,7 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
     return {
+      spawnedAt,
       code,
       stdout,
       stderr,

@@ -1,0 +1,115 @@
+// npm run bench: cost and speed of the action, side by side with its peers, against the stand-in API.
+//   1. cold start: process start -> first request on the wire; the action vs bare `node -e fetch()` vs a
+//      one-call script on Tencent's official SDK (median of RUNS each), and the action's peak RSS
+//   2. detection: how late a flow's end is seen, and how many calls it took, for flows ending 7 s and 40 s
+//      after the step starts: the default schedule vs fixed 1 s and 5 s polling (the real action, real time)
+//   3. a long flow's steady-state calls per minute (the same waiter on a fake clock: 30 minutes in no time)
+//   4. the size of dist/
+import { spawn } from 'node:child_process'
+import { readdirSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { adaptiveSchedule, fixedSchedule, type Schedule } from '../src/schedule.ts'
+import { waitForFlow } from '../src/wait.ts'
+import { startFakeTencent } from '../test/support/fake-tencent.ts'
+import { fakeClock } from '../test/support/fake-clock.ts'
+import { runAction } from '../test/support/run-action.ts'
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 9)
+const root = new URL('..', import.meta.url).pathname
+const KEY = { id: 'AKIDbench', secret: 'bench-key' }
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b)
+  const mid = Math.floor(s.length / 2)
+  return s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2
+}
+const table = (rows: (string | number)[][]): string => {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => String(r[i]).length))) ?? []
+  return rows.map((r) => `| ${r.map((c, i) => String(c).padEnd(widths[i] ?? 0)).join(' | ')} |`).join('\n')
+}
+
+const endsAt = new Map<string, number>()
+const server = await startFakeTencent({ keys: { [KEY.id]: { secretKey: KEY.secret } }, flows: { '1': [0] }, endsAt })
+const inputs = { region: 'ap-guangzhou', 'secret-id': KEY.id, 'secret-key': KEY.secret, endpoint: server.url }
+
+/** Spawns a command and returns ms from spawn to its first request at the stand-in. */
+async function firstRequestAfterSpawn(args: string[]): Promise<number> {
+  const before = server.requests.length
+  const spawnedAt = Date.now()
+  const child = spawn(process.execPath, args, { stdio: 'ignore', env: { PATH: process.env.PATH ?? '' } })
+  await new Promise((resolve) => child.on('close', resolve))
+  const first = server.requests[before]
+  if (!first) throw new Error(`no request from: node ${args.join(' ')}`)
+  return first.at - spawnedAt
+}
+
+// 1. cold start
+const bare = `fetch(${JSON.stringify(server.url)}, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }).then((r) => r.text(), () => undefined)`
+const cold = { action: [] as number[], bare: [] as number[], sdk: [] as number[], rssKb: [] as number[] }
+for (let i = 0; i < RUNS; i++) {
+  // interleaved, so a noisy moment hurts all three alike
+  const before = server.requests.length
+  const run = await runAction({ inputs: { ...inputs, 'flow-id': '1' }, nodeArgs: ['--import', join(root, 'scripts/bench/max-rss.mjs')] })
+  const first = server.requests[before]
+  if (run.code !== 0 || !first) throw new Error(`the action failed: ${run.stdout}${run.stderr}`)
+  cold.action.push(first.at - run.spawnedAt)
+  cold.rssKb.push(Number(/bench:max-rss-kb=(\d+)/.exec(run.stderr)?.[1]))
+  cold.bare.push(await firstRequestAfterSpawn(['-e', bare]))
+  cold.sdk.push(await firstRequestAfterSpawn([join(root, 'scripts/bench/sdk-one-call.mjs'), server.host]))
+}
+const [action, bareMs, sdkMs] = [median(cold.action), median(cold.bare), median(cold.sdk)]
+console.log(`\n## Cold start: process start -> first request on the wire (median of ${RUNS}, Node ${process.versions.node})\n`)
+console.log(table([
+  ['', 'median ms', 'vs bare node'],
+  ['bare node -e "fetch(...)"', bareMs, '1.00x'],
+  ['this action (dist/index.js)', action, `${(action / bareMs).toFixed(2)}x`],
+  ['official SDK, one DescribeFlow', sdkMs, `${(sdkMs / bareMs).toFixed(2)}x`],
+]))
+console.log(`\nthe action vs the SDK script: ${(action / sdkMs).toFixed(2)}x; the action's peak RSS: ${(median(cold.rssKb) / 1024).toFixed(1)} MB (median; max ${(Math.max(...cold.rssKb) / 1024).toFixed(1)} MB)`)
+
+// 2. detection, for real: all six runs at once, each its own flow ending at its own time
+const schedules = [['default (adaptive)', ''], ['fixed 1 s', '1s'], ['fixed 5 s', '5s']] as const
+const flows = [7000, 40_000]
+let nextId = 100
+const detection = await Promise.all(
+  flows.flatMap((endsAfter) =>
+    schedules.map(async ([name, interval]) => {
+      const id = String(nextId++)
+      endsAt.set(id, Date.now() + endsAfter)
+      const run = await runAction({ inputs: { ...inputs, 'flow-id': id, 'poll-interval': interval } })
+      const calls = server.requests.filter((r) => r.body === `{"FlowId":${id}}`)
+      const seen = calls.find((r) => r.answer === '0')
+      if (run.code !== 0 || !seen) throw new Error(`detection run ${name}/${endsAfter} failed: ${run.stdout}`)
+      return { name, endsAfter, lateMs: seen.at - (endsAt.get(id) ?? 0), calls: calls.length }
+    }),
+  ),
+)
+console.log('\n## Detection: flows ending 7 s and 40 s after the step starts (one real run each)\n')
+console.log(table([
+  ['schedule', 'flow', 'seen late by', 'calls'],
+  ...detection.map((d) => [d.name, `${d.endsAfter / 1000} s`, `${(d.lateMs / 1000).toFixed(2)} s`, d.calls]),
+]))
+console.log('targets for the default: 7 s flow seen within 1.5 s in at most 10 calls; 40 s flow within 4 s in at most 20')
+
+// 3. a long flow's steady state
+const callsPerMinute = async (schedule: Schedule): Promise<number> => {
+  const polls = async (minutes: number): Promise<number> => {
+    const clock = fakeClock(0)
+    const outcome = await waitForFlow('1', { timeoutMs: minutes * 60_000, schedule, signal: new AbortController().signal }, {
+      describeFlow: async () => ({ status: 2, requestId: '' }), now: clock.now, sleep: clock.sleep, random: Math.random, log: () => undefined,
+    })
+    return outcome.polls
+  }
+  return ((await polls(30)) - (await polls(10))) / 20
+}
+console.log('\n## A long flow: calls per minute between its 10th and 30th minute (the waiter on a fake clock)\n')
+console.log(table([
+  ['schedule', 'calls/minute'],
+  ['default (adaptive)', await callsPerMinute(adaptiveSchedule)],
+  ['fixed 1 s', await callsPerMinute(fixedSchedule(1000))],
+  ['fixed 5 s', await callsPerMinute(fixedSchedule(5000))],
+]))
+
+// 4. size
+const distBytes = readdirSync(join(root, 'dist')).reduce((sum, f) => sum + statSync(join(root, 'dist', f)).size, 0)
+console.log(`\n## dist/: ${(distBytes / 1024).toFixed(0)} kB (index.js ${(statSync(join(root, 'dist/index.js')).size / 1024).toFixed(0)} kB)\n`)
+await server.close()
