@@ -4,7 +4,8 @@
 //   2. detection: how late a flow's end is seen, and how many calls it took, for flows ending 7 s and 40 s
 //      after the step starts: the default schedule vs fixed 1 s and 5 s polling (the real action, real time)
 //   3. a long flow's steady-state calls per minute (the same waiter on a fake clock: 30 minutes in no time)
-//   4. the size of dist/
+//   4. how soon the process is gone after SIGINT (a cancelled workflow)
+//   5. the size of dist/
 import { spawn } from 'node:child_process'
 import { readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
@@ -109,7 +110,23 @@ console.log(table([
   ['fixed 5 s', await callsPerMinute(fixedSchedule(5000))],
 ]))
 
-// 4. size
+// 4. cancellation: SIGINT while a flow is processing -> the process has exited
+const cancelMs: number[] = []
+for (let i = 0; i < 5; i++) {
+  const id = String(nextId++)
+  endsAt.set(id, Date.now() + 3600_000)
+  let signalledAt = 0
+  const run = await runAction({
+    inputs: { ...inputs, 'flow-id': id },
+    signal: { name: 'SIGINT', when: /processing after/ },
+    onSignal: () => (signalledAt = Date.now()),
+  })
+  if (run.code !== 1 || !signalledAt) throw new Error(`cancel run failed: ${run.stdout}`)
+  cancelMs.push(run.exitedAt - signalledAt)
+}
+console.log(`\n## Cancellation: SIGINT while waiting -> process gone: median ${median(cancelMs)} ms (max ${Math.max(...cancelMs)} ms, ${cancelMs.length} runs)`)
+
+// 5. size
 const distBytes = readdirSync(join(root, 'dist')).reduce((sum, f) => sum + statSync(join(root, 'dist', f)).size, 0)
 console.log(`\n## dist/: ${(distBytes / 1024).toFixed(0)} kB (index.js ${(statSync(join(root, 'dist/index.js')).size / 1024).toFixed(0)} kB)\n`)
 await server.close()

@@ -25,8 +25,9 @@ export function actionInputs(): Map<string, string | undefined> {
 }
 
 export interface ActionRun {
-  /** Date.now() just before the process was spawned. */
+  /** Date.now() just before the process was spawned, and when it exited. */
   readonly spawnedAt: number
+  readonly exitedAt: number
   readonly code: number | null
   readonly stdout: string
   readonly stderr: string
@@ -45,6 +46,8 @@ export interface RunOptions {
   readonly nodeArgs?: readonly string[]
   /** Send this signal once the action has printed a line matching `when`. */
   readonly signal?: { readonly name: NodeJS.Signals; readonly when: RegExp }
+  /** Called when that signal is sent. */
+  readonly onSignal?: () => void
 }
 
 /** Parses the `name<<delimiter` blocks @actions/core writes to GITHUB_OUTPUT. */
@@ -87,12 +90,16 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
       stdout += chunk.toString()
       if (options.signal && options.signal.when.test(stdout) && child.exitCode === null && !child.killed) {
         child.kill(options.signal.name)
+        options.onSignal?.()
       }
     })
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    let exitedAt = 0
+    child.on('exit', () => (exitedAt = Date.now()))
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
     return {
       spawnedAt,
+      exitedAt,
       code,
       stdout,
       stderr,
