@@ -1,7 +1,6 @@
 // The step, start to end: read inputs, find credentials, poll every flow, report.
 import { setTimeout as sleepFor } from 'node:timers/promises'
 import * as core from '@actions/core'
-import { EnvHttpProxyAgent } from 'undici'
 import { resolveCredentials } from './credentials.ts'
 import { formatDuration, getInputs, inputWarnings } from './inputs.ts'
 import { createRateLimiter, DESCRIBE_FLOW_RATE } from './limiter.ts'
@@ -9,6 +8,7 @@ import { failureMessage, stepOutputs, writeSummary } from './report.ts'
 import { adaptiveSchedule, fixedSchedule } from './schedule.ts'
 import { callApi } from './tencent/client.ts'
 import { createCynosdbClient } from './tencent/cynosdb.ts'
+import { EnvHttpProxyAgent } from './tencent/undici.ts'
 import { waitForFlow } from './wait.ts'
 
 const sleep = (ms: number, signal: AbortSignal): Promise<void> => sleepFor(ms, undefined, { signal })

@@ -1,10 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { createCynosdbClient } from '../src/tencent/cynosdb.ts'
 import { ApiError, UnexpectedResponseError } from '../src/tencent/errors.ts'
+import { EnvHttpProxyAgent } from '../src/tencent/undici.ts'
 import { startFakeTencent, type FakeTencent, type Step } from './support/fake-tencent.ts'
 
 const KEY = { secretId: 'AKIDclient', secretKey: 'client-key' }
 let server: FakeTencent | undefined
+// The dispatcher the action uses, with no proxy whatever this machine's environment says.
+const dispatcher = new EnvHttpProxyAgent({ httpProxy: '', httpsProxy: '', noProxy: '' })
+afterAll(() => dispatcher.destroy())
 afterEach(async () => {
   await server?.close()
   server = undefined
@@ -18,6 +22,7 @@ async function clientFor(flows: Record<string, Step[]>, opts: { clockOffsetMs?: 
     region: 'ap-guangzhou',
     credentials: async () => KEY,
     timeoutMs: opts.timeoutMs ?? 5000,
+    dispatcher,
     now: opts.now ?? Date.now,
     log: (line) => log.push(line),
   })

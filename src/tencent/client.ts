@@ -1,6 +1,6 @@
 // One Tencent Cloud API 3.0 call over undici: build the headers, sign them (or send the call unsigned, as STS
 // AssumeRoleWithWebIdentity wants), and turn the answer into data or a typed error. Retrying is the caller's job.
-import { request, type Dispatcher } from 'undici'
+import type { Dispatcher } from 'undici/types/index.js'
 import { ApiError, UnexpectedResponseError } from './errors.ts'
 import { sign } from './sign.ts'
 
@@ -25,7 +25,8 @@ export interface ApiCall {
   /** Integer unix seconds for X-TC-Timestamp and the signature. */
   readonly timestamp: number
   readonly timeoutMs: number
-  readonly dispatcher?: Dispatcher | undefined
+  /** Carries the step's network settings (proxies) and keeps its sockets, so the step can close them. */
+  readonly dispatcher: Dispatcher
   readonly signal?: AbortSignal | undefined
 }
 
@@ -50,11 +51,12 @@ export async function callApi(call: ApiCall): Promise<Record<string, unknown>> {
   }
   if (call.credentials?.token) headers['x-tc-token'] = call.credentials.token
 
-  const response = await request(call.endpoint, {
+  const response = await call.dispatcher.request({
+    origin: call.endpoint.origin,
+    path: '/', // endpoints are hosts: inputs.ts rejects a path
     method: 'POST',
     headers,
     body: call.payload,
-    dispatcher: call.dispatcher,
     signal: call.signal,
     headersTimeout: call.timeoutMs,
     bodyTimeout: call.timeoutMs,
