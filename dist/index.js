@@ -25326,8 +25326,27 @@ class ApiError extends Error {
 class UnexpectedResponseError extends Error {
     name = 'UnexpectedResponseError';
 }
-/** What to fix, for the error codes that end a wait at once. */
+/**
+ * Node's codes for a server certificate that does not verify (self-signed, unknown issuer, expired, wrong host).
+ * Unlike a handshake cut short, these do not pass: a TLS-inspecting proxy's CA stays unknown until it is configured.
+ */
+const UNTRUSTED_CERTIFICATE_CODE = /^(ERR_TLS_CERT_ALTNAME_INVALID|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|CERT_[A-Z_]+|INVALID_CA|HOSTNAME_MISMATCH)$/;
+function isUntrustedCertificate(error) {
+    // a proxy tunnel may wrap the TLS error in one of its own
+    for (let e = error, depth = 0; e instanceof Error && depth < 3; e = e.cause, depth++) {
+        const code = e.code;
+        if (typeof code === 'string' && UNTRUSTED_CERTIFICATE_CODE.test(code))
+            return true;
+    }
+    return false;
+}
+/** What to fix, for the errors that end a wait at once. */
 function hintFor(error, context) {
+    if (isUntrustedCertificate(error)) {
+        return "The endpoint's TLS certificate is not trusted. Behind a TLS-inspecting proxy, point NODE_EXTRA_CA_CERTS at the proxy's CA certificate (PEM) in the job's env (on a self-hosted runner, in its .env file).";
+    }
+    if (!(error instanceof ApiError))
+        return '';
     const { code } = error;
     if (error.action === 'AssumeRoleWithWebIdentity') {
         return code.startsWith('RequestLimitExceeded') || code.startsWith('InternalError')
@@ -25620,7 +25639,10 @@ function isTransient(error) {
     if (error instanceof UnexpectedResponseError)
         return true;
     // Network failures: undici's errors (UND_ERR_*) and Node's system errors (ECONNRESET, ENOTFOUND, TLS errors)
-    // carry a string code; a plain TypeError from a bug does not, and is not retried.
+    // carry a string code; a plain TypeError from a bug does not, and is not retried. Neither is a certificate
+    // that does not verify: the next attempt meets the same certificate.
+    if (isUntrustedCertificate(error))
+        return false;
     return typeof error?.code === 'string';
 }
 const BACKOFF_BASE_MS = 1000;
@@ -25786,7 +25808,7 @@ function failureMessage(outcomes, context) {
         const after = `after ${formatDuration(o.elapsedMs)}, ${o.polls} ${o.polls === 1 ? 'call' : 'calls'}`;
         const lastCause = o.error ? `; the last call failed: ${o.error.message}` : '';
         if (o.end === 'error' && o.error) {
-            const hint = o.error instanceof ApiError ? hintFor(o.error, context) : '';
+            const hint = hintFor(o.error, context);
             lines.push(`${where}: ${o.error.message}${hint ? `. ${hint}` : ''}`);
         }
         else if (o.end === 'cancelled') {

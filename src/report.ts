@@ -1,7 +1,7 @@
 // What the step leaves behind: outputs for later steps, a job summary for people, and the verdict.
 import * as core from '@actions/core'
 import { formatDuration } from './inputs.ts'
-import { ApiError, hintFor } from './tencent/errors.ts'
+import { hintFor } from './tencent/errors.ts'
 import { resultName, type FlowOutcome } from './wait.ts'
 
 /** succeeded | failed | processing, or `unknown` for a flow no DescribeFlow call got an answer for. */
@@ -56,7 +56,7 @@ export function failureMessage(outcomes: readonly FlowOutcome[], context: Report
     const after = `after ${formatDuration(o.elapsedMs)}, ${o.polls} ${o.polls === 1 ? 'call' : 'calls'}`
     const lastCause = o.error ? `; the last call failed: ${o.error.message}` : ''
     if (o.end === 'error' && o.error) {
-      const hint = o.error instanceof ApiError ? hintFor(o.error, context) : ''
+      const hint = hintFor(o.error, context)
       lines.push(`${where}: ${o.error.message}${hint ? `. ${hint}` : ''}`)
     } else if (o.end === 'cancelled') {
       lines.push(`${where}: cancelled ${after}; last known status: ${flowResult(o)}`)

@@ -20,7 +20,7 @@ describe('isTransient', () => {
     { name: 'connection reset', error: withCode('ECONNRESET') },
     { name: 'connection refused', error: withCode('ECONNREFUSED') },
     { name: 'DNS failure', error: withCode('ENOTFOUND') },
-    { name: 'TLS failure', error: withCode('ERR_TLS_CERT_ALTNAME_INVALID') },
+    { name: 'TLS protocol error', error: withCode('ERR_SSL_WRONG_VERSION_NUMBER') },
     { name: 'headers timeout', error: withCode('UND_ERR_HEADERS_TIMEOUT') },
   ])('retries $name', ({ error }) => {
     expect(isTransient(error)).toBe(true)
@@ -35,6 +35,11 @@ describe('isTransient', () => {
     { name: 'bad parameter', error: api('InvalidParameter') },
     { name: 'unsupported region', error: api('UnsupportedRegion') },
     { name: 'other FailedOperation', error: api('FailedOperation.OperationFailedError') },
+    { name: 'a self-signed certificate', error: withCode('DEPTH_ZERO_SELF_SIGNED_CERT') },
+    { name: 'a certificate of an unknown CA', error: withCode('UNABLE_TO_GET_ISSUER_CERT_LOCALLY') },
+    { name: 'an expired certificate', error: withCode('CERT_HAS_EXPIRED') },
+    { name: 'a certificate for another host', error: withCode('ERR_TLS_CERT_ALTNAME_INVALID') },
+    { name: 'an untrusted certificate, wrapped by a proxy tunnel', error: new Error('proxy', { cause: withCode('SELF_SIGNED_CERT_IN_CHAIN') }) },
     { name: 'a bug', error: new TypeError('undefined is not a function') },
     { name: 'not an error', error: 'oops' },
   ])('does not retry $name', ({ error }) => {

@@ -23,8 +23,27 @@ export class UnexpectedResponseError extends Error {
   override name = 'UnexpectedResponseError'
 }
 
-/** What to fix, for the error codes that end a wait at once. */
-export function hintFor(error: ApiError, context: { readonly region: string }): string {
+/**
+ * Node's codes for a server certificate that does not verify (self-signed, unknown issuer, expired, wrong host).
+ * Unlike a handshake cut short, these do not pass: a TLS-inspecting proxy's CA stays unknown until it is configured.
+ */
+const UNTRUSTED_CERTIFICATE_CODE = /^(ERR_TLS_CERT_ALTNAME_INVALID|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|CERT_[A-Z_]+|INVALID_CA|HOSTNAME_MISMATCH)$/
+
+export function isUntrustedCertificate(error: unknown): boolean {
+  // a proxy tunnel may wrap the TLS error in one of its own
+  for (let e = error, depth = 0; e instanceof Error && depth < 3; e = e.cause, depth++) {
+    const code = (e as { code?: unknown }).code
+    if (typeof code === 'string' && UNTRUSTED_CERTIFICATE_CODE.test(code)) return true
+  }
+  return false
+}
+
+/** What to fix, for the errors that end a wait at once. */
+export function hintFor(error: Error, context: { readonly region: string }): string {
+  if (isUntrustedCertificate(error)) {
+    return "The endpoint's TLS certificate is not trusted. Behind a TLS-inspecting proxy, point NODE_EXTRA_CA_CERTS at the proxy's CA certificate (PEM) in the job's env (on a self-hosted runner, in its .env file)."
+  }
+  if (!(error instanceof ApiError)) return ''
   const { code } = error
   if (error.action === 'AssumeRoleWithWebIdentity') {
     return code.startsWith('RequestLimitExceeded') || code.startsWith('InternalError')

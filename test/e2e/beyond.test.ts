@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { startFakeTencent, type FakeTencent, type Step } from '../support/fake-tencent.ts'
 import { startProxy, type TestProxy } from '../support/proxy.ts'
 import { runAction } from '../support/run-action.ts'
+import { makeCertificate } from '../support/tls.ts'
 
 const KEY = { id: 'AKIDbeyondTest0000000000000000000000', secret: 'beyond-test-secret-key-0000000000' }
 const OIDC = { idToken: 'gh-id-token', requestToken: 'gh-request-token', roleArn: 'qcs::cam::uin/100000000001:roleName/github-ci', providerId: 'github' }
@@ -100,6 +101,37 @@ describe('several flows in one step', () => {
 })
 
 describe('networks', () => {
+  it('speaks HTTPS to a host-name endpoint and verifies the certificate', async () => {
+    const tls = makeCertificate([])
+    server = await startFakeTencent({ keys: { [KEY.id]: { secretKey: KEY.secret } }, flows: { '5': [2, 0] }, tls })
+    const endpoint = server.host // no scheme: https, as for cynosdb.tencentcloudapi.com
+    // not trusted: fails at once, saying what to set, instead of retrying a certificate that will not change
+    const untrusted = await runAction({ inputs: staticInputs(endpoint, { 'flow-id': '5', timeout: '1m' }) })
+    expect(untrusted.code).toBe(1)
+    expect(untrusted.stdout).toMatch(/::error::Flow 5 \(region ap-guangzhou\): self[- ]signed certificate.*NODE_EXTRA_CA_CERTS/)
+    expect(untrusted.stdout).not.toMatch(/retrying/)
+    expect(server.requests).toHaveLength(0)
+
+    const run = await runAction({ inputs: staticInputs(endpoint, { 'flow-id': '5' }), env: { NODE_EXTRA_CA_CERTS: tls.certFile } })
+    expect(run.code).toBe(0)
+    expect(run.outputs.result).toBe('succeeded')
+    expect(server.requests).toHaveLength(2)
+  })
+
+  it('tunnels HTTPS through HTTPS_PROXY, as a self-hosted runner behind a proxy does', async () => {
+    const tls = makeCertificate(['cynosdb.behind-proxy.test'])
+    server = await startFakeTencent({ keys: { [KEY.id]: { secretKey: KEY.secret } }, flows: { '5': [2, 0] }, tls })
+    proxy = await startProxy(Number(server.host.split(':')[1]))
+    const run = await runAction({
+      inputs: staticInputs('cynosdb.behind-proxy.test:8443', { 'flow-id': '5' }),
+      env: { HTTPS_PROXY: proxy.url, NODE_EXTRA_CA_CERTS: tls.certFile },
+    })
+    expect(run.code).toBe(0)
+    expect(run.outputs.result).toBe('succeeded')
+    expect(proxy.seen).toEqual(['cynosdb.behind-proxy.test:8443']) // one CONNECT, one tunnel for both calls
+    expect(server.requests.map((r) => r.headers.host)).toEqual(['cynosdb.behind-proxy.test:8443', 'cynosdb.behind-proxy.test:8443'])
+  })
+
   it('reaches an endpoint only a proxy can reach, through HTTP_PROXY', async () => {
     server = await startFakeTencent({ keys: { [KEY.id]: { secretKey: KEY.secret } }, flows: { '5': [2, 0] } })
     proxy = await startProxy(Number(server.host.split(':')[1]))

@@ -2,6 +2,7 @@
 // GitHub's OIDC token endpoint. It checks every request the way the real API does (signature, scope, UTC date,
 // timestamp window, token, headers, body) and plays a script per flow: statuses, API errors and network faults.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer as createTlsServer } from 'node:https'
 import type { AddressInfo, Socket } from 'node:net'
 import { sign, utcDate } from '../../src/tencent/sign.ts'
 
@@ -33,6 +34,8 @@ export interface FakeTencentOptions {
   readonly endsAt?: ReadonlyMap<string, number>
   /** 0 (the default): any free port. */
   readonly port?: number
+  /** Serve HTTPS with this key and certificate (PEM) instead of plain HTTP, as the real API does. */
+  readonly tls?: { readonly key: string; readonly cert: string }
 }
 
 export interface RecordedRequest {
@@ -188,11 +191,12 @@ export async function startFakeTencent(options: FakeTencentOptions = {}): Promis
     json(res, { Response: { Credentials: tmp, ExpiredTime: expiredTime, Expiration: new Date(expiredTime * 1000).toISOString(), RequestId: requestId } }, serverNow())
   }
 
-  const server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     handle(req, res).catch((error: unknown) => {
       res.writeHead(500).end(String(error))
     })
-  })
+  }
+  const server = options.tls ? createTlsServer(options.tls, onRequest) : createServer(onRequest)
   server.on('connection', (socket) => {
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))
@@ -200,7 +204,7 @@ export async function startFakeTencent(options: FakeTencentOptions = {}): Promis
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     host: `127.0.0.1:${port}`,
     requests,
     close: () =>
