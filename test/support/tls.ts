@@ -1,9 +1,10 @@
 // A throwaway self-signed certificate for the HTTPS stand-in, made with the openssl CLI (on every GitHub runner
 // image and in Debian): the action must verify it like any other, so tests trust it through NODE_EXTRA_CA_CERTS.
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { onTestFinished } from 'vitest'
 
 export interface TestCertificate {
   readonly key: string
@@ -12,8 +13,10 @@ export interface TestCertificate {
   readonly certFile: string
 }
 
+/** Call it inside a test: the files go when the test ends. */
 export function makeCertificate(names: readonly string[]): TestCertificate {
   const dir = mkdtempSync(join(tmpdir(), 'stand-in-tls-'))
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
   const [keyFile, certFile] = [join(dir, 'key.pem'), join(dir, 'cert.pem')]
   const altNames = ['IP:127.0.0.1', ...names.map((name) => `DNS:${name}`)].join(',')
   execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
