@@ -25521,6 +25521,8 @@ function resolveCredentials(inputs, deps) {
 }
 /** RoleSessionName allows 2 to 128 of these characters. */
 const SESSION_NAME = /^[\w=,.@-]{2,128}$/;
+// The run's context is read from the runner's environment: @actions/github's `context` holds the same two values,
+// but importing that package bundles Octokit too, which this action never calls.
 function defaultRoleSessionName(env) {
     const raw = `github-${env.GITHUB_REPOSITORY ?? 'local'}-${env.GITHUB_RUN_ID ?? 'run'}`;
     return raw.replace(/[^\w=,.@-]/g, '-').slice(0, 128);

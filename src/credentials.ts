@@ -67,6 +67,8 @@ export function resolveCredentials(inputs: Inputs, deps: CredentialDeps): Creden
 /** RoleSessionName allows 2 to 128 of these characters. */
 const SESSION_NAME = /^[\w=,.@-]{2,128}$/
 
+// The run's context is read from the runner's environment: @actions/github's `context` holds the same two values,
+// but importing that package bundles Octokit too, which this action never calls.
 export function defaultRoleSessionName(env: NodeJS.ProcessEnv): string {
   const raw = `github-${env.GITHUB_REPOSITORY ?? 'local'}-${env.GITHUB_RUN_ID ?? 'run'}`
   return raw.replace(/[^\w=,.@-]/g, '-').slice(0, 128)
