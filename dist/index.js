@@ -25532,7 +25532,7 @@ function oidcCredentials(inputs, deps) {
         throw new InputError("Input 'oidc-provider-id' is required with 'role-arn': the name of the CAM OIDC identity provider that trusts GitHub");
     }
     if (!/^qcs::cam::uin\/\d+:role(Name)?\/\S+$/.test(inputs.roleArn)) {
-        throw new InputError(`Input 'role-arn' must be a CAM role ARN such as qcs::cam::uin/100000000001:roleName/github-deployer; got ${JSON.stringify(inputs.roleArn.slice(0, 80))}`);
+        throw new InputError(`Input 'role-arn' must be a CAM role ARN such as qcs::cam::uin/100000000001:roleName/github-deployer; got ${show(inputs.roleArn)}`);
     }
     const sessionName = inputs.roleSessionName || defaultRoleSessionName(deps.env);
     if (!SESSION_NAME.test(sessionName)) {
@@ -25628,33 +25628,6 @@ function createRateLimiter(options) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/retry.ts
-// Which failures are worth another try, and how long to wait before it.
-// undici's RetryAgent is not used: Tencent reports throttling and server faults as HTTP 200 with an error code,
-// and every attempt must be signed anew with a fresh timestamp.
-
-/** Throttling and server-side faults; everything else the API reports (auth, not found, bad parameter) is final. */
-const TRANSIENT_CODE = /^(RequestLimitExceeded|LimitExceeded|InternalError|ServiceUnavailable|ResourceUnavailable)(\.|$)|^FailedOperation\.DatabaseAccessError$/;
-function isTransient(error) {
-    if (error instanceof ApiError)
-        return TRANSIENT_CODE.test(error.code);
-    if (error instanceof UnexpectedResponseError)
-        return true;
-    // Network failures: undici's errors (UND_ERR_*) and Node's system errors (ECONNRESET, ENOTFOUND, TLS errors)
-    // carry a string code; a plain TypeError from a bug does not, and is not retried. Neither is a certificate
-    // that does not verify: the next attempt meets the same certificate.
-    if (isUntrustedCertificate(error))
-        return false;
-    return typeof error?.code === 'string';
-}
-const BACKOFF_BASE_MS = 1000;
-const BACKOFF_CAP_MS = 10_000;
-/** "Full jitter": uniform in [0, min(cap, base * 2^(attempt-1))), so many waiting jobs do not retry in step. */
-function backoffDelayMs(attempt, random) {
-    const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempt - 1));
-    return Math.floor(random() * ceiling);
-}
-
 ;// CONCATENATED MODULE: ./src/tencent/cynosdb.ts
 
 
@@ -25703,6 +25676,33 @@ function parseFlowAnswer(answer) {
         throw new UnexpectedResponseError(`DescribeFlow answered with an undocumented Status ${JSON.stringify(status)}${requestId ? ` (RequestId ${requestId})` : ''}`);
     }
     return { status, requestId };
+}
+
+;// CONCATENATED MODULE: ./src/retry.ts
+// Which failures are worth another try, and how long to wait before it.
+// undici's RetryAgent is not used: Tencent reports throttling and server faults as HTTP 200 with an error code,
+// and every attempt must be signed anew with a fresh timestamp.
+
+/** Throttling and server-side faults; everything else the API reports (auth, not found, bad parameter) is final. */
+const TRANSIENT_CODE = /^(RequestLimitExceeded|LimitExceeded|InternalError|ServiceUnavailable|ResourceUnavailable)(\.|$)|^FailedOperation\.DatabaseAccessError$/;
+function isTransient(error) {
+    if (error instanceof ApiError)
+        return TRANSIENT_CODE.test(error.code);
+    if (error instanceof UnexpectedResponseError)
+        return true;
+    // Network failures: undici's errors (UND_ERR_*) and Node's system errors (ECONNRESET, ENOTFOUND, TLS errors)
+    // carry a string code; a plain TypeError from a bug does not, and is not retried. Neither is a certificate
+    // that does not verify: the next attempt meets the same certificate.
+    if (isUntrustedCertificate(error))
+        return false;
+    return typeof error?.code === 'string';
+}
+const BACKOFF_BASE_MS = 1000;
+const BACKOFF_CAP_MS = 10_000;
+/** "Full jitter": uniform in [0, min(cap, base * 2^(attempt-1))), so many waiting jobs do not retry in step. */
+function backoffDelayMs(attempt, random) {
+    const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempt - 1));
+    return Math.floor(random() * ceiling);
 }
 
 ;// CONCATENATED MODULE: ./src/wait.ts
@@ -25781,6 +25781,7 @@ async function waitForFlow(flowId, options, deps) {
 
 
 
+
 const flowResult = (outcome) => outcome.status === undefined ? 'unknown' : resultName(outcome.status);
 /** The step's result is its worst flow's: failed > unknown > processing > succeeded. */
 const SEVERITY = ['succeeded', 'processing', 'unknown', 'failed'];
@@ -25816,7 +25817,7 @@ function failureMessage(outcomes, context) {
         else if (o.end === 'cancelled') {
             lines.push(`${where}: cancelled ${after}; last known status: ${flowResult(o)}`);
         }
-        else if (o.status === 1) {
+        else if (o.status === FLOW_STATUS.failed) {
             lines.push(`${where} failed${o.requestId ? ` (RequestId ${o.requestId})` : ''}, ${after}`);
         }
         else if (o.end === 'timeout' && o.status === undefined) {

@@ -1,7 +1,7 @@
 // Where the signing keys come from: static keys (inputs, then the environment names other Tencent tools use),
 // or keyless, GitHub's OIDC ID token exchanged at STS (AssumeRoleWithWebIdentity) for temporary credentials.
 // Every secret is masked the moment it is read, before anything can log it.
-import { InputError, type Inputs } from './inputs.ts'
+import { InputError, show, type Inputs } from './inputs.ts'
 import { callApi, type Credentials } from './tencent/client.ts'
 
 export interface CredentialDeps {
@@ -79,7 +79,7 @@ function oidcCredentials(inputs: Inputs, deps: CredentialDeps): CredentialSource
     throw new InputError("Input 'oidc-provider-id' is required with 'role-arn': the name of the CAM OIDC identity provider that trusts GitHub")
   }
   if (!/^qcs::cam::uin\/\d+:role(Name)?\/\S+$/.test(inputs.roleArn)) {
-    throw new InputError(`Input 'role-arn' must be a CAM role ARN such as qcs::cam::uin/100000000001:roleName/github-deployer; got ${JSON.stringify(inputs.roleArn.slice(0, 80))}`)
+    throw new InputError(`Input 'role-arn' must be a CAM role ARN such as qcs::cam::uin/100000000001:roleName/github-deployer; got ${show(inputs.roleArn)}`)
   }
   const sessionName = inputs.roleSessionName || defaultRoleSessionName(deps.env)
   if (!SESSION_NAME.test(sessionName)) {

@@ -42,7 +42,7 @@ export const KNOWN_REGIONS: ReadonlySet<string> = new Set([
 ])
 
 /** Quotes a value for an error message without letting control characters (CR/LF) through. */
-function show(value: string): string {
+export function show(value: string): string {
   return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value)
 }
 

@@ -1,6 +1,7 @@
 // What the step leaves behind: outputs for later steps, a job summary for people, and the verdict.
 import * as core from '@actions/core'
 import { formatDuration } from './inputs.ts'
+import { FLOW_STATUS } from './tencent/cynosdb.ts'
 import { hintFor } from './tencent/errors.ts'
 import { resultName, type FlowOutcome } from './wait.ts'
 
@@ -60,7 +61,7 @@ export function failureMessage(outcomes: readonly FlowOutcome[], context: Report
       lines.push(`${where}: ${o.error.message}${hint ? `. ${hint}` : ''}`)
     } else if (o.end === 'cancelled') {
       lines.push(`${where}: cancelled ${after}; last known status: ${flowResult(o)}`)
-    } else if (o.status === 1) {
+    } else if (o.status === FLOW_STATUS.failed) {
       lines.push(`${where} failed${o.requestId ? ` (RequestId ${o.requestId})` : ''}, ${after}`)
     } else if (o.end === 'timeout' && o.status === undefined) {
       // Nothing is known about the flow, so fail-on-timeout: false cannot make this green.
