@@ -1,6 +1,6 @@
 // Keyless OIDC, several flows in one step, the shared rate limit, and proxies: through the bundled action.
 import { afterEach, describe, expect, it } from 'vitest'
-import { startFakeTencent, type FakeTencent, type Step } from '../support/fake-tencent.ts'
+import { startFakeTencent, type FakeTencent, type FakeTencentOptions, type Step } from '../support/fake-tencent.ts'
 import { startProxy, type TestProxy } from '../support/proxy.ts'
 import { runAction } from '../support/run-action.ts'
 import { makeCertificate } from '../support/tls.ts'
@@ -14,6 +14,12 @@ afterEach(async () => {
   server = undefined
   proxy = undefined
 })
+
+/** The stand-in, knowing this suite's static key. */
+async function start(options: FakeTencentOptions): Promise<FakeTencent> {
+  server = await startFakeTencent({ keys: { [KEY.id]: { secretKey: KEY.secret } }, ...options })
+  return server
+}
 
 const staticInputs = (url: string, extra: Record<string, string> = {}): Record<string, string> => ({
   region: 'ap-guangzhou', 'secret-id': KEY.id, 'secret-key': KEY.secret, endpoint: url, 'poll-interval': '50ms', ...extra,
@@ -65,7 +71,7 @@ describe('keyless OIDC', () => {
 
 describe('several flows in one step', () => {
   it('waits for all, reports each, and fails because one failed', async () => {
-    server = await startFakeTencent({ keys: { [KEY.id]: { secretKey: KEY.secret } }, flows: { '1': [2, 2, 0], '2': [2, 1], '3': [0] } })
+    server = await start({ flows: { '1': [2, 2, 0], '2': [2, 1], '3': [0] } })
     const run = await runAction({ inputs: staticInputs(server.url, { 'flow-id': '1, 2\n3,1' }) })
     expect(run.code).toBe(1)
     expect(JSON.parse(run.outputs.results ?? '')).toEqual({ '1': 'succeeded', '2': 'failed', '3': 'succeeded' })
@@ -76,7 +82,7 @@ describe('several flows in one step', () => {
   })
 
   it('times out if any flow is still processing, and says which', async () => {
-    server = await startFakeTencent({ keys: { [KEY.id]: { secretKey: KEY.secret } }, flows: { '1': [0], '2': [2] } })
+    server = await start({ flows: { '1': [0], '2': [2] } })
     const run = await runAction({ inputs: staticInputs(server.url, { 'flow-id': '1,2', timeout: '300ms' }) })
     expect(run.code).toBe(1)
     expect(run.outputs).toMatchObject({ result: 'processing', 'timed-out': 'true', results: '{"1":"succeeded","2":"processing"}' })
@@ -86,7 +92,7 @@ describe('several flows in one step', () => {
   it('paces 40 flows under 20 requests in any second, and finishes them all', async () => {
     const flows: Record<string, Step[]> = {}
     for (let id = 1; id <= 40; id++) flows[String(id)] = [2, 0]
-    server = await startFakeTencent({ keys: { [KEY.id]: { secretKey: KEY.secret } }, flows })
+    server = await start({ flows })
     const ids = Object.keys(flows).join(',')
     const run = await runAction({ inputs: staticInputs(server.url, { 'flow-id': ids }) })
     expect(run.code).toBe(0)
@@ -103,7 +109,7 @@ describe('several flows in one step', () => {
 describe('networks', () => {
   it('speaks HTTPS to a host-name endpoint and verifies the certificate', async () => {
     const tls = makeCertificate([])
-    server = await startFakeTencent({ keys: { [KEY.id]: { secretKey: KEY.secret } }, flows: { '5': [2, 0] }, tls })
+    server = await start({ flows: { '5': [2, 0] }, tls })
     const endpoint = server.host // no scheme: https, as for cynosdb.tencentcloudapi.com
     // not trusted: fails at once, saying what to set, instead of retrying a certificate that will not change
     const untrusted = await runAction({ inputs: staticInputs(endpoint, { 'flow-id': '5', timeout: '1m' }) })
@@ -120,7 +126,7 @@ describe('networks', () => {
 
   it('tunnels HTTPS through HTTPS_PROXY, as a self-hosted runner behind a proxy does', async () => {
     const tls = makeCertificate(['cynosdb.behind-proxy.test'])
-    server = await startFakeTencent({ keys: { [KEY.id]: { secretKey: KEY.secret } }, flows: { '5': [2, 0] }, tls })
+    server = await start({ flows: { '5': [2, 0] }, tls })
     proxy = await startProxy(Number(server.host.split(':')[1]))
     const run = await runAction({
       inputs: staticInputs('cynosdb.behind-proxy.test:8443', { 'flow-id': '5' }),
@@ -133,7 +139,7 @@ describe('networks', () => {
   })
 
   it('reaches an endpoint only a proxy can reach, through HTTP_PROXY', async () => {
-    server = await startFakeTencent({ keys: { [KEY.id]: { secretKey: KEY.secret } }, flows: { '5': [2, 0] } })
+    server = await start({ flows: { '5': [2, 0] } })
     proxy = await startProxy(Number(server.host.split(':')[1]))
     const endpoint = 'http://cynosdb.behind-proxy.test:8080'
     const direct = await runAction({ inputs: staticInputs(endpoint, { 'flow-id': '5', timeout: '1s' }) })
@@ -150,7 +156,7 @@ describe('networks', () => {
   })
 
   it('honours lower-case http_proxy, and NO_PROXY to go around it', async () => {
-    server = await startFakeTencent({ keys: { [KEY.id]: { secretKey: KEY.secret } }, flows: { '5': [0] } })
+    server = await start({ flows: { '5': [0] } })
     proxy = await startProxy(Number(server.host.split(':')[1]))
     const through = await runAction({ inputs: staticInputs('http://cynosdb.lower-case.test:8081', { 'flow-id': '5' }), env: { http_proxy: proxy.url } })
     expect(through.code).toBe(0)
