@@ -11,9 +11,9 @@ import { readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { adaptiveSchedule, fixedSchedule, type Schedule } from '../src/schedule.ts'
 import { waitForFlow } from '../src/wait.ts'
-import { startFakeTencent } from '../test/support/fake-tencent.ts'
-import { fakeClock } from '../test/support/fake-clock.ts'
-import { runAction } from '../test/support/run-action.ts'
+import { startFakeTencent } from './lib/stand-in.ts'
+import { fakeClock } from './lib/fake-clock.ts'
+import { runAction } from './lib/run-action.ts'
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 9)
 const root = new URL('..', import.meta.url).pathname

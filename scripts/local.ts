@@ -1,24 +1,35 @@
-// npm run local [-- path/to/.env]: runs the bundled action on this machine the way a runner would, with inputs
-// from a .env file (see .env.example), and prints its log, outputs and job summary.
-// Keys named like an input in upper snake case (FLOW_ID, POLL_INTERVAL) become inputs; every other key
-// (TENCENTCLOUD_SECRET_ID, HTTPS_PROXY, …) is passed on as an environment variable, over this shell's own.
+// npm run local [-- path/to/.env]: runs the bundled dist/index.js on this machine the way a runner would (inputs
+// as INPUT_* variables with action.yml's defaults, output and summary files) and prints its log, outputs and job
+// summary. What it adds to `npx @github/local-action . src/main.ts .env`: it runs the bundle that ships, with the
+// real @actions/core, where local-action runs src/ with stand-ins for the toolkit.
+// The .env file is local-action's format (see .env.example): INPUT_<NAME>=… are inputs, anything else is
+// environment over this shell's own; ACTIONS_STEP_DEBUG=true turns on step debug logging, as on a runner.
 import { existsSync, readFileSync } from 'node:fs'
 import { parseEnv } from 'node:util'
-import { actionInputs, runAction } from '../test/support/run-action.ts'
+import { readActionMetadata } from './lib/action-metadata.ts'
+import { runAction } from './lib/run-action.ts'
 
 const file = process.argv[2] ?? '.env'
 if (!existsSync(file)) {
   console.error(`No ${file}: copy .env.example to .env and fill it in (or pass another file: npm run local -- path/to/file).`)
   process.exit(2)
 }
-const inputNames = new Set(actionInputs().keys())
+const declared = Object.keys(readActionMetadata().inputs)
 const inputs: Record<string, string> = {}
 const env: Record<string, string> = {}
-for (const [key, value] of Object.entries(parseEnv(readFileSync(file, 'utf8')))) {
-  const input = key.toLowerCase().replaceAll('_', '-')
-  if (inputNames.has(input)) inputs[input] = value ?? ''
-  else env[key] = value ?? ''
+for (const [key, value = ''] of Object.entries(parseEnv(readFileSync(file, 'utf8')))) {
+  if (!key.startsWith('INPUT_')) {
+    env[key] = value
+    continue
+  }
+  const input = key.slice('INPUT_'.length).toLowerCase()
+  if (!declared.includes(input)) {
+    console.error(`${file}: ${key} is not an input of action.yml (inputs: ${declared.map((name) => `INPUT_${name.toUpperCase()}`).join(', ')})`)
+    process.exit(2)
+  }
+  inputs[input] = value
 }
+if (env.ACTIONS_STEP_DEBUG === 'true') env.RUNNER_DEBUG = '1'
 console.log(`Running dist/index.js with inputs: ${Object.keys(inputs).join(', ')}`)
 const run = await runAction({ inputs, env, inheritEnv: true, echo: true })
 console.log(`\nexit code: ${run.code}\noutputs: ${JSON.stringify(run.outputs, null, 2)}\nsummary:\n${run.summary}`)

@@ -1,26 +1,89 @@
-// The stand-in API as a process, for trying the action by hand and for the CI job that runs it with `uses: ./`.
-//   node test/support/serve.ts --port 8080 --key AKIDexample:secret --flows '{"123":[2,2,0],"456":[2,1]}'
-// Node 24 runs this file as it is (type stripping); it needs no npm install.
+// npm run stand-in -- [options]: the stand-in Tencent Cloud API as a process, for trying the action by hand and
+// for the CI job that runs it with `uses: ./`. Runs on the project's Node 24 (npm puts it first on the PATH).
 import { parseArgs } from 'node:util'
-import { startFakeTencent, type Key, type Step } from './fake-tencent.ts'
+import { startFakeTencent, type Key, type Step } from './lib/stand-in.ts'
 
-const { values } = parseArgs({
-  options: {
-    port: { type: 'string', default: '8080' },
-    key: { type: 'string', multiple: true, default: [] },
-    flows: { type: 'string', default: '{}' },
-    region: { type: 'string' },
-  },
-})
+const HELP = `Usage: npm run stand-in -- [--port 8080] [--key ID:SECRET[:TOKEN]]... [--region REGION] --flows JSON
+
+A stand-in for the CynosDB DescribeFlow API on 127.0.0.1. It checks every request as Tencent Cloud does
+(TC3-HMAC-SHA256 signature, credential scope, timestamp within 5 minutes, token) and answers each flow from a plan.
+
+  --flows JSON   flow ID -> plan: one answer per DescribeFlow call for that flow; the last one repeats.
+                 A flow that is not in the plan answers InvalidParameterValue.FlowNotFound. An answer is:
+                   0, 1, 2              Status: succeeded, failed, processing
+                   {"error":"Code"}     an API error, e.g. {"error":"RequestLimitExceeded"} (retried by the action)
+                                        or {"error":"AuthFailure.SignatureFailure"} (ends the wait at once)
+                   {"http":502}         an HTML page with that HTTP status
+                   {"status":7}         a Status that DescribeFlow does not document
+                   "reset"              the connection is dropped without an answer
+                   "hang"               no answer at all (the action's request-timeout ends the call)
+                   "not-json"           a body that is not JSON
+                   "no-response"        JSON without the Response object
+                 Example: '{"123":[2,2,0],"456":[2,{"error":"InternalError"},1]}'
+  --key ID:SECRET[:TOKEN]
+                 a key pair the stand-in accepts; repeat for more. With TOKEN, the pair is temporary and
+                 needs that X-TC-Token. Default: ${'AKIDstandin:stand-in-secret'}, the pair in .env.stand-in.
+  --region R     answer FlowNotFound unless DescribeFlow is called for region R, as the real API does for a flow
+                 of another region. Default: any region.
+  --port N       port on 127.0.0.1 (default 8080; 0 for any free one).
+  --help         this text.
+
+Every request is printed as it is answered. Ctrl-C stops the stand-in.`
+
+const DEFAULT_KEY = 'AKIDstandin:stand-in-secret'
+
+function fail(message: string): never {
+  console.error(`stand-in: ${message}\n\n${HELP}`)
+  process.exit(2)
+}
+
+let values
+try {
+  ;({ values } = parseArgs({
+    options: {
+      port: { type: 'string', default: '8080' },
+      key: { type: 'string', multiple: true, default: [] },
+      flows: { type: 'string', default: '{}' },
+      region: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  }))
+} catch (error) {
+  fail((error as Error).message)
+}
+if (values.help) {
+  console.log(HELP)
+  process.exit(0)
+}
+
 const keys: Record<string, Key> = {}
-for (const pair of values.key) {
-  const [id = '', secretKey = '', token] = pair.split(':')
+for (const pair of values.key.length > 0 ? values.key : [DEFAULT_KEY]) {
+  const [id = '', secretKey = '', token, ...rest] = pair.split(':')
+  if (!id || !secretKey || rest.length > 0) fail(`--key must be ID:SECRET or ID:SECRET:TOKEN, got ${JSON.stringify(pair)}`)
   keys[id] = token ? { secretKey, token } : { secretKey }
 }
+const port = Number(values.port)
+if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be a port number, got ${JSON.stringify(values.port)}`)
+let flows: Record<string, Step[]>
+try {
+  flows = JSON.parse(values.flows) as Record<string, Step[]>
+} catch (error) {
+  fail(`--flows must be JSON, e.g. '{"123":[2,2,0]}': ${(error as Error).message}`)
+}
+for (const [flowId, plan] of Object.entries(flows)) {
+  if (!/^[1-9]\d*$/.test(flowId) || !Array.isArray(plan) || plan.length === 0) {
+    fail(`--flows maps flow IDs (positive integers) to non-empty lists of answers; got ${JSON.stringify(flowId)}: ${JSON.stringify(plan)}`)
+  }
+}
+
 const server = await startFakeTencent({
-  port: Number(values.port),
+  port,
   keys,
-  flows: JSON.parse(values.flows) as Record<string, Step[]>,
+  flows,
   region: values.region,
-})
-console.log(`stand-in Tencent Cloud API listening on ${server.url}`)
+  onRequest: (request) => {
+    const flow = /"FlowId":(\d+)/.exec(request.body)?.[1]
+    console.log(`${new Date(request.at).toISOString()} ${request.action}${flow ? ` ${flow}` : ''} -> ${request.answer}`)
+  },
+}).catch((error: unknown) => fail(`cannot listen on 127.0.0.1:${port}: ${(error as Error).message}`))
+console.log(`stand-in Tencent Cloud API listening on ${server.url} (keys: ${Object.keys(keys).join(', ')}; region: ${values.region ?? 'any'})`)

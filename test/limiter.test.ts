@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createRateLimiter } from '../src/limiter.ts'
-import { fakeClock } from './support/fake-clock.ts'
+import { fakeClock } from '../scripts/lib/fake-clock.ts'
 
 describe('createRateLimiter', () => {
   it('grants at most `limit` in any window, and in order', async () => {

@@ -3,7 +3,7 @@ import { adaptiveSchedule, fixedSchedule } from '../src/schedule.ts'
 import { ApiError, UnexpectedResponseError } from '../src/tencent/errors.ts'
 import type { FlowAnswer } from '../src/tencent/cynosdb.ts'
 import { waitForFlow, type WaitDeps } from '../src/wait.ts'
-import { fakeClock, type FakeClock } from './support/fake-clock.ts'
+import { fakeClock, type FakeClock } from '../scripts/lib/fake-clock.ts'
 
 /** One answer per call: a status, or an error to throw. `latency` ms pass during each call. */
 function scripted(clock: FakeClock, script: readonly (0 | 1 | 2 | Error)[], latency = 0) {

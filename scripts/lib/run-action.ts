@@ -1,28 +1,13 @@
-// Runs the bundled dist/index.js the way the runner does: INPUT_* variables (action.yml defaults included),
+// Runs the bundled dist/index.js the way the runner does: INPUT_* variables (action.yml's defaults, parsed as YAML),
 // GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files, and nothing else of this machine's environment.
 import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
+import { inputDefaults, ROOT } from './action-metadata.ts'
 
-const root = new URL('../../', import.meta.url).pathname
-
-/** Every input of action.yml with its `default:`, if any (this file's simple layout: two-space names, four-space keys). */
-export function actionInputs(): Map<string, string | undefined> {
-  const inputs = new Map<string, string | undefined>()
-  let current = ''
-  let inInputs = false
-  for (const line of readFileSync(join(root, 'action.yml'), 'utf8').split('\n')) {
-    if (/^\S/.test(line)) inInputs = line.startsWith('inputs:')
-    if (!inInputs) continue
-    const name = /^ {2}([\w-]+):\s*$/.exec(line)?.[1]
-    if (name) inputs.set((current = name), undefined)
-    const value = /^ {4}default:\s*(.*)$/.exec(line)?.[1]
-    if (value !== undefined && current) inputs.set(current, value.replace(/^'(.*)'$/, '$1'))
-  }
-  return inputs
-}
+const root = ROOT
 
 export interface ActionRun {
   /** Date.now() just before the process was spawned, and when it exited. */
@@ -64,8 +49,8 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
   const summaryFile = join(dir, 'summary')
   writeFileSync(outputFile, '')
   writeFileSync(summaryFile, '')
-  const defaults = [...actionInputs()].filter((entry): entry is [string, string] => entry[1] !== undefined)
-  const inputs = { ...Object.fromEntries(defaults), ...options.inputs }
+  // As the runner does: every input a workflow leaves out that has a default in action.yml gets it.
+  const inputs = { ...Object.fromEntries(inputDefaults()), ...options.inputs }
   const env: Record<string, string | undefined> = {
     ...(options.inheritEnv ? process.env : { PATH: process.env.PATH ?? '' }),
     GITHUB_OUTPUT: outputFile,

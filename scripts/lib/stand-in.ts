@@ -34,6 +34,8 @@ export interface FakeTencentOptions {
   readonly endsAt?: ReadonlyMap<string, number>
   /** 0 (the default): any free port. */
   readonly port?: number
+  /** Called with every request once it is answered (the CLI prints them). */
+  readonly onRequest?: (request: RecordedRequest) => void
   /** Serve HTTPS with this key and certificate (PEM) instead of plain HTTP, as the real API does. */
   readonly tls?: { readonly key: string; readonly cert: string }
 }
@@ -80,7 +82,9 @@ export async function startFakeTencent(options: FakeTencentOptions = {}): Promis
     const action = headers['x-tc-action'] ?? ''
     const requestId = `req-${++sequence}-${Math.random().toString(36).slice(2, 10)}`
     const record = (answer: string): void => {
-      requests.push({ at: arrivedAt, action, headers, body, answer, requestId })
+      const request = { at: arrivedAt, action, headers, body, answer, requestId }
+      requests.push(request)
+      options.onRequest?.(request)
     }
     const fail = (code: string, message: string): void => {
       record(code)

@@ -1,8 +1,8 @@
 // Bad input through the bundled action: exit 1, a message that names the input and what it accepts,
 // and not one request sent (the stand-in API counts them, STS included).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startFakeTencent, type FakeTencent } from '../support/fake-tencent.ts'
-import { runAction } from '../support/run-action.ts'
+import { startFakeTencent, type FakeTencent } from '../../scripts/lib/stand-in.ts'
+import { runAction } from '../../scripts/lib/run-action.ts'
 
 const KEY = { id: 'AKIDbadInput00000000000000000000000', secret: 'bad-input-secret-key-0000000000000' }
 let server: FakeTencent

@@ -1,8 +1,8 @@
 // Keyless OIDC, several flows in one step, the shared rate limit, and proxies: through the bundled action.
 import { afterEach, describe, expect, it } from 'vitest'
-import { startFakeTencent, type FakeTencent, type FakeTencentOptions, type Step } from '../support/fake-tencent.ts'
+import { startFakeTencent, type FakeTencent, type FakeTencentOptions, type Step } from '../../scripts/lib/stand-in.ts'
 import { startProxy, type TestProxy } from '../support/proxy.ts'
-import { runAction } from '../support/run-action.ts'
+import { runAction } from '../../scripts/lib/run-action.ts'
 import { makeCertificate } from '../support/tls.ts'
 
 const KEY = { id: 'AKIDbeyondTest0000000000000000000000', secret: 'beyond-test-secret-key-0000000000' }

@@ -1,7 +1,7 @@
 // The bundled action against the stand-in API: the cases of the core issue's "done when".
 import { afterEach, describe, expect, it } from 'vitest'
-import { startFakeTencent, type FakeTencent, type FakeTencentOptions } from '../support/fake-tencent.ts'
-import { runAction } from '../support/run-action.ts'
+import { startFakeTencent, type FakeTencent, type FakeTencentOptions } from '../../scripts/lib/stand-in.ts'
+import { runAction } from '../../scripts/lib/run-action.ts'
 
 const KEY = { id: 'AKIDcoreTestId0000000000000000000000', secret: 'core-test-secret-key-0000000000000' }
 let server: FakeTencent | undefined

@@ -2,8 +2,8 @@
 // (retried, logged, and the flow's end still seen); faults that last must end in a timeout that names the cause.
 import { createServer } from 'node:net'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
-import { startFakeTencent, type FakeTencent, type FakeTencentOptions, type Step } from '../support/fake-tencent.ts'
-import { runAction } from '../support/run-action.ts'
+import { startFakeTencent, type FakeTencent, type FakeTencentOptions, type Step } from '../../scripts/lib/stand-in.ts'
+import { runAction } from '../../scripts/lib/run-action.ts'
 
 const KEY = { id: 'AKIDfaultTest000000000000000000000000', secret: 'fault-test-secret-key-000000000000' }
 const tally = { survived: 0, timedOutNamingCause: 0, cancelled: 0 }

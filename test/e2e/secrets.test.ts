@@ -1,8 +1,8 @@
 // No secret on any line the action prints (debug included), in its outputs or in its summary; every secret is
 // masked (::add-mask::, which the runner consumes and never shows) before the first other line.
 import { afterEach, describe, expect, it } from 'vitest'
-import { startFakeTencent, type FakeTencent } from '../support/fake-tencent.ts'
-import { runAction, type ActionRun } from '../support/run-action.ts'
+import { startFakeTencent, type FakeTencent } from '../../scripts/lib/stand-in.ts'
+import { runAction, type ActionRun } from '../../scripts/lib/run-action.ts'
 
 const SECRET_ID = 'AKIDsecretsTestIdAAAAAAAAAAAAAAAAAAAA'
 const SECRET_KEY = 'secretsTestKeyBBBBBBBBBBBBBBBBBBBBB'

