@@ -8,7 +8,7 @@ import { failureMessage, stepOutputs, writeSummary } from './report.ts'
 import { adaptiveSchedule, fixedSchedule } from './schedule.ts'
 import { callApi } from './tencent/client.ts'
 import { createCynosdbClient } from './tencent/cynosdb.ts'
-import { EnvHttpProxyAgent } from './tencent/undici.ts'
+import { EnvHttpProxyAgent } from 'undici'
 import { waitForFlow } from './wait.ts'
 
 const sleep = (ms: number, signal: AbortSignal): Promise<void> => sleepFor(ms, undefined, { signal })

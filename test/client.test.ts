@@ -1,7 +1,7 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { createCynosdbClient } from '../src/tencent/cynosdb.ts'
 import { ApiError, UnexpectedResponseError } from '../src/tencent/errors.ts'
-import { EnvHttpProxyAgent } from '../src/tencent/undici.ts'
+import { EnvHttpProxyAgent } from 'undici'
 import { startFakeTencent, type FakeTencent, type Step } from '../scripts/lib/stand-in.ts'
 
 const KEY = { secretId: 'AKIDclient', secretKey: 'client-key' }

@@ -1,6 +1,6 @@
 // One Tencent Cloud API 3.0 call over undici: build the headers, sign them (or send the call unsigned, as STS
 // AssumeRoleWithWebIdentity wants), and turn the answer into data or a typed error. Retrying is the caller's job.
-import type { Dispatcher } from 'undici/types/index.js'
+import type { Dispatcher } from 'undici'
 import { ApiError, UnexpectedResponseError } from './errors.ts'
 import { sign } from './sign.ts'
 

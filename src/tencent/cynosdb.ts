@@ -1,7 +1,7 @@
 // CynosDB DescribeFlow (API version 2019-01-07) on top of callApi, with the one fix-up that belongs to signing:
 // a runner whose clock is off by more than 5 minutes gets AuthFailure.SignatureExpire, and the answer's Date
 // header tells the server's time, so the call is signed again with the corrected clock.
-import type { Dispatcher } from 'undici/types/index.js'
+import type { Dispatcher } from 'undici'
 import { formatDuration } from '../inputs.ts'
 import { callApi, type Credentials } from './client.ts'
 import { ApiError, UnexpectedResponseError } from './errors.ts'
