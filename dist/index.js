@@ -45914,7 +45914,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2996);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4312);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -45923,7 +45923,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2996:
+/***/ 4312:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -48881,9 +48881,45 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+;// CONCATENATED MODULE: ./src/duration.ts
+// Durations as people write them (`900`, `90s`, `1h30m`, `500ms`) and as the log and summary show them.
+// One home for both, so the client and the report need not import the input parser to print a time.
+/** What durationMs accepts, for error messages. */
+const DURATION_SYNTAX = 'a duration such as 900 (seconds), 90s, 15m, 1h30m or 500ms';
+const UNIT_MS = { h: 3600_000, m: 60_000, s: 1000, ms: 1 };
+/**
+ * Plain seconds (`900`, `0.5`) or a duration with units in decreasing order (`90s`, `15m`, `1h30m`, `500ms`),
+ * surrounding whitespace ignored. Returns whole milliseconds, or undefined when the text is not a duration.
+ */
+function durationMs(value) {
+    const text = value.trim();
+    if (/^\d+(\.\d+)?$/.test(text))
+        return Math.round(Number(text) * 1000);
+    if (text === '' || !/^(\d+(\.\d+)?h)?(\d+(\.\d+)?m)?(\d+(\.\d+)?s)?(\d+ms)?$/.test(text))
+        return undefined;
+    let ms = 0;
+    for (const [, amount, unit] of text.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)) {
+        ms += Number(amount) * (UNIT_MS[unit ?? ''] ?? Number.NaN);
+    }
+    return Math.round(ms);
+}
+/** `1h30m`, `42s`, `1.5s`, `250ms`. */
+function formatDuration(ms) {
+    if (ms < 1000)
+        return `${Math.round(ms)}ms`;
+    if (ms < 10_000)
+        return `${Number((ms / 1000).toFixed(1))}s`;
+    const total = Math.round(ms / 1000);
+    const h = Math.floor(total / 3600);
+    const m = Math.floor((total % 3600) / 60);
+    const s = total % 60;
+    return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${s || total === 0 ? `${s}s` : ''}`;
+}
+
 ;// CONCATENATED MODULE: ./src/inputs.ts
 // Reading and validating the action's inputs. Every parser is pure and throws an InputError that names the
 // input and says what it accepts, so bad input fails before a single request is sent.
+
 
 class InputError extends Error {
     name = 'InputError';
@@ -48918,46 +48954,17 @@ function parseFlowIds(value, name = 'flow-id') {
     }
     return unique;
 }
-const UNIT_MS = { h: 3600_000, m: 60_000, s: 1000, ms: 1 };
-/**
- * Plain seconds (`900`, `0.5`) or a duration with units in decreasing order (`90s`, `15m`, `1h30m`, `500ms`).
- * Returns milliseconds, always > 0.
- */
+/** A duration input (see duration.ts for the syntax), in milliseconds, always > 0 and at most maxMs. */
 function parseDuration(value, name, maxMs = Number.POSITIVE_INFINITY) {
-    const accepts = `a duration such as 900 (seconds), 90s, 15m, 1h30m or 500ms`;
-    const text = value.trim();
-    let ms;
-    if (/^\d+(\.\d+)?$/.test(text)) {
-        ms = Number(text) * 1000;
-    }
-    else if (/^(\d+(\.\d+)?h)?(\d+(\.\d+)?m)?(\d+(\.\d+)?s)?(\d+ms)?$/.test(text) && text !== '') {
-        ms = 0;
-        for (const [, amount, unit] of text.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)) {
-            ms += Number(amount) * (UNIT_MS[unit ?? ''] ?? Number.NaN);
-        }
-    }
-    else {
-        throw new InputError(`Input '${name}' must be ${accepts}; got ${show(value)}`);
-    }
-    ms = Math.round(ms);
+    const ms = durationMs(value);
+    if (ms === undefined)
+        throw new InputError(`Input '${name}' must be ${DURATION_SYNTAX}; got ${show(value)}`);
     if (!(ms > 0))
-        throw new InputError(`Input '${name}' must be longer than zero (${accepts}); got ${show(value)}`);
+        throw new InputError(`Input '${name}' must be longer than zero (${DURATION_SYNTAX}); got ${show(value)}`);
     if (ms > maxMs) {
         throw new InputError(`Input '${name}' must be at most ${formatDuration(maxMs)}; got ${show(value)}`);
     }
     return ms;
-}
-/** `1h30m`, `42s`, `1.5s`: how durations appear in logs and the summary. */
-function formatDuration(ms) {
-    if (ms < 1000)
-        return `${Math.round(ms)}ms`;
-    if (ms < 10_000)
-        return `${Number((ms / 1000).toFixed(1))}s`;
-    const total = Math.round(ms / 1000);
-    const h = Math.floor(total / 3600);
-    const m = Math.floor((total % 3600) / 60);
-    const s = total % 60;
-    return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${s || total === 0 ? `${s}s` : ''}`;
 }
 function parseBoolean(value, name, fallback) {
     const text = value.trim().toLowerCase();
@@ -49593,6 +49600,7 @@ const fixedSchedule = (gapMs) => () => gapMs;
 
 ;// CONCATENATED MODULE: ./src/main.ts
 // The step, start to end: read inputs, find credentials, poll every flow, report.
+
 
 
 

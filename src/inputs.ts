@@ -1,6 +1,7 @@
 // Reading and validating the action's inputs. Every parser is pure and throws an InputError that names the
 // input and says what it accepts, so bad input fails before a single request is sent.
 import * as core from '@actions/core'
+import { DURATION_SYNTAX, durationMs, formatDuration } from './duration.ts'
 
 export class InputError extends Error {
   override name = 'InputError'
@@ -63,43 +64,15 @@ export function parseFlowIds(value: string, name = 'flow-id'): string[] {
   return unique
 }
 
-const UNIT_MS: Readonly<Record<string, number>> = { h: 3600_000, m: 60_000, s: 1000, ms: 1 }
-
-/**
- * Plain seconds (`900`, `0.5`) or a duration with units in decreasing order (`90s`, `15m`, `1h30m`, `500ms`).
- * Returns milliseconds, always > 0.
- */
+/** A duration input (see duration.ts for the syntax), in milliseconds, always > 0 and at most maxMs. */
 export function parseDuration(value: string, name: string, maxMs = Number.POSITIVE_INFINITY): number {
-  const accepts = `a duration such as 900 (seconds), 90s, 15m, 1h30m or 500ms`
-  const text = value.trim()
-  let ms: number
-  if (/^\d+(\.\d+)?$/.test(text)) {
-    ms = Number(text) * 1000
-  } else if (/^(\d+(\.\d+)?h)?(\d+(\.\d+)?m)?(\d+(\.\d+)?s)?(\d+ms)?$/.test(text) && text !== '') {
-    ms = 0
-    for (const [, amount, unit] of text.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)) {
-      ms += Number(amount) * (UNIT_MS[unit ?? ''] ?? Number.NaN)
-    }
-  } else {
-    throw new InputError(`Input '${name}' must be ${accepts}; got ${show(value)}`)
-  }
-  ms = Math.round(ms)
-  if (!(ms > 0)) throw new InputError(`Input '${name}' must be longer than zero (${accepts}); got ${show(value)}`)
+  const ms = durationMs(value)
+  if (ms === undefined) throw new InputError(`Input '${name}' must be ${DURATION_SYNTAX}; got ${show(value)}`)
+  if (!(ms > 0)) throw new InputError(`Input '${name}' must be longer than zero (${DURATION_SYNTAX}); got ${show(value)}`)
   if (ms > maxMs) {
     throw new InputError(`Input '${name}' must be at most ${formatDuration(maxMs)}; got ${show(value)}`)
   }
   return ms
-}
-
-/** `1h30m`, `42s`, `1.5s`: how durations appear in logs and the summary. */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`
-  if (ms < 10_000) return `${Number((ms / 1000).toFixed(1))}s`
-  const total = Math.round(ms / 1000)
-  const h = Math.floor(total / 3600)
-  const m = Math.floor((total % 3600) / 60)
-  const s = total % 60
-  return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${s || total === 0 ? `${s}s` : ''}`
 }
 
 export function parseBoolean(value: string, name: string, fallback: boolean): boolean {

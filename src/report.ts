@@ -1,6 +1,6 @@
 // What the step leaves behind: outputs for later steps, a job summary for people, and the verdict.
 import * as core from '@actions/core'
-import { formatDuration } from './inputs.ts'
+import { formatDuration } from './duration.ts'
 import { FLOW_STATUS } from './tencent/cynosdb.ts'
 import { hintFor } from './tencent/errors.ts'
 import { resultName, type FlowOutcome } from './wait.ts'

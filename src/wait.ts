@@ -1,6 +1,6 @@
 // Polling one task flow until it ends, the timeout passes, or the step is cancelled.
 // Clock, sleep and randomness come in as parameters, so tests drive this loop on a fake clock.
-import { formatDuration } from './inputs.ts'
+import { formatDuration } from './duration.ts'
 import { backoffDelayMs, isTransient } from './retry.ts'
 import type { Schedule } from './schedule.ts'
 import { FLOW_STATUS, type FlowAnswer, type FlowStatus } from './tencent/cynosdb.ts'

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { formatDuration, getInputs, InputError, inputWarnings, parseBoolean, parseDuration, parseEndpoint, parseFlowIds, parseRegion } from '../src/inputs.ts'
+import { formatDuration } from '../src/duration.ts'
+import { getInputs, InputError, inputWarnings, parseBoolean, parseDuration, parseEndpoint, parseFlowIds, parseRegion } from '../src/inputs.ts'
 
 describe('parseFlowIds', () => {
   it.each([

@@ -2,7 +2,7 @@
 // a runner whose clock is off by more than 5 minutes gets AuthFailure.SignatureExpire, and the answer's Date
 // header tells the server's time, so the call is signed again with the corrected clock.
 import type { Dispatcher } from 'undici'
-import { formatDuration } from '../inputs.ts'
+import { formatDuration } from '../duration.ts'
 import { callApi, type Credentials } from './client.ts'
 import { ApiError, UnexpectedResponseError } from './errors.ts'
 
