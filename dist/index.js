@@ -48930,9 +48930,23 @@ const MAX_TIMEOUT_MS = 24 * 3600_000;
 const MAX_POLL_INTERVAL_MS = 3600_000;
 /** Regions where CynosDB offers DescribeFlow (shared reference); others get a warning, not an error. */
 const KNOWN_REGIONS = new Set([
-    'ap-bangkok', 'ap-beijing', 'ap-chengdu', 'ap-chongqing', 'ap-guangzhou', 'ap-hongkong', 'ap-jakarta',
-    'ap-nanjing', 'ap-seoul', 'ap-shanghai', 'ap-shenzhen-fsi', 'ap-singapore', 'ap-tokyo', 'eu-frankfurt',
-    'na-ashburn', 'na-siliconvalley', 'sa-saopaulo',
+    'ap-bangkok',
+    'ap-beijing',
+    'ap-chengdu',
+    'ap-chongqing',
+    'ap-guangzhou',
+    'ap-hongkong',
+    'ap-jakarta',
+    'ap-nanjing',
+    'ap-seoul',
+    'ap-shanghai',
+    'ap-shenzhen-fsi',
+    'ap-singapore',
+    'ap-tokyo',
+    'eu-frankfurt',
+    'na-ashburn',
+    'na-siliconvalley',
+    'sa-saopaulo',
 ]);
 /** Quotes a value for an error message without letting control characters (CR/LF) through. */
 function show(value) {
@@ -49012,7 +49026,9 @@ function getInputs(read = (name) => getInput(name), env = process.env) {
         region: parseRegion(read('region') || env.TENCENTCLOUD_REGION || ''),
         endpoint: parseEndpoint(read('endpoint') || 'cynosdb.tencentcloudapi.com', 'endpoint'),
         timeoutMs: parseDuration(read('timeout') || '30m', 'timeout', MAX_TIMEOUT_MS),
-        pollIntervalMs: read('poll-interval').trim() === '' ? undefined : parseDuration(read('poll-interval'), 'poll-interval', MAX_POLL_INTERVAL_MS),
+        pollIntervalMs: read('poll-interval').trim() === ''
+            ? undefined
+            : parseDuration(read('poll-interval'), 'poll-interval', MAX_POLL_INTERVAL_MS),
         failOnTimeout: parseBoolean(read('fail-on-timeout'), 'fail-on-timeout', true),
         requestTimeoutMs: parseDuration(read('request-timeout') || '15s', 'request-timeout', 300_000),
         secretId: read('secret-id').trim(),
@@ -49029,7 +49045,10 @@ function getInputs(read = (name) => getInput(name), env = process.env) {
 /** What is allowed but worth a warning in the log. */
 function inputWarnings(inputs) {
     const warnings = [];
-    for (const [name, url] of [['endpoint', inputs.endpoint], ['sts-endpoint', inputs.stsEndpoint]]) {
+    for (const [name, url] of [
+        ['endpoint', inputs.endpoint],
+        ['sts-endpoint', inputs.stsEndpoint],
+    ]) {
         if (url.protocol === 'http:') {
             warnings.push(`Input '${name}' uses plain http:// (${url.host}): requests are not encrypted; use it only for a local stand-in or a trusted proxy`);
         }
@@ -49155,7 +49174,13 @@ const REQUEST_CLIENT = 'cynosdb-wait-flow v1';
 async function callApi(call) {
     const signedHeaders = { 'content-type': CONTENT_TYPE, host: call.endpoint.host, 'x-tc-action': call.action };
     const authorization = call.credentials
-        ? sign({ ...call.credentials, service: call.service, timestamp: call.timestamp, headers: signedHeaders, payload: call.payload }).authorization
+        ? sign({
+            ...call.credentials,
+            service: call.service,
+            timestamp: call.timestamp,
+            headers: signedHeaders,
+            payload: call.payload,
+        }).authorization
         : 'SKIP';
     const headers = {
         ...signedHeaders,
@@ -49393,7 +49418,10 @@ function createCynosdbClient(options) {
                     return parseFlowAnswer(answer);
                 }
                 catch (error) {
-                    if (!corrected && error instanceof ApiError && error.code === 'AuthFailure.SignatureExpire' && error.serverTime !== undefined) {
+                    if (!corrected &&
+                        error instanceof ApiError &&
+                        error.code === 'AuthFailure.SignatureExpire' &&
+                        error.serverTime !== undefined) {
                         skewMs = error.serverTime - sentAt;
                         options.log(`The runner's clock is ${formatDuration(Math.abs(skewMs))} ${skewMs > 0 ? 'behind' : 'ahead of'} Tencent Cloud's; signing with the server's time from now on`);
                         continue;
@@ -49462,7 +49490,15 @@ async function waitForFlow(flowId, options, deps) {
     let lastError;
     let lastLineAt = start;
     const since = () => formatDuration(deps.now() - start);
-    const finish = (end, error) => ({ flowId, status, requestId, polls, elapsedMs: deps.now() - start, end, error });
+    const finish = (end, error) => ({
+        flowId,
+        status,
+        requestId,
+        polls,
+        elapsedMs: deps.now() - start,
+        end,
+        error,
+    });
     for (;;) {
         const pollAt = deps.now();
         let nextAt;
@@ -49644,7 +49680,16 @@ async function waitStep(signal, dispatcher) {
         env: process.env,
         mask: (secret) => setSecret(secret),
         getIDToken: (audience) => getIDToken(audience),
-        callSts: (call) => callApi({ ...call, endpoint: inputs.stsEndpoint, service: 'sts', version: '2018-08-13', region: inputs.region, timeoutMs: inputs.requestTimeoutMs, dispatcher, signal }),
+        callSts: (call) => callApi({
+            ...call,
+            endpoint: inputs.stsEndpoint,
+            service: 'sts',
+            version: '2018-08-13',
+            region: inputs.region,
+            timeoutMs: inputs.requestTimeoutMs,
+            dispatcher,
+            signal,
+        }),
         now: Date.now,
     });
     for (const warning of inputWarnings(inputs))

@@ -49,7 +49,10 @@ const cold = { action: [] as number[], bare: [] as number[], sdk: [] as number[]
 for (let i = 0; i < RUNS; i++) {
   // interleaved, so a noisy moment hurts all three alike
   const before = server.requests.length
-  const run = await runAction({ inputs: { ...inputs, 'flow-id': '1' }, nodeArgs: ['--import', join(root, 'scripts/bench/max-rss.mjs')] })
+  const run = await runAction({
+    inputs: { ...inputs, 'flow-id': '1' },
+    nodeArgs: ['--import', join(root, 'scripts/bench/max-rss.mjs')],
+  })
   const first = server.requests[before]
   if (run.code !== 0 || !first) throw new Error(`the action failed: ${run.stdout}${run.stderr}`)
   cold.action.push(first.at - run.spawnedAt)
@@ -58,17 +61,27 @@ for (let i = 0; i < RUNS; i++) {
   cold.sdk.push(await firstRequestAfterSpawn([join(root, 'scripts/bench/sdk-one-call.mjs'), server.host]))
 }
 const [action, bareMs, sdkMs] = [median(cold.action), median(cold.bare), median(cold.sdk)]
-console.log(`\n## Cold start: process start -> first request on the wire (median of ${RUNS}, Node ${process.versions.node})\n`)
-console.log(table([
-  ['', 'median ms', 'vs bare node'],
-  ['bare node -e "fetch(...)"', bareMs, '1.00x'],
-  ['this action (dist/index.js)', action, `${(action / bareMs).toFixed(2)}x`],
-  ['official SDK, one DescribeFlow', sdkMs, `${(sdkMs / bareMs).toFixed(2)}x`],
-]))
-console.log(`\ntarget: the action within 2x of bare node (the SDK script is shown for reference); the action's peak RSS: ${(median(cold.rssKb) / 1024).toFixed(1)} MB (median; max ${(Math.max(...cold.rssKb) / 1024).toFixed(1)} MB)`)
+console.log(
+  `\n## Cold start: process start -> first request on the wire (median of ${RUNS}, Node ${process.versions.node})\n`,
+)
+console.log(
+  table([
+    ['', 'median ms', 'vs bare node'],
+    ['bare node -e "fetch(...)"', bareMs, '1.00x'],
+    ['this action (dist/index.js)', action, `${(action / bareMs).toFixed(2)}x`],
+    ['official SDK, one DescribeFlow', sdkMs, `${(sdkMs / bareMs).toFixed(2)}x`],
+  ]),
+)
+console.log(
+  `\ntarget: the action within 2x of bare node (the SDK script is shown for reference); the action's peak RSS: ${(median(cold.rssKb) / 1024).toFixed(1)} MB (median; max ${(Math.max(...cold.rssKb) / 1024).toFixed(1)} MB)`,
+)
 
 // 2. detection, for real: all six runs at once, each its own flow ending at its own time
-const schedules = [['default (adaptive)', ''], ['fixed 1 s', '1s'], ['fixed 5 s', '5s']] as const
+const schedules = [
+  ['default (adaptive)', ''],
+  ['fixed 1 s', '1s'],
+  ['fixed 5 s', '5s'],
+] as const
 const flows = [7000, 40_000]
 let nextId = 100
 const detection = await Promise.all(
@@ -85,30 +98,44 @@ const detection = await Promise.all(
   ),
 )
 console.log('\n## Detection: flows ending 7 s and 40 s after the step starts (one real run each)\n')
-console.log(table([
-  ['schedule', 'flow', 'seen late by', 'calls'],
-  ...detection.map((d) => [d.name, `${d.endsAfter / 1000} s`, `${(d.lateMs / 1000).toFixed(2)} s`, d.calls]),
-]))
-console.log('targets for the default: 7 s flow seen within 1.5 s in at most 10 calls; 40 s flow within 4 s in at most 20')
+console.log(
+  table([
+    ['schedule', 'flow', 'seen late by', 'calls'],
+    ...detection.map((d) => [d.name, `${d.endsAfter / 1000} s`, `${(d.lateMs / 1000).toFixed(2)} s`, d.calls]),
+  ]),
+)
+console.log(
+  'targets for the default: 7 s flow seen within 1.5 s in at most 10 calls; 40 s flow within 4 s in at most 20',
+)
 
 // 3. a long flow's steady state
 const callsPerMinute = async (schedule: Schedule): Promise<number> => {
   const polls = async (minutes: number): Promise<number> => {
     const clock = fakeClock(0)
-    const outcome = await waitForFlow('1', { timeoutMs: minutes * 60_000, schedule, signal: new AbortController().signal }, {
-      describeFlow: async () => ({ status: 2, requestId: '' }), now: clock.now, sleep: clock.sleep, random: Math.random, log: () => undefined,
-    })
+    const outcome = await waitForFlow(
+      '1',
+      { timeoutMs: minutes * 60_000, schedule, signal: new AbortController().signal },
+      {
+        describeFlow: async () => ({ status: 2, requestId: '' }),
+        now: clock.now,
+        sleep: clock.sleep,
+        random: Math.random,
+        log: () => undefined,
+      },
+    )
     return outcome.polls
   }
   return ((await polls(30)) - (await polls(10))) / 20
 }
 console.log('\n## A long flow: calls per minute between its 10th and 30th minute (the waiter on a fake clock)\n')
-console.log(table([
-  ['schedule', 'calls/minute'],
-  ['default (adaptive)', await callsPerMinute(adaptiveSchedule)],
-  ['fixed 1 s', await callsPerMinute(fixedSchedule(1000))],
-  ['fixed 5 s', await callsPerMinute(fixedSchedule(5000))],
-]))
+console.log(
+  table([
+    ['schedule', 'calls/minute'],
+    ['default (adaptive)', await callsPerMinute(adaptiveSchedule)],
+    ['fixed 1 s', await callsPerMinute(fixedSchedule(1000))],
+    ['fixed 5 s', await callsPerMinute(fixedSchedule(5000))],
+  ]),
+)
 
 // 4. cancellation: SIGINT while a flow is processing -> the process has exited
 const cancelMs: number[] = []
@@ -124,9 +151,13 @@ for (let i = 0; i < 5; i++) {
   if (run.code !== 1 || !signalledAt) throw new Error(`cancel run failed: ${run.stdout}`)
   cancelMs.push(run.exitedAt - signalledAt)
 }
-console.log(`\n## Cancellation: SIGINT while waiting -> process gone: median ${median(cancelMs)} ms (max ${Math.max(...cancelMs)} ms, ${cancelMs.length} runs)`)
+console.log(
+  `\n## Cancellation: SIGINT while waiting -> process gone: median ${median(cancelMs)} ms (max ${Math.max(...cancelMs)} ms, ${cancelMs.length} runs)`,
+)
 
 // 5. size
 const distBytes = readdirSync(join(root, 'dist')).reduce((sum, f) => sum + statSync(join(root, 'dist', f)).size, 0)
-console.log(`\n## dist/: ${(distBytes / 1024).toFixed(0)} kB (index.js ${(statSync(join(root, 'dist/index.js')).size / 1024).toFixed(0)} kB)\n`)
+console.log(
+  `\n## dist/: ${(distBytes / 1024).toFixed(0)} kB (index.js ${(statSync(join(root, 'dist/index.js')).size / 1024).toFixed(0)} kB)\n`,
+)
 await server.close()

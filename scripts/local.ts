@@ -11,7 +11,9 @@ import { runAction } from './lib/run-action.ts'
 
 const file = process.argv[2] ?? '.env'
 if (!existsSync(file)) {
-  console.error(`No ${file}: copy .env.example to .env and fill it in (or pass another file: npm run local -- path/to/file).`)
+  console.error(
+    `No ${file}: copy .env.example to .env and fill it in (or pass another file: npm run local -- path/to/file).`,
+  )
   process.exit(2)
 }
 const declared = Object.keys(readActionMetadata().inputs)
@@ -24,7 +26,9 @@ for (const [key, value = ''] of Object.entries(parseEnv(readFileSync(file, 'utf8
   }
   const input = key.slice('INPUT_'.length).toLowerCase()
   if (!declared.includes(input)) {
-    console.error(`${file}: ${key} is not an input of action.yml (inputs: ${declared.map((name) => `INPUT_${name.toUpperCase()}`).join(', ')})`)
+    console.error(
+      `${file}: ${key} is not an input of action.yml (inputs: ${declared.map((name) => `INPUT_${name.toUpperCase()}`).join(', ')})`,
+    )
     process.exit(2)
   }
   inputs[input] = value

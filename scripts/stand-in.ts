@@ -59,11 +59,13 @@ if (values.help) {
 const keys: Record<string, Key> = {}
 for (const pair of values.key.length > 0 ? values.key : [DEFAULT_KEY]) {
   const [id = '', secretKey = '', token, ...rest] = pair.split(':')
-  if (!id || !secretKey || rest.length > 0) fail(`--key must be ID:SECRET or ID:SECRET:TOKEN, got ${JSON.stringify(pair)}`)
+  if (!id || !secretKey || rest.length > 0)
+    fail(`--key must be ID:SECRET or ID:SECRET:TOKEN, got ${JSON.stringify(pair)}`)
   keys[id] = token ? { secretKey, token } : { secretKey }
 }
 const port = Number(values.port)
-if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be a port number, got ${JSON.stringify(values.port)}`)
+if (!Number.isInteger(port) || port < 0 || port > 65535)
+  fail(`--port must be a port number, got ${JSON.stringify(values.port)}`)
 let flows: Record<string, Step[]>
 try {
   flows = JSON.parse(values.flows) as Record<string, Step[]>
@@ -72,7 +74,9 @@ try {
 }
 for (const [flowId, plan] of Object.entries(flows)) {
   if (!/^[1-9]\d*$/.test(flowId) || !Array.isArray(plan) || plan.length === 0) {
-    fail(`--flows maps flow IDs (positive integers) to non-empty lists of answers; got ${JSON.stringify(flowId)}: ${JSON.stringify(plan)}`)
+    fail(
+      `--flows maps flow IDs (positive integers) to non-empty lists of answers; got ${JSON.stringify(flowId)}: ${JSON.stringify(plan)}`,
+    )
   }
 }
 
@@ -86,4 +90,6 @@ const server = await startFakeTencent({
     console.log(`${new Date(request.at).toISOString()} ${request.action}${flow ? ` ${flow}` : ''} -> ${request.answer}`)
   },
 }).catch((error: unknown) => fail(`cannot listen on 127.0.0.1:${port}: ${(error as Error).message}`))
-console.log(`stand-in Tencent Cloud API listening on ${server.url} (keys: ${Object.keys(keys).join(', ')}; region: ${values.region ?? 'any'})`)
+console.log(
+  `stand-in Tencent Cloud API listening on ${server.url} (keys: ${Object.keys(keys).join(', ')}; region: ${values.region ?? 'any'})`,
+)

@@ -9,7 +9,9 @@ export interface CredentialDeps {
   readonly mask: (secret: string) => void
   readonly getIDToken: (audience: string) => Promise<string>
   /** STS: callApi with the network settings of the step already applied. */
-  readonly callSts: (call: Pick<Parameters<typeof callApi>[0], 'action' | 'payload' | 'timestamp'>) => Promise<Record<string, unknown>>
+  readonly callSts: (
+    call: Pick<Parameters<typeof callApi>[0], 'action' | 'payload' | 'timestamp'>,
+  ) => Promise<Record<string, unknown>>
   readonly now: () => number
 }
 
@@ -28,7 +30,9 @@ export function resolveCredentials(inputs: Inputs, deps: CredentialDeps): Creden
   const { env } = deps
   if (inputs.roleArn) {
     if (inputs.secretId || inputs.secretKey || inputs.sessionToken) {
-      throw new InputError("Inputs 'role-arn' (keyless OIDC) and 'secret-id'/'secret-key'/'session-token' (static keys) exclude each other: keep one of them")
+      throw new InputError(
+        "Inputs 'role-arn' (keyless OIDC) and 'secret-id'/'secret-key'/'session-token' (static keys) exclude each other: keep one of them",
+      )
     }
     return oidcCredentials(inputs, deps)
   }
@@ -51,10 +55,20 @@ export function resolveCredentials(inputs: Inputs, deps: CredentialDeps): Creden
         'TENCENTCLOUD_SECRET_KEY environment variables; OIDC (the role-arn input, empty). Set one of them (see the README).',
     )
   }
-  if (!secretId) throw new InputError("Input 'secret-id' is missing (nor is TENCENTCLOUD_SECRET_ID set) while a secret key is given: set both")
-  if (!secretKey) throw new InputError("Input 'secret-key' is missing (nor is TENCENTCLOUD_SECRET_KEY set) while a secret ID is given: set both")
-  if (!HEADER_SAFE.test(secretId)) throw new InputError("Input 'secret-id' must be a Tencent Cloud SecretId (e.g. AKID…, printable characters without spaces)")
-  if (token && !HEADER_SAFE.test(token)) throw new InputError("Input 'session-token' must be printable characters without spaces")
+  if (!secretId)
+    throw new InputError(
+      "Input 'secret-id' is missing (nor is TENCENTCLOUD_SECRET_ID set) while a secret key is given: set both",
+    )
+  if (!secretKey)
+    throw new InputError(
+      "Input 'secret-key' is missing (nor is TENCENTCLOUD_SECRET_KEY set) while a secret ID is given: set both",
+    )
+  if (!HEADER_SAFE.test(secretId))
+    throw new InputError(
+      "Input 'secret-id' must be a Tencent Cloud SecretId (e.g. AKID…, printable characters without spaces)",
+    )
+  if (token && !HEADER_SAFE.test(token))
+    throw new InputError("Input 'session-token' must be printable characters without spaces")
 
   const from = idFrom === 'input' ? 'the secret-id/secret-key inputs' : `${idFrom}/${keyFrom}`
   const credentials: Credentials = { secretId, secretKey, token: token || undefined }
@@ -76,10 +90,14 @@ export function defaultRoleSessionName(env: NodeJS.ProcessEnv): string {
 
 function oidcCredentials(inputs: Inputs, deps: CredentialDeps): CredentialSource {
   if (!inputs.oidcProviderId) {
-    throw new InputError("Input 'oidc-provider-id' is required with 'role-arn': the name of the CAM OIDC identity provider that trusts GitHub")
+    throw new InputError(
+      "Input 'oidc-provider-id' is required with 'role-arn': the name of the CAM OIDC identity provider that trusts GitHub",
+    )
   }
   if (!/^qcs::cam::uin\/\d+:role(Name)?\/\S+$/.test(inputs.roleArn)) {
-    throw new InputError(`Input 'role-arn' must be a CAM role ARN such as qcs::cam::uin/100000000001:roleName/github-deployer; got ${show(inputs.roleArn)}`)
+    throw new InputError(
+      `Input 'role-arn' must be a CAM role ARN such as qcs::cam::uin/100000000001:roleName/github-deployer; got ${show(inputs.roleArn)}`,
+    )
   }
   const sessionName = inputs.roleSessionName || defaultRoleSessionName(deps.env)
   if (!SESSION_NAME.test(sessionName)) {
@@ -97,7 +115,10 @@ function oidcCredentials(inputs: Inputs, deps: CredentialDeps): CredentialSource
     try {
       idToken = await deps.getIDToken(inputs.oidcAudience)
     } catch (error) {
-      throw new Error(`failed to get a GitHub OIDC ID token for audience ${inputs.oidcAudience} (does the job have 'permissions: id-token: write'?): ${(error as Error).message}`, { cause: error })
+      throw new Error(
+        `failed to get a GitHub OIDC ID token for audience ${inputs.oidcAudience} (does the job have 'permissions: id-token: write'?): ${(error as Error).message}`,
+        { cause: error },
+      )
     }
     deps.mask(idToken)
     const fetchedAt = deps.now()
@@ -118,9 +139,12 @@ function oidcCredentials(inputs: Inputs, deps: CredentialDeps): CredentialSource
     const token = typeof got.Token === 'string' ? got.Token : ''
     for (const secret of [secretId, secretKey, token]) if (secret) deps.mask(secret)
     if (!HEADER_SAFE.test(secretId) || !secretKey || !HEADER_SAFE.test(token)) {
-      throw new Error('AssumeRoleWithWebIdentity answered without usable Credentials (TmpSecretId, TmpSecretKey, Token)')
+      throw new Error(
+        'AssumeRoleWithWebIdentity answered without usable Credentials (TmpSecretId, TmpSecretKey, Token)',
+      )
     }
-    const expiresAt = typeof answer.ExpiredTime === 'number' ? answer.ExpiredTime * 1000 : fetchedAt + inputs.roleDurationSeconds * 1000
+    const expiresAt =
+      typeof answer.ExpiredTime === 'number' ? answer.ExpiredTime * 1000 : fetchedAt + inputs.roleDurationSeconds * 1000
     // Refresh at 80% of the lifetime: early enough for a wait longer than role-duration, never in a loop.
     return { credentials: { secretId, secretKey, token }, refreshAt: fetchedAt + 0.8 * (expiresAt - fetchedAt) }
   }

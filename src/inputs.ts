@@ -37,9 +37,23 @@ const MAX_POLL_INTERVAL_MS = 3600_000
 
 /** Regions where CynosDB offers DescribeFlow (shared reference); others get a warning, not an error. */
 export const KNOWN_REGIONS: ReadonlySet<string> = new Set([
-  'ap-bangkok', 'ap-beijing', 'ap-chengdu', 'ap-chongqing', 'ap-guangzhou', 'ap-hongkong', 'ap-jakarta',
-  'ap-nanjing', 'ap-seoul', 'ap-shanghai', 'ap-shenzhen-fsi', 'ap-singapore', 'ap-tokyo', 'eu-frankfurt',
-  'na-ashburn', 'na-siliconvalley', 'sa-saopaulo',
+  'ap-bangkok',
+  'ap-beijing',
+  'ap-chengdu',
+  'ap-chongqing',
+  'ap-guangzhou',
+  'ap-hongkong',
+  'ap-jakarta',
+  'ap-nanjing',
+  'ap-seoul',
+  'ap-shanghai',
+  'ap-shenzhen-fsi',
+  'ap-singapore',
+  'ap-tokyo',
+  'eu-frankfurt',
+  'na-ashburn',
+  'na-siliconvalley',
+  'sa-saopaulo',
 ])
 
 /** Quotes a value for an error message without letting control characters (CR/LF) through. */
@@ -50,16 +64,22 @@ export function show(value: string): string {
 export function parseFlowIds(value: string, name = 'flow-id'): string[] {
   const parts = value.split(/[\s,]+/).filter((part) => part !== '')
   if (parts.length === 0) {
-    throw new InputError(`Input '${name}' is required: a task flow ID (a positive integer such as 123456), or several separated by commas, spaces or new lines`)
+    throw new InputError(
+      `Input '${name}' is required: a task flow ID (a positive integer such as 123456), or several separated by commas, spaces or new lines`,
+    )
   }
   for (const part of parts) {
     if (!/^\d+$/.test(part) || BigInt(part) === 0n || BigInt(part) > MAX_FLOW_ID) {
-      throw new InputError(`Input '${name}' must hold positive integer task flow IDs (1 to 2^63-1, e.g. 123456); got ${show(part)}`)
+      throw new InputError(
+        `Input '${name}' must hold positive integer task flow IDs (1 to 2^63-1, e.g. 123456); got ${show(part)}`,
+      )
     }
   }
   const unique = [...new Set(parts.map((part) => BigInt(part).toString()))]
   if (unique.length > MAX_FLOWS) {
-    throw new InputError(`Input '${name}' holds ${unique.length} flow IDs; at most ${MAX_FLOWS} are accepted in one step`)
+    throw new InputError(
+      `Input '${name}' holds ${unique.length} flow IDs; at most ${MAX_FLOWS} are accepted in one step`,
+    )
   }
   return unique
 }
@@ -68,7 +88,8 @@ export function parseFlowIds(value: string, name = 'flow-id'): string[] {
 export function parseDuration(value: string, name: string, maxMs = Number.POSITIVE_INFINITY): number {
   const ms = durationMs(value)
   if (ms === undefined) throw new InputError(`Input '${name}' must be ${DURATION_SYNTAX}; got ${show(value)}`)
-  if (!(ms > 0)) throw new InputError(`Input '${name}' must be longer than zero (${DURATION_SYNTAX}); got ${show(value)}`)
+  if (!(ms > 0))
+    throw new InputError(`Input '${name}' must be longer than zero (${DURATION_SYNTAX}); got ${show(value)}`)
   if (ms > maxMs) {
     throw new InputError(`Input '${name}' must be at most ${formatDuration(maxMs)}; got ${show(value)}`)
   }
@@ -86,10 +107,14 @@ export function parseBoolean(value: string, name: string, fallback: boolean): bo
 export function parseRegion(value: string, name = 'region'): string {
   const text = value.trim()
   if (text === '') {
-    throw new InputError(`Input '${name}' is required (e.g. ap-guangzhou): set it, or the TENCENTCLOUD_REGION environment variable`)
+    throw new InputError(
+      `Input '${name}' is required (e.g. ap-guangzhou): set it, or the TENCENTCLOUD_REGION environment variable`,
+    )
   }
   if (!/^[a-z]{2,}(-[a-z0-9]+)+$/.test(text)) {
-    throw new InputError(`Input '${name}' must be a Tencent Cloud region name such as ap-guangzhou or ap-shenzhen-fsi (lower-case letters, digits and hyphens); got ${show(value)}`)
+    throw new InputError(
+      `Input '${name}' must be a Tencent Cloud region name such as ap-guangzhou or ap-shenzhen-fsi (lower-case letters, digits and hyphens); got ${show(value)}`,
+    )
   }
   return text
 }
@@ -106,7 +131,9 @@ export function parseEndpoint(value: string, name: string): URL {
     throw new InputError(`Input '${name}' must be ${accepts}; got ${show(value)}`)
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new InputError(`Input '${name}' must use https:// (or http:// for a local stand-in or proxy), not ${url.protocol}//; it accepts ${accepts}`)
+    throw new InputError(
+      `Input '${name}' must use https:// (or http:// for a local stand-in or proxy), not ${url.protocol}//; it accepts ${accepts}`,
+    )
   }
   if (text === '' || url.username || url.password || url.pathname !== '/' || /[?#]/.test(text)) {
     throw new InputError(`Input '${name}' must be ${accepts} (no path, query or user info); got ${show(value)}`)
@@ -117,13 +144,19 @@ export function parseEndpoint(value: string, name: string): URL {
 /** Reads one input; the default is core.getInput, which reads the INPUT_* variables the runner sets. */
 export type InputReader = (name: string) => string
 
-export function getInputs(read: InputReader = (name) => core.getInput(name), env: NodeJS.ProcessEnv = process.env): Inputs {
+export function getInputs(
+  read: InputReader = (name) => core.getInput(name),
+  env: NodeJS.ProcessEnv = process.env,
+): Inputs {
   return {
     flowIds: parseFlowIds(read('flow-id')),
     region: parseRegion(read('region') || env.TENCENTCLOUD_REGION || ''),
     endpoint: parseEndpoint(read('endpoint') || 'cynosdb.tencentcloudapi.com', 'endpoint'),
     timeoutMs: parseDuration(read('timeout') || '30m', 'timeout', MAX_TIMEOUT_MS),
-    pollIntervalMs: read('poll-interval').trim() === '' ? undefined : parseDuration(read('poll-interval'), 'poll-interval', MAX_POLL_INTERVAL_MS),
+    pollIntervalMs:
+      read('poll-interval').trim() === ''
+        ? undefined
+        : parseDuration(read('poll-interval'), 'poll-interval', MAX_POLL_INTERVAL_MS),
     failOnTimeout: parseBoolean(read('fail-on-timeout'), 'fail-on-timeout', true),
     requestTimeoutMs: parseDuration(read('request-timeout') || '15s', 'request-timeout', 300_000),
     secretId: read('secret-id').trim(),
@@ -141,13 +174,20 @@ export function getInputs(read: InputReader = (name) => core.getInput(name), env
 /** What is allowed but worth a warning in the log. */
 export function inputWarnings(inputs: Inputs): string[] {
   const warnings: string[] = []
-  for (const [name, url] of [['endpoint', inputs.endpoint], ['sts-endpoint', inputs.stsEndpoint]] as const) {
+  for (const [name, url] of [
+    ['endpoint', inputs.endpoint],
+    ['sts-endpoint', inputs.stsEndpoint],
+  ] as const) {
     if (url.protocol === 'http:') {
-      warnings.push(`Input '${name}' uses plain http:// (${url.host}): requests are not encrypted; use it only for a local stand-in or a trusted proxy`)
+      warnings.push(
+        `Input '${name}' uses plain http:// (${url.host}): requests are not encrypted; use it only for a local stand-in or a trusted proxy`,
+      )
     }
   }
   if (!KNOWN_REGIONS.has(inputs.region)) {
-    warnings.push(`Region '${inputs.region}' is not one where CynosDB DescribeFlow is known to be offered (${[...KNOWN_REGIONS].join(', ')}); trying it anyway`)
+    warnings.push(
+      `Region '${inputs.region}' is not one where CynosDB DescribeFlow is known to be offered (${[...KNOWN_REGIONS].join(', ')}); trying it anyway`,
+    )
   }
   return warnings
 }

@@ -45,7 +45,16 @@ async function waitStep(signal: AbortSignal, dispatcher: EnvHttpProxyAgent): Pro
     mask: (secret) => core.setSecret(secret),
     getIDToken: (audience) => core.getIDToken(audience),
     callSts: (call) =>
-      callApi({ ...call, endpoint: inputs.stsEndpoint, service: 'sts', version: '2018-08-13', region: inputs.region, timeoutMs: inputs.requestTimeoutMs, dispatcher, signal }),
+      callApi({
+        ...call,
+        endpoint: inputs.stsEndpoint,
+        service: 'sts',
+        version: '2018-08-13',
+        region: inputs.region,
+        timeoutMs: inputs.requestTimeoutMs,
+        dispatcher,
+        signal,
+      }),
     now: Date.now,
   })
   for (const warning of inputWarnings(inputs)) core.warning(warning)
@@ -79,7 +88,9 @@ async function waitStep(signal: AbortSignal, dispatcher: EnvHttpProxyAgent): Pro
     log: (message: string) => core.info(message),
   }
   const outcomes = await Promise.all(
-    inputs.flowIds.map((flowId) => waitForFlow(flowId, { timeoutMs: inputs.timeoutMs, schedule, signal, startedAt }, deps)),
+    inputs.flowIds.map((flowId) =>
+      waitForFlow(flowId, { timeoutMs: inputs.timeoutMs, schedule, signal, startedAt }, deps),
+    ),
   )
 
   for (const [name, value] of Object.entries(stepOutputs(outcomes))) core.setOutput(name, value)
@@ -88,6 +99,8 @@ async function waitStep(signal: AbortSignal, dispatcher: EnvHttpProxyAgent): Pro
   if (failure) throw new Error(failure)
   const late = outcomes.filter((o) => o.end === 'timeout').map((o) => o.flowId)
   if (late.length > 0) {
-    core.warning(`Flow ${late.join(', ')} still processing at the timeout of ${formatDuration(inputs.timeoutMs)}; going on because fail-on-timeout is false`)
+    core.warning(
+      `Flow ${late.join(', ')} still processing at the timeout of ${formatDuration(inputs.timeoutMs)}; going on because fail-on-timeout is false`,
+    )
   }
 }

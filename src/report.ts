@@ -17,7 +17,10 @@ const SEVERITY: readonly FlowResult[] = ['succeeded', 'processing', 'unknown', '
 export function worstOutcome(outcomes: readonly FlowOutcome[]): FlowOutcome {
   const [first, ...rest] = outcomes
   if (!first) throw new Error('no flows to report')
-  return rest.reduce((worst, o) => (SEVERITY.indexOf(flowResult(o)) > SEVERITY.indexOf(flowResult(worst)) ? o : worst), first)
+  return rest.reduce(
+    (worst, o) => (SEVERITY.indexOf(flowResult(o)) > SEVERITY.indexOf(flowResult(worst)) ? o : worst),
+    first,
+  )
 }
 
 export interface StepOutputs {
@@ -65,9 +68,13 @@ export function failureMessage(outcomes: readonly FlowOutcome[], context: Report
       lines.push(`${where} failed${o.requestId ? ` (RequestId ${o.requestId})` : ''}, ${after}`)
     } else if (o.end === 'timeout' && o.status === undefined) {
       // Nothing is known about the flow, so fail-on-timeout: false cannot make this green.
-      lines.push(`${where}: no answer from DescribeFlow within the timeout of ${formatDuration(context.timeoutMs)} (${o.polls} calls)${lastCause}`)
+      lines.push(
+        `${where}: no answer from DescribeFlow within the timeout of ${formatDuration(context.timeoutMs)} (${o.polls} calls)${lastCause}`,
+      )
     } else if (o.end === 'timeout' && context.failOnTimeout) {
-      lines.push(`${where}: still ${flowResult(o)} at the timeout of ${formatDuration(context.timeoutMs)} (${o.polls} calls)${lastCause}. Raise 'timeout', or set 'fail-on-timeout: false' to go on`)
+      lines.push(
+        `${where}: still ${flowResult(o)} at the timeout of ${formatDuration(context.timeoutMs)} (${o.polls} calls)${lastCause}. Raise 'timeout', or set 'fail-on-timeout: false' to go on`,
+      )
     }
   }
   return lines.length > 0 ? lines.join('\n') : undefined

@@ -4,7 +4,8 @@
 import { ApiError, isUntrustedCertificate, UnexpectedResponseError } from './tencent/errors.ts'
 
 /** Throttling and server-side faults; everything else the API reports (auth, not found, bad parameter) is final. */
-const TRANSIENT_CODE = /^(RequestLimitExceeded|LimitExceeded|InternalError|ServiceUnavailable|ResourceUnavailable)(\.|$)|^FailedOperation\.DatabaseAccessError$/
+const TRANSIENT_CODE =
+  /^(RequestLimitExceeded|LimitExceeded|InternalError|ServiceUnavailable|ResourceUnavailable)(\.|$)|^FailedOperation\.DatabaseAccessError$/
 
 export function isTransient(error: unknown): boolean {
   if (error instanceof ApiError) return TRANSIENT_CODE.test(error.code)

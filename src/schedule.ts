@@ -13,4 +13,7 @@ export const MAX_GAP_MS = 10_000
 export const adaptiveSchedule: Schedule = (elapsedMs) =>
   Math.min(MAX_GAP_MS, Math.max(MIN_GAP_MS, Math.min(elapsedMs / 5, PLATEAU_GAP_MS), elapsedMs / 15))
 
-export const fixedSchedule = (gapMs: number): Schedule => () => gapMs
+export const fixedSchedule =
+  (gapMs: number): Schedule =>
+  () =>
+    gapMs

@@ -58,8 +58,15 @@ export async function waitForFlow(flowId: string, options: WaitOptions, deps: Wa
   let lastLineAt = start
 
   const since = (): string => formatDuration(deps.now() - start)
-  const finish = (end: WaitEnd, error?: Error): FlowOutcome =>
-    ({ flowId, status, requestId, polls, elapsedMs: deps.now() - start, end, error })
+  const finish = (end: WaitEnd, error?: Error): FlowOutcome => ({
+    flowId,
+    status,
+    requestId,
+    polls,
+    elapsedMs: deps.now() - start,
+    end,
+    error,
+  })
 
   for (;;) {
     const pollAt = deps.now()
@@ -68,7 +75,9 @@ export async function waitForFlow(flowId: string, options: WaitOptions, deps: Wa
     try {
       const answer = await deps.describeFlow(flowId, signal)
       if (answer.status !== status) {
-        deps.log(`Flow ${flowId}: ${resultName(answer.status)} after ${since()} (${polls} ${polls === 1 ? 'call' : 'calls'})`)
+        deps.log(
+          `Flow ${flowId}: ${resultName(answer.status)} after ${since()} (${polls} ${polls === 1 ? 'call' : 'calls'})`,
+        )
         lastLineAt = deps.now()
       }
       ;({ status, requestId } = answer)
@@ -83,7 +92,9 @@ export async function waitForFlow(flowId: string, options: WaitOptions, deps: Wa
       failuresInARow += 1
       lastError = error
       const delay = backoffDelayMs(failuresInARow, deps.random)
-      deps.log(`Flow ${flowId}: call ${polls} failed (${failuresInARow} in a row): ${error.message}; retrying in ${formatDuration(delay)}`)
+      deps.log(
+        `Flow ${flowId}: call ${polls} failed (${failuresInARow} in a row): ${error.message}; retrying in ${formatDuration(delay)}`,
+      )
       lastLineAt = deps.now()
       nextAt = deps.now() + delay
     }

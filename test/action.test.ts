@@ -3,7 +3,13 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { isScalar, parseDocument } from 'yaml'
 import { describe, expect, it } from 'vitest'
-import { ACTION_FILE, inputDefaults, parseYamlStrict, readActionMetadata, ROOT } from '../scripts/lib/action-metadata.ts'
+import {
+  ACTION_FILE,
+  inputDefaults,
+  parseYamlStrict,
+  readActionMetadata,
+  ROOT,
+} from '../scripts/lib/action-metadata.ts'
 import { getInputs } from '../src/inputs.ts'
 import { stepOutputs } from '../src/report.ts'
 
@@ -79,7 +85,15 @@ describe('the interface has one source of truth', () => {
   })
 
   it('src/ sets exactly the outputs action.yml declares', () => {
-    const outcome = { flowId: '1', status: 0, requestId: 'r', polls: 1, elapsedMs: 1, end: 'done', error: undefined } as const
+    const outcome = {
+      flowId: '1',
+      status: 0,
+      requestId: 'r',
+      polls: 1,
+      elapsedMs: 1,
+      end: 'done',
+      error: undefined,
+    } as const
     expect(Object.keys(stepOutputs([outcome])).sort()).toEqual([...outputNames].sort())
   })
 })
@@ -89,7 +103,12 @@ function readmeTable(heading: string): string[][] {
   const readme = readFileSync(`${ROOT}README.md`, 'utf8')
   const section = readme.split(/^## /m).find((part) => part.startsWith(`${heading}\n`)) ?? ''
   const rows = section.split('\n').filter((line) => line.startsWith('|'))
-  return rows.slice(2).map((row) => row.slice(1, -1).split(' | ').map((cell) => cell.trim()))
+  return rows.slice(2).map((row) =>
+    row
+      .slice(1, -1)
+      .split(' | ')
+      .map((cell) => cell.trim()),
+  )
 }
 const codeSpans = (cell: string): string[] => [...cell.matchAll(/`([^`]*)`/g)].map((m) => m[1] ?? '')
 

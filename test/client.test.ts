@@ -14,8 +14,15 @@ afterEach(async () => {
   server = undefined
 })
 
-async function clientFor(flows: Record<string, Step[]>, opts: { clockOffsetMs?: number; now?: () => number; timeoutMs?: number } = {}) {
-  server = await startFakeTencent({ keys: { [KEY.secretId]: { secretKey: KEY.secretKey } }, flows, clockOffsetMs: opts.clockOffsetMs })
+async function clientFor(
+  flows: Record<string, Step[]>,
+  opts: { clockOffsetMs?: number; now?: () => number; timeoutMs?: number } = {},
+) {
+  server = await startFakeTencent({
+    keys: { [KEY.secretId]: { secretKey: KEY.secretKey } },
+    flows,
+    clockOffsetMs: opts.clockOffsetMs,
+  })
   const log: string[] = []
   const client = createCynosdbClient({
     endpoint: new URL(server.url),
@@ -34,7 +41,11 @@ describe('describeFlow', () => {
     const { client, server } = await clientFor({ '5': [2] })
     const answer = await client.describeFlow('5')
     expect(answer).toEqual({ status: 2, requestId: server.requests[0]?.requestId })
-    expect(server.requests[0]?.headers).toMatchObject({ 'content-type': 'application/json', 'x-tc-action': 'DescribeFlow', 'x-tc-version': '2019-01-07' })
+    expect(server.requests[0]?.headers).toMatchObject({
+      'content-type': 'application/json',
+      'x-tc-action': 'DescribeFlow',
+      'x-tc-version': '2019-01-07',
+    })
   })
 
   it('keeps every digit of an ID beyond 2^53', async () => {
@@ -47,9 +58,24 @@ describe('describeFlow', () => {
   it.each([
     { name: 'HTTP 502', step: { http: 502 } as Step, type: UnexpectedResponseError, message: /HTTP 502/ },
     { name: 'a body that is not JSON', step: 'not-json' as Step, type: UnexpectedResponseError, message: /not JSON/ },
-    { name: 'JSON without Response', step: 'no-response' as Step, type: UnexpectedResponseError, message: /without a Response/ },
-    { name: 'an undocumented status', step: { status: 7 } as Step, type: UnexpectedResponseError, message: /undocumented Status 7/ },
-    { name: 'an API error', step: { error: 'InternalError' } as Step, type: ApiError, message: /InternalError: scripted/ },
+    {
+      name: 'JSON without Response',
+      step: 'no-response' as Step,
+      type: UnexpectedResponseError,
+      message: /without a Response/,
+    },
+    {
+      name: 'an undocumented status',
+      step: { status: 7 } as Step,
+      type: UnexpectedResponseError,
+      message: /undocumented Status 7/,
+    },
+    {
+      name: 'an API error',
+      step: { error: 'InternalError' } as Step,
+      type: ApiError,
+      message: /InternalError: scripted/,
+    },
   ])('turns $name into a typed error', async ({ step, type, message }) => {
     const { client } = await clientFor({ '5': [step] })
     const error = await client.describeFlow('5').catch((e: unknown) => e)

@@ -16,7 +16,10 @@ function deps(env: NodeJS.ProcessEnv = {}, overrides: Partial<CredentialDeps> = 
     callSts: async (call) => {
       stsCalls.push(call)
       const n = stsCalls.length
-      return { Credentials: { TmpSecretId: `AKIDtmp${n}`, TmpSecretKey: `key${n}`, Token: `token${n}` }, ExpiredTime: now / 1000 + 3600 }
+      return {
+        Credentials: { TmpSecretId: `AKIDtmp${n}`, TmpSecretKey: `key${n}`, Token: `token${n}` },
+        ExpiredTime: now / 1000 + 3600,
+      }
     },
     now: () => now,
     ...overrides,
@@ -30,15 +33,28 @@ const OIDC_ENV = { ACTIONS_ID_TOKEN_REQUEST_URL: 'http://x/token?api-version=1',
 describe('static keys', () => {
   it('prefers the inputs and masks every secret before use', async () => {
     const { d, masked } = deps({ TENCENTCLOUD_SECRET_ID: 'AKIDenv', TENCENTCLOUD_SECRET_KEY: 'envkey' })
-    const source = resolveCredentials(inputs({ 'secret-id': 'AKIDin', 'secret-key': 'inkey', 'session-token': 'tok' }), d)
+    const source = resolveCredentials(
+      inputs({ 'secret-id': 'AKIDin', 'secret-key': 'inkey', 'session-token': 'tok' }),
+      d,
+    )
     expect(await source.get()).toEqual({ secretId: 'AKIDin', secretKey: 'inkey', token: 'tok' })
     expect(masked).toEqual(['AKIDin', 'inkey', 'tok'])
-    expect(source.description).toBe('static keys from the secret-id/secret-key inputs with a session token from the session-token input')
+    expect(source.description).toBe(
+      'static keys from the secret-id/secret-key inputs with a session token from the session-token input',
+    )
   })
 
   it.each([
-    { name: 'TENCENTCLOUD_SESSION_TOKEN first', env: { TENCENTCLOUD_SESSION_TOKEN: 'a', TENCENTCLOUD_SECURITY_TOKEN: 'b', TENCENTCLOUD_TOKEN: 'c' }, token: 'a' },
-    { name: 'then TENCENTCLOUD_SECURITY_TOKEN', env: { TENCENTCLOUD_SECURITY_TOKEN: 'b', TENCENTCLOUD_TOKEN: 'c' }, token: 'b' },
+    {
+      name: 'TENCENTCLOUD_SESSION_TOKEN first',
+      env: { TENCENTCLOUD_SESSION_TOKEN: 'a', TENCENTCLOUD_SECURITY_TOKEN: 'b', TENCENTCLOUD_TOKEN: 'c' },
+      token: 'a',
+    },
+    {
+      name: 'then TENCENTCLOUD_SECURITY_TOKEN',
+      env: { TENCENTCLOUD_SECURITY_TOKEN: 'b', TENCENTCLOUD_TOKEN: 'c' },
+      token: 'b',
+    },
     { name: 'then TENCENTCLOUD_TOKEN', env: { TENCENTCLOUD_TOKEN: 'c' }, token: 'c' },
     { name: 'no token', env: {}, token: undefined },
   ])('takes keys and token from the environment: $name', async ({ env, token }) => {
@@ -47,11 +63,32 @@ describe('static keys', () => {
   })
 
   it.each<{ name: string; values: Record<string, string>; env: Record<string, string>; message: RegExp }>([
-    { name: 'nothing anywhere', values: {}, env: {}, message: /No Tencent Cloud credentials found. Looked in: the secret-id and secret-key inputs; the TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY environment variables; OIDC/ },
+    {
+      name: 'nothing anywhere',
+      values: {},
+      env: {},
+      message:
+        /No Tencent Cloud credentials found. Looked in: the secret-id and secret-key inputs; the TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY environment variables; OIDC/,
+    },
     { name: 'an ID without key', values: { 'secret-id': 'AKID1' }, env: {}, message: /Input 'secret-key' is missing/ },
-    { name: 'a key without ID', values: {}, env: { TENCENTCLOUD_SECRET_KEY: 'k' }, message: /Input 'secret-id' is missing/ },
-    { name: 'a line break inside the ID', values: { 'secret-id': 'AKID\r\nX: 1', 'secret-key': 'k' }, env: {}, message: /Input 'secret-id' must be a Tencent Cloud SecretId/ },
-    { name: 'keys and role-arn together', values: { ...OIDC, 'secret-id': 'AKID1', 'secret-key': 'k' }, env: OIDC_ENV, message: /exclude each other/ },
+    {
+      name: 'a key without ID',
+      values: {},
+      env: { TENCENTCLOUD_SECRET_KEY: 'k' },
+      message: /Input 'secret-id' is missing/,
+    },
+    {
+      name: 'a line break inside the ID',
+      values: { 'secret-id': 'AKID\r\nX: 1', 'secret-key': 'k' },
+      env: {},
+      message: /Input 'secret-id' must be a Tencent Cloud SecretId/,
+    },
+    {
+      name: 'keys and role-arn together',
+      values: { ...OIDC, 'secret-id': 'AKID1', 'secret-key': 'k' },
+      env: OIDC_ENV,
+      message: /exclude each other/,
+    },
   ])('rejects $name', ({ values, env, message }) => {
     expect(() => resolveCredentials(inputs(values), deps(env).d)).toThrow(message)
   })
@@ -105,19 +142,35 @@ describe('OIDC', () => {
   it('says the job needs id-token: write when the token cannot be had', async () => {
     expect(() => resolveCredentials(inputs(OIDC), deps({}).d)).toThrow(/permissions: id-token: write/)
     const { d } = deps(OIDC_ENV, { getIDToken: async () => Promise.reject(new Error('403 Forbidden')) })
-    await expect(resolveCredentials(inputs(OIDC), d).get()).rejects.toThrow(/failed to get a GitHub OIDC ID token .*id-token: write.*403 Forbidden/)
+    await expect(resolveCredentials(inputs(OIDC), d).get()).rejects.toThrow(
+      /failed to get a GitHub OIDC ID token .*id-token: write.*403 Forbidden/,
+    )
   })
 
   it.each([
-    { name: 'no provider', values: { 'role-arn': OIDC['role-arn'] }, message: /Input 'oidc-provider-id' is required with 'role-arn'/ },
-    { name: 'a malformed ARN', values: { ...OIDC, 'role-arn': 'deployer' }, message: /Input 'role-arn' must be a CAM role ARN/ },
-    { name: 'a bad session name', values: { ...OIDC, 'role-session-name': 'has space' }, message: /Input 'role-session-name' must be 2 to 128/ },
+    {
+      name: 'no provider',
+      values: { 'role-arn': OIDC['role-arn'] },
+      message: /Input 'oidc-provider-id' is required with 'role-arn'/,
+    },
+    {
+      name: 'a malformed ARN',
+      values: { ...OIDC, 'role-arn': 'deployer' },
+      message: /Input 'role-arn' must be a CAM role ARN/,
+    },
+    {
+      name: 'a bad session name',
+      values: { ...OIDC, 'role-session-name': 'has space' },
+      message: /Input 'role-session-name' must be 2 to 128/,
+    },
   ])('rejects $name', ({ values, message }) => {
     expect(() => resolveCredentials(inputs(values), deps(OIDC_ENV).d)).toThrow(message)
   })
 
   it('builds a default session name from the allowed characters, at most 128', () => {
-    expect(defaultRoleSessionName({ GITHUB_REPOSITORY: 'my org/ré po', GITHUB_RUN_ID: '1' })).toBe('github-my-org-r--po-1')
+    expect(defaultRoleSessionName({ GITHUB_REPOSITORY: 'my org/ré po', GITHUB_RUN_ID: '1' })).toBe(
+      'github-my-org-r--po-1',
+    )
     expect(defaultRoleSessionName({ GITHUB_REPOSITORY: `o/${'x'.repeat(200)}`, GITHUB_RUN_ID: '1' })).toHaveLength(128)
   })
 })

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest'
 import { formatDuration } from '../src/duration.ts'
-import { getInputs, InputError, inputWarnings, parseBoolean, parseDuration, parseEndpoint, parseFlowIds, parseRegion } from '../src/inputs.ts'
+import {
+  getInputs,
+  InputError,
+  inputWarnings,
+  parseBoolean,
+  parseDuration,
+  parseEndpoint,
+  parseFlowIds,
+  parseRegion,
+} from '../src/inputs.ts'
 
 describe('parseFlowIds', () => {
   it.each([
@@ -57,7 +66,9 @@ describe('parseDuration', () => {
     { name: 'unknown unit', value: '3d' },
     { name: 'empty', value: '' },
   ])('rejects $name with what it accepts', ({ value }) => {
-    expect(() => parseDuration(value, 'timeout')).toThrow(/Input 'timeout' must be a duration such as 900 \(seconds\), 90s, 15m, 1h30m or 500ms/)
+    expect(() => parseDuration(value, 'timeout')).toThrow(
+      /Input 'timeout' must be a duration such as 900 \(seconds\), 90s, 15m, 1h30m or 500ms/,
+    )
   })
 
   it('rejects zero', () => {
@@ -125,9 +136,21 @@ describe('parseRegion', () => {
 describe('parseEndpoint', () => {
   it.each([
     { name: 'a host name', value: 'cynosdb.tencentcloudapi.com', href: 'https://cynosdb.tencentcloudapi.com/' },
-    { name: 'a regional host', value: 'cynosdb.ap-shenzhen-fsi.tencentcloudapi.com', href: 'https://cynosdb.ap-shenzhen-fsi.tencentcloudapi.com/' },
-    { name: 'an https URL', value: 'https://cynosdb.intl.tencentcloudapi.com', href: 'https://cynosdb.intl.tencentcloudapi.com/' },
-    { name: 'an https URL with a slash', value: 'https://cynosdb.intl.tencentcloudapi.com/', href: 'https://cynosdb.intl.tencentcloudapi.com/' },
+    {
+      name: 'a regional host',
+      value: 'cynosdb.ap-shenzhen-fsi.tencentcloudapi.com',
+      href: 'https://cynosdb.ap-shenzhen-fsi.tencentcloudapi.com/',
+    },
+    {
+      name: 'an https URL',
+      value: 'https://cynosdb.intl.tencentcloudapi.com',
+      href: 'https://cynosdb.intl.tencentcloudapi.com/',
+    },
+    {
+      name: 'an https URL with a slash',
+      value: 'https://cynosdb.intl.tencentcloudapi.com/',
+      href: 'https://cynosdb.intl.tencentcloudapi.com/',
+    },
     { name: 'http with a port', value: 'http://127.0.0.1:8080', href: 'http://127.0.0.1:8080/' },
     { name: 'host and port', value: 'localhost:8443', href: 'https://localhost:8443/' },
   ])('accepts $name', ({ value, href }) => {
@@ -168,13 +191,18 @@ describe('getInputs', () => {
 
   it('falls back to TENCENTCLOUD_REGION, and the input wins over it', () => {
     expect(getInputs(reader({ 'flow-id': '5' }), { TENCENTCLOUD_REGION: 'ap-tokyo' }).region).toBe('ap-tokyo')
-    expect(getInputs(reader({ 'flow-id': '5', region: 'ap-seoul' }), { TENCENTCLOUD_REGION: 'ap-tokyo' }).region).toBe('ap-seoul')
+    expect(getInputs(reader({ 'flow-id': '5', region: 'ap-seoul' }), { TENCENTCLOUD_REGION: 'ap-tokyo' }).region).toBe(
+      'ap-seoul',
+    )
   })
 
   it('warns about http:// and an unknown region, not about the defaults', () => {
     const quiet = getInputs(reader({ 'flow-id': '5', region: 'ap-beijing' }), {})
     expect(inputWarnings(quiet)).toEqual([])
     const loud = getInputs(reader({ 'flow-id': '5', region: 'xx-nowhere', endpoint: 'http://127.0.0.1:1' }), {})
-    expect(inputWarnings(loud)).toEqual([expect.stringMatching(/'endpoint' uses plain http/), expect.stringMatching(/Region 'xx-nowhere' is not one/)])
+    expect(inputWarnings(loud)).toEqual([
+      expect.stringMatching(/'endpoint' uses plain http/),
+      expect.stringMatching(/Region 'xx-nowhere' is not one/),
+    ])
   })
 })

@@ -9,7 +9,15 @@ describe('createRateLimiter', () => {
     const signal = new AbortController().signal
     const granted: [number, number][] = []
     await Promise.all(Array.from({ length: 7 }, (_, i) => acquire(signal).then(() => granted.push([i, clock.now()]))))
-    expect(granted).toEqual([[0, 0], [1, 0], [2, 0], [3, 1000], [4, 1000], [5, 1000], [6, 2000]])
+    expect(granted).toEqual([
+      [0, 0],
+      [1, 0],
+      [2, 0],
+      [3, 1000],
+      [4, 1000],
+      [5, 1000],
+      [6, 2000],
+    ])
   })
 
   it('does not hold back requests spread out in time', async () => {

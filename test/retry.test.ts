@@ -39,7 +39,10 @@ describe('isTransient', () => {
     { name: 'a certificate of an unknown CA', error: withCode('UNABLE_TO_GET_ISSUER_CERT_LOCALLY') },
     { name: 'an expired certificate', error: withCode('CERT_HAS_EXPIRED') },
     { name: 'a certificate for another host', error: withCode('ERR_TLS_CERT_ALTNAME_INVALID') },
-    { name: 'an untrusted certificate, wrapped by a proxy tunnel', error: new Error('proxy', { cause: withCode('SELF_SIGNED_CERT_IN_CHAIN') }) },
+    {
+      name: 'an untrusted certificate, wrapped by a proxy tunnel',
+      error: new Error('proxy', { cause: withCode('SELF_SIGNED_CERT_IN_CHAIN') }),
+    },
     { name: 'a bug', error: new TypeError('undefined is not a function') },
     { name: 'not an error', error: 'oops' },
   ])('does not retry $name', ({ error }) => {

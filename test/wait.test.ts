@@ -22,7 +22,13 @@ function setup(script: readonly (0 | 1 | 2 | Error)[], latency = 0) {
   const clock = fakeClock(1000)
   const { describeFlow, calls } = scripted(clock, script, latency)
   const lines: string[] = []
-  const deps: WaitDeps = { describeFlow, now: clock.now, sleep: clock.sleep, random: () => 0.5, log: (l) => lines.push(l) }
+  const deps: WaitDeps = {
+    describeFlow,
+    now: clock.now,
+    sleep: clock.sleep,
+    random: () => 0.5,
+    log: (l) => lines.push(l),
+  }
   return { clock, calls, lines, deps, signal: new AbortController().signal }
 }
 
@@ -62,7 +68,9 @@ describe('waitForFlow', () => {
     // random() = 0.5: half of 1 s after the first failure, half of 2 s after the second
     expect(calls).toEqual([1000, 6000, 6500, 7500])
     expect(outcome).toMatchObject({ status: 0, polls: 4, end: 'done' })
-    expect(lines).toContain('Flow 9: call 2 failed (1 in a row): DescribeFlow failed with RequestLimitExceeded: too many (RequestId r-x); retrying in 500ms')
+    expect(lines).toContain(
+      'Flow 9: call 2 failed (1 in a row): DescribeFlow failed with RequestLimitExceeded: too many (RequestId r-x); retrying in 500ms',
+    )
     expect(lines).toContain('Flow 9: call 3 failed (2 in a row): HTTP 502; retrying in 1s')
   })
 
@@ -97,7 +105,11 @@ describe('waitForFlow', () => {
       if (clock.now() >= 4000) cancel.abort()
       return clock.sleep(ms, signal)
     }
-    const outcome = await waitForFlow('9', { timeoutMs: 60_000, schedule: fixedSchedule(1000), signal: cancel.signal }, { ...deps, sleep })
+    const outcome = await waitForFlow(
+      '9',
+      { timeoutMs: 60_000, schedule: fixedSchedule(1000), signal: cancel.signal },
+      { ...deps, sleep },
+    )
     expect(outcome).toMatchObject({ status: 2, end: 'cancelled', polls: 4, elapsedMs: 3000 })
   })
 
@@ -115,7 +127,11 @@ describe('waitForFlow', () => {
 
   it('measures from a shared start, so several flows share one deadline', async () => {
     const { calls, deps, signal } = setup([2])
-    const outcome = await waitForFlow('9', { timeoutMs: 2000, schedule: fixedSchedule(1000), signal, startedAt: 0 }, deps)
+    const outcome = await waitForFlow(
+      '9',
+      { timeoutMs: 2000, schedule: fixedSchedule(1000), signal, startedAt: 0 },
+      deps,
+    )
     expect(calls).toEqual([1000, 2000])
     expect(outcome.elapsedMs).toBe(2000)
   })
@@ -145,9 +161,16 @@ describe('adaptiveSchedule (the default)', () => {
     let calls = 0
     const deps: WaitDeps = {
       describeFlow: async () => ({ status: clock.now() >= endsAt ? 0 : 2, requestId: String(++calls) }),
-      now: clock.now, sleep: clock.sleep, random: Math.random, log: () => undefined,
+      now: clock.now,
+      sleep: clock.sleep,
+      random: Math.random,
+      log: () => undefined,
     }
-    const outcome = await waitForFlow('1', { timeoutMs: 600_000, schedule: adaptiveSchedule, signal: new AbortController().signal }, deps)
+    const outcome = await waitForFlow(
+      '1',
+      { timeoutMs: 600_000, schedule: adaptiveSchedule, signal: new AbortController().signal },
+      deps,
+    )
     expect(outcome.elapsedMs - endsAt).toBeLessThanOrEqual(maxLateMs)
     expect(outcome.polls).toBeLessThanOrEqual(maxCalls)
   })
@@ -156,11 +179,22 @@ describe('adaptiveSchedule (the default)', () => {
     const clock = fakeClock(0)
     const deps: WaitDeps = {
       describeFlow: async () => ({ status: 2, requestId: 'r' }),
-      now: clock.now, sleep: clock.sleep, random: Math.random, log: () => undefined,
+      now: clock.now,
+      sleep: clock.sleep,
+      random: Math.random,
+      log: () => undefined,
     }
-    const first = await waitForFlow('1', { timeoutMs: 5 * 60_000, schedule: adaptiveSchedule, signal: new AbortController().signal }, deps)
+    const first = await waitForFlow(
+      '1',
+      { timeoutMs: 5 * 60_000, schedule: adaptiveSchedule, signal: new AbortController().signal },
+      deps,
+    )
     const clock2 = fakeClock(0)
-    const second = await waitForFlow('1', { timeoutMs: 15 * 60_000, schedule: adaptiveSchedule, signal: new AbortController().signal }, { ...deps, now: clock2.now, sleep: clock2.sleep })
+    const second = await waitForFlow(
+      '1',
+      { timeoutMs: 15 * 60_000, schedule: adaptiveSchedule, signal: new AbortController().signal },
+      { ...deps, now: clock2.now, sleep: clock2.sleep },
+    )
     // the ten minutes between the 5th and the 15th minute
     expect((second.polls - first.polls) / 10).toBeLessThanOrEqual(6)
   })

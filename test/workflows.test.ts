@@ -58,17 +58,22 @@ interface Step {
 export function misuses(workflow: unknown): string[] {
   const problems: string[] = []
   const jobs = (workflow as { jobs?: Record<string, { steps?: Step[] }> } | null)?.jobs ?? {}
-  const required = Object.entries(action.inputs).filter(([, input]) => input.required === true).map(([name]) => name)
+  const required = Object.entries(action.inputs)
+    .filter(([, input]) => input.required === true)
+    .map(([name]) => name)
   for (const [jobName, job] of Object.entries(jobs)) {
     const ours = (job.steps ?? []).filter((step) => typeof step.uses === 'string' && THIS_ACTION.test(step.uses))
     for (const step of ours) {
       const given = Object.keys(step.with ?? {})
-      for (const name of given) if (!(name in action.inputs)) problems.push(`${jobName}: input '${name}' is not in action.yml`)
-      for (const name of required) if (!given.includes(name)) problems.push(`${jobName}: required input '${name}' is missing`)
+      for (const name of given)
+        if (!(name in action.inputs)) problems.push(`${jobName}: input '${name}' is not in action.yml`)
+      for (const name of required)
+        if (!given.includes(name)) problems.push(`${jobName}: required input '${name}' is missing`)
     }
     const ids = new Set(ours.map((step) => step.id).filter((id) => id !== undefined))
     for (const [, id, output] of JSON.stringify(job).matchAll(/steps\.([\w-]+)\.outputs\.([\w-]+)/g)) {
-      if (id && ids.has(id) && !(output && output in action.outputs)) problems.push(`${jobName}: output '${output}' of step '${id}' is not in action.yml`)
+      if (id && ids.has(id) && !(output && output in action.outputs))
+        problems.push(`${jobName}: output '${output}' of step '${id}' is not in action.yml`)
     }
     for (const [, id] of JSON.stringify(job).matchAll(/steps\.([\w-]+)\./g)) {
       const known = (job.steps ?? []).some((step) => step.id === id)
@@ -80,7 +85,9 @@ export function misuses(workflow: unknown): string[] {
 
 describe('the workflows users copy', () => {
   it('are found: CI, every example, and the README blocks that hold jobs', () => {
-    expect(all.map((w) => w.name)).toEqual(expect.arrayContaining(['.github/workflows/ci.yml', 'examples/restart-and-wait.yml']))
+    expect(all.map((w) => w.name)).toEqual(
+      expect.arrayContaining(['.github/workflows/ci.yml', 'examples/restart-and-wait.yml']),
+    )
     expect(all.filter((w) => w.name.startsWith('README.md')).length).toBeGreaterThanOrEqual(2)
   })
 
@@ -91,12 +98,15 @@ describe('the workflows users copy', () => {
     })
 
     it('actionlint finds what it should (a workflow reading an unknown context)', async () => {
-      const bad = 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ steps.nope.outputs.x }}\n'
+      const bad =
+        'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ steps.nope.outputs.x }}\n'
       expect(await runLint(bad, `${ROOT}README.md`)).not.toEqual([])
     })
 
     it.each(all)('$name', async ({ text, path, firstLine }) => {
-      const findings = (await runLint(text, path)).map((f) => `line ${f.line + firstLine - 1}:${f.column} ${f.message} [${f.kind}]`)
+      const findings = (await runLint(text, path)).map(
+        (f) => `line ${f.line + firstLine - 1}:${f.column} ${f.message} [${f.kind}]`,
+      )
       expect(findings).toEqual([])
     })
   })
@@ -107,10 +117,28 @@ describe('the workflows users copy', () => {
     })
 
     it.each([
-      { name: 'an undeclared input', step: "with: { flow-id: '1', flow-ids: '2' }", problem: /input 'flow-ids' is not in action.yml/ },
-      { name: 'a missing required input', step: 'with: { region: ap-guangzhou }', problem: /required input 'flow-id' is missing/ },
-      { name: 'an undeclared output', step: "with: { flow-id: '1' }", read: 'steps.wait.outputs.state', problem: /output 'state' of step 'wait'/ },
-      { name: 'a step the job does not have', step: "with: { flow-id: '1' }", read: 'steps.change.outputs.flow-id', problem: /step 'change'/ },
+      {
+        name: 'an undeclared input',
+        step: "with: { flow-id: '1', flow-ids: '2' }",
+        problem: /input 'flow-ids' is not in action.yml/,
+      },
+      {
+        name: 'a missing required input',
+        step: 'with: { region: ap-guangzhou }',
+        problem: /required input 'flow-id' is missing/,
+      },
+      {
+        name: 'an undeclared output',
+        step: "with: { flow-id: '1' }",
+        read: 'steps.wait.outputs.state',
+        problem: /output 'state' of step 'wait'/,
+      },
+      {
+        name: 'a step the job does not have',
+        step: "with: { flow-id: '1' }",
+        read: 'steps.change.outputs.flow-id',
+        problem: /step 'change'/,
+      },
     ])('and the check catches $name', ({ step, read, problem }) => {
       const text = `on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - id: wait\n        uses: o/cynosdb-wait-flow@v1\n        ${step}\n      - run: echo "\${{ ${read ?? 'steps.wait.outputs.result'} }}"\n`
       expect(misuses(parseYamlStrict(text, 'case.yml')).join('\n')).toMatch(problem)

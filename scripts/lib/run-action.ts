@@ -61,7 +61,10 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
   }
   try {
     const spawnedAt = Date.now()
-    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), join(root, 'dist/index.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), join(root, 'dist/index.js')], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let stdout = ''
     let stderr = ''
     if (options.echo) {

@@ -8,10 +8,15 @@ import { sign, utcDate } from '../../src/tencent/sign.ts'
 
 /** One answer of a flow's script: a status, an API error code, or a fault on the wire. */
 export type Step =
-  | 0 | 1 | 2
+  | 0
+  | 1
+  | 2
   | { readonly error: string }
   | { readonly http: number }
-  | 'reset' | 'hang' | 'not-json' | 'no-response'
+  | 'reset'
+  | 'hang'
+  | 'not-json'
+  | 'no-response'
   | { readonly status: number } // a status DescribeFlow never documented
 
 export interface Key {
@@ -29,7 +34,12 @@ export interface FakeTencentOptions {
   /** How far the server's clock is from this machine's (ms). */
   readonly clockOffsetMs?: number
   /** STS: the GitHub ID token it accepts and the role it lets be assumed. */
-  readonly oidc?: { readonly idToken: string; readonly requestToken: string; readonly roleArn: string; readonly providerId: string }
+  readonly oidc?: {
+    readonly idToken: string
+    readonly requestToken: string
+    readonly roleArn: string
+    readonly providerId: string
+  }
   /** flow ID -> epoch ms: the flow is processing (2) until then and succeeded (0) after; for the benchmark. */
   readonly endsAt?: ReadonlyMap<string, number>
   /** 0 (the default): any free port. */
@@ -91,11 +101,14 @@ export async function startFakeTencent(options: FakeTencentOptions = {}): Promis
       json(res, { Response: { Error: { Code: code, Message: message }, RequestId: requestId } }, serverNow())
     }
 
-    if (req.method !== 'POST' || req.url !== '/') return fail('InvalidAction', `expected POST /, got ${req.method} ${req.url}`)
-    if (headers['content-type'] !== 'application/json') return fail('InvalidParameter', `content-type ${headers['content-type']}`)
+    if (req.method !== 'POST' || req.url !== '/')
+      return fail('InvalidAction', `expected POST /, got ${req.method} ${req.url}`)
+    if (headers['content-type'] !== 'application/json')
+      return fail('InvalidParameter', `content-type ${headers['content-type']}`)
     if (action === 'AssumeRoleWithWebIdentity') return assumeRole(headers, body, fail, record, res, requestId)
     if (action !== 'DescribeFlow') return fail('InvalidAction', `unknown action ${action}`)
-    if (headers['x-tc-version'] !== '2019-01-07') return fail('InvalidParameter', `X-TC-Version ${headers['x-tc-version']}`)
+    if (headers['x-tc-version'] !== '2019-01-07')
+      return fail('InvalidParameter', `X-TC-Version ${headers['x-tc-version']}`)
     if (options.region && headers['x-tc-region'] !== options.region) {
       return fail('InvalidParameterValue.FlowNotFound', `no such flow in region ${headers['x-tc-region']}`)
     }
@@ -138,7 +151,10 @@ export async function startFakeTencent(options: FakeTencentOptions = {}): Promis
   }
 
   const checkSignature = (headers: Record<string, string>, body: string): [string, string] | undefined => {
-    const auth = /^TC3-HMAC-SHA256 Credential=([^/]+)\/(\d{4}-\d{2}-\d{2})\/([^/]+)\/tc3_request, SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})$/.exec(headers.authorization ?? '')
+    const auth =
+      /^TC3-HMAC-SHA256 Credential=([^/]+)\/(\d{4}-\d{2}-\d{2})\/([^/]+)\/tc3_request, SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})$/.exec(
+        headers.authorization ?? '',
+      )
     if (!auth) return ['AuthFailure.InvalidAuthorization', 'Authorization header is malformed']
     const [, secretId = '', date, service, signedHeaders = '', signature] = auth
     const key = keys.get(secretId)
@@ -148,10 +164,13 @@ export async function startFakeTencent(options: FakeTencentOptions = {}): Promis
     if (Math.abs(Number(timestamp) * 1000 - serverNow()) > 300_000) {
       return ['AuthFailure.SignatureExpire', 'Signature expired: the timestamp is more than 5 minutes off']
     }
-    if (service !== 'cynosdb') return ['AuthFailure.SignatureFailure', `credential scope service ${service} is not cynosdb`]
-    if (date !== utcDate(Number(timestamp))) return ['AuthFailure.SignatureFailure', `credential scope date ${date} is not the UTC date of the timestamp`]
+    if (service !== 'cynosdb')
+      return ['AuthFailure.SignatureFailure', `credential scope service ${service} is not cynosdb`]
+    if (date !== utcDate(Number(timestamp)))
+      return ['AuthFailure.SignatureFailure', `credential scope date ${date} is not the UTC date of the timestamp`]
     const names = signedHeaders.split(';')
-    if (!names.includes('content-type') || !names.includes('host')) return ['AuthFailure.SignatureFailure', 'content-type and host must be signed']
+    if (!names.includes('content-type') || !names.includes('host'))
+      return ['AuthFailure.SignatureFailure', 'content-type and host must be signed']
     const expected = sign({
       secretId,
       secretKey: key.secretKey,
@@ -160,8 +179,10 @@ export async function startFakeTencent(options: FakeTencentOptions = {}): Promis
       headers: Object.fromEntries(names.map((name) => [name, headers[name] ?? ''])),
       payload: body,
     })
-    if (expected.signature !== signature) return ['AuthFailure.SignatureFailure', 'The provided credentials could not be validated']
-    if ((key.token ?? '') !== (headers['x-tc-token'] ?? '')) return ['AuthFailure.TokenFailure', 'Token verification failed']
+    if (expected.signature !== signature)
+      return ['AuthFailure.SignatureFailure', 'The provided credentials could not be validated']
+    if ((key.token ?? '') !== (headers['x-tc-token'] ?? ''))
+      return ['AuthFailure.TokenFailure', 'Token verification failed']
     return undefined
   }
 
@@ -176,23 +197,47 @@ export async function startFakeTencent(options: FakeTencentOptions = {}): Promis
   }
 
   const assumeRole = (
-    headers: Record<string, string>, body: string, fail: (code: string, message: string) => void,
-    record: (answer: string) => void, res: ServerResponse, requestId: string,
+    headers: Record<string, string>,
+    body: string,
+    fail: (code: string, message: string) => void,
+    record: (answer: string) => void,
+    res: ServerResponse,
+    requestId: string,
   ): void => {
     const oidc = options.oidc
     if (!oidc) return fail('InvalidAction', 'STS is not set up in this test')
-    if (headers.authorization !== 'SKIP' || 'x-tc-token' in headers) return fail('InvalidParameter', 'AssumeRoleWithWebIdentity is sent unsigned')
-    if (headers['x-tc-version'] !== '2018-08-13') return fail('InvalidParameter', `X-TC-Version ${headers['x-tc-version']}`)
+    if (headers.authorization !== 'SKIP' || 'x-tc-token' in headers)
+      return fail('InvalidParameter', 'AssumeRoleWithWebIdentity is sent unsigned')
+    if (headers['x-tc-version'] !== '2018-08-13')
+      return fail('InvalidParameter', `X-TC-Version ${headers['x-tc-version']}`)
     const p = JSON.parse(body) as Record<string, unknown>
-    if (p.WebIdentityToken !== `${oidc.idToken}.sts.tencentcloudapi.com`) return fail('InvalidParameter.WebIdentityTokenError', 'token')
-    if (p.RoleArn !== oidc.roleArn || p.ProviderId !== oidc.providerId) return fail('InvalidParameter.ParamError', 'role or provider')
-    if (typeof p.RoleSessionName !== 'string' || !/^[\w=,.@-]{2,128}$/.test(p.RoleSessionName)) return fail('InvalidParameter', 'RoleSessionName')
+    if (p.WebIdentityToken !== `${oidc.idToken}.sts.tencentcloudapi.com`)
+      return fail('InvalidParameter.WebIdentityTokenError', 'token')
+    if (p.RoleArn !== oidc.roleArn || p.ProviderId !== oidc.providerId)
+      return fail('InvalidParameter.ParamError', 'role or provider')
+    if (typeof p.RoleSessionName !== 'string' || !/^[\w=,.@-]{2,128}$/.test(p.RoleSessionName))
+      return fail('InvalidParameter', 'RoleSessionName')
     const n = keys.size
-    const tmp = { TmpSecretId: `AKIDtmp${n}x${Date.now()}`, TmpSecretKey: `tmpkey${n}-${Math.random()}`, Token: `tmptoken${n}-${Math.random().toString(36).slice(2)}` }
+    const tmp = {
+      TmpSecretId: `AKIDtmp${n}x${Date.now()}`,
+      TmpSecretKey: `tmpkey${n}-${Math.random()}`,
+      Token: `tmptoken${n}-${Math.random().toString(36).slice(2)}`,
+    }
     keys.set(tmp.TmpSecretId, { secretKey: tmp.TmpSecretKey, token: tmp.Token })
     record('credentials')
     const expiredTime = Math.floor(Date.now() / 1000) + Number(p.DurationSeconds ?? 7200)
-    json(res, { Response: { Credentials: tmp, ExpiredTime: expiredTime, Expiration: new Date(expiredTime * 1000).toISOString(), RequestId: requestId } }, serverNow())
+    json(
+      res,
+      {
+        Response: {
+          Credentials: tmp,
+          ExpiredTime: expiredTime,
+          Expiration: new Date(expiredTime * 1000).toISOString(),
+          RequestId: requestId,
+        },
+      },
+      serverNow(),
+    )
   }
 
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {

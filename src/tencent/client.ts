@@ -38,7 +38,13 @@ export const REQUEST_CLIENT = 'cynosdb-wait-flow v1'
 export async function callApi(call: ApiCall): Promise<Record<string, unknown>> {
   const signedHeaders = { 'content-type': CONTENT_TYPE, host: call.endpoint.host, 'x-tc-action': call.action }
   const authorization = call.credentials
-    ? sign({ ...call.credentials, service: call.service, timestamp: call.timestamp, headers: signedHeaders, payload: call.payload }).authorization
+    ? sign({
+        ...call.credentials,
+        service: call.service,
+        timestamp: call.timestamp,
+        headers: signedHeaders,
+        payload: call.payload,
+      }).authorization
     : 'SKIP'
   const headers: Record<string, string> = {
     ...signedHeaders,
@@ -73,14 +79,22 @@ export async function callApi(call: ApiCall): Promise<Record<string, unknown>> {
   }
   const inner = (answer as { Response?: unknown } | null)?.Response
   if (typeof inner !== 'object' || inner === null) {
-    throw new UnexpectedResponseError(`${call.action} got an answer from ${call.endpoint.host} without a Response object`)
+    throw new UnexpectedResponseError(
+      `${call.action} got an answer from ${call.endpoint.host} without a Response object`,
+    )
   }
   const fields = inner as Record<string, unknown>
   const error = fields.Error as { Code?: unknown; Message?: unknown } | undefined
   if (error !== undefined) {
     const requestId = typeof fields.RequestId === 'string' ? fields.RequestId : undefined
     const date = Date.parse(String(response.headers.date ?? ''))
-    throw new ApiError(call.action, String(error.Code ?? 'UnknownError'), String(error.Message ?? ''), requestId, Number.isNaN(date) ? undefined : date)
+    throw new ApiError(
+      call.action,
+      String(error.Code ?? 'UnknownError'),
+      String(error.Message ?? ''),
+      requestId,
+      Number.isNaN(date) ? undefined : date,
+    )
   }
   return fields
 }

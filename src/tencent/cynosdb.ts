@@ -53,9 +53,16 @@ export function createCynosdbClient(options: CynosdbClientOptions): CynosdbClien
           })
           return parseFlowAnswer(answer)
         } catch (error) {
-          if (!corrected && error instanceof ApiError && error.code === 'AuthFailure.SignatureExpire' && error.serverTime !== undefined) {
+          if (
+            !corrected &&
+            error instanceof ApiError &&
+            error.code === 'AuthFailure.SignatureExpire' &&
+            error.serverTime !== undefined
+          ) {
             skewMs = error.serverTime - sentAt
-            options.log(`The runner's clock is ${formatDuration(Math.abs(skewMs))} ${skewMs > 0 ? 'behind' : 'ahead of'} Tencent Cloud's; signing with the server's time from now on`)
+            options.log(
+              `The runner's clock is ${formatDuration(Math.abs(skewMs))} ${skewMs > 0 ? 'behind' : 'ahead of'} Tencent Cloud's; signing with the server's time from now on`,
+            )
             continue
           }
           throw error
@@ -70,7 +77,9 @@ function parseFlowAnswer(answer: Record<string, unknown>): FlowAnswer {
   const requestId = typeof answer.RequestId === 'string' ? answer.RequestId : ''
   if (status !== 0 && status !== 1 && status !== 2) {
     // Nothing but 0, 1 and 2 is documented; an unknown value is treated like a garbled answer and retried.
-    throw new UnexpectedResponseError(`DescribeFlow answered with an undocumented Status ${JSON.stringify(status)}${requestId ? ` (RequestId ${requestId})` : ''}`)
+    throw new UnexpectedResponseError(
+      `DescribeFlow answered with an undocumented Status ${JSON.stringify(status)}${requestId ? ` (RequestId ${requestId})` : ''}`,
+    )
   }
   return { status, requestId }
 }

@@ -27,7 +27,8 @@ export class UnexpectedResponseError extends Error {
  * Node's codes for a server certificate that does not verify (self-signed, unknown issuer, expired, wrong host).
  * Unlike a handshake cut short, these do not pass: a TLS-inspecting proxy's CA stays unknown until it is configured.
  */
-const UNTRUSTED_CERTIFICATE_CODE = /^(ERR_TLS_CERT_ALTNAME_INVALID|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|CERT_[A-Z_]+|INVALID_CA|HOSTNAME_MISMATCH)$/
+const UNTRUSTED_CERTIFICATE_CODE =
+  /^(ERR_TLS_CERT_ALTNAME_INVALID|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|CERT_[A-Z_]+|INVALID_CA|HOSTNAME_MISMATCH)$/
 
 export function isUntrustedCertificate(error: unknown): boolean {
   // a proxy tunnel may wrap the TLS error in one of its own

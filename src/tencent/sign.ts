@@ -52,7 +52,6 @@ export function sign(params: SignParams): Signed {
   const kSigning = hmac(kService, 'tc3_request')
   const signature = createHmac('sha256', kSigning).update(stringToSign, 'utf8').digest('hex')
 
-  const authorization =
-    `${ALGORITHM} Credential=${params.secretId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`
+  const authorization = `${ALGORITHM} Credential=${params.secretId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`
   return { canonicalRequest, stringToSign, signature, authorization }
 }

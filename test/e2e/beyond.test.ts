@@ -6,7 +6,12 @@ import { runAction } from '../../scripts/lib/run-action.ts'
 import { makeCertificate } from '../support/tls.ts'
 
 const KEY = { id: 'AKIDbeyondTest0000000000000000000000', secret: 'beyond-test-secret-key-0000000000' }
-const OIDC = { idToken: 'gh-id-token', requestToken: 'gh-request-token', roleArn: 'qcs::cam::uin/100000000001:roleName/github-ci', providerId: 'github' }
+const OIDC = {
+  idToken: 'gh-id-token',
+  requestToken: 'gh-request-token',
+  roleArn: 'qcs::cam::uin/100000000001:roleName/github-ci',
+  providerId: 'github',
+}
 let server: FakeTencent | undefined
 let proxy: TestProxy | undefined
 afterEach(async () => {
@@ -22,7 +27,12 @@ async function start(options: FakeTencentOptions): Promise<FakeTencent> {
 }
 
 const staticInputs = (url: string, extra: Record<string, string> = {}): Record<string, string> => ({
-  region: 'ap-guangzhou', 'secret-id': KEY.id, 'secret-key': KEY.secret, endpoint: url, 'poll-interval': '50ms', ...extra,
+  region: 'ap-guangzhou',
+  'secret-id': KEY.id,
+  'secret-key': KEY.secret,
+  endpoint: url,
+  'poll-interval': '50ms',
+  ...extra,
 })
 
 describe('keyless OIDC', () => {
@@ -36,14 +46,26 @@ describe('keyless OIDC', () => {
   it('gets the GitHub ID token, assumes the role at STS unsigned, and signs DescribeFlow with the temporary keys', async () => {
     server = await startFakeTencent({ oidc: OIDC, flows: { '77': [2, 0] } })
     const run = await runAction({
-      inputs: { 'flow-id': '77', region: 'ap-guangzhou', endpoint: server.url, 'sts-endpoint': server.url, 'poll-interval': '50ms', 'role-arn': OIDC.roleArn, 'oidc-provider-id': OIDC.providerId },
+      inputs: {
+        'flow-id': '77',
+        region: 'ap-guangzhou',
+        endpoint: server.url,
+        'sts-endpoint': server.url,
+        'poll-interval': '50ms',
+        'role-arn': OIDC.roleArn,
+        'oidc-provider-id': OIDC.providerId,
+      },
       env: oidcEnv(server.url),
     })
     expect(run.code).toBe(0)
     expect(run.outputs.result).toBe('succeeded')
     const [sts, ...flows] = server.requests
     expect(sts?.action).toBe('AssumeRoleWithWebIdentity')
-    expect(sts?.headers).toMatchObject({ authorization: 'SKIP', 'x-tc-version': '2018-08-13', 'x-tc-region': 'ap-guangzhou' })
+    expect(sts?.headers).toMatchObject({
+      authorization: 'SKIP',
+      'x-tc-version': '2018-08-13',
+      'x-tc-region': 'ap-guangzhou',
+    })
     expect(JSON.parse(sts?.body ?? '')).toEqual({
       ProviderId: 'github',
       WebIdentityToken: 'gh-id-token.sts.tencentcloudapi.com', // the stand-in's token for the default audience
@@ -51,21 +73,38 @@ describe('keyless OIDC', () => {
       RoleSessionName: 'github-octo-org-octo-repo-4242',
       DurationSeconds: 3600,
     })
-    expect(flows.map((r) => [r.action, r.answer])).toEqual([['DescribeFlow', '2'], ['DescribeFlow', '0']])
+    expect(flows.map((r) => [r.action, r.answer])).toEqual([
+      ['DescribeFlow', '2'],
+      ['DescribeFlow', '0'],
+    ])
     // one STS call for the whole step; every DescribeFlow signed with the temporary key and its token
-    expect(flows.every((r) => r.headers.authorization?.includes('Credential=AKIDtmp') && r.headers['x-tc-token']?.startsWith('tmptoken'))).toBe(true)
+    expect(
+      flows.every(
+        (r) =>
+          r.headers.authorization?.includes('Credential=AKIDtmp') && r.headers['x-tc-token']?.startsWith('tmptoken'),
+      ),
+    ).toBe(true)
     expect(run.stdout).toContain(`credentials: OIDC: role ${OIDC.roleArn} through provider github`)
   })
 
   it('ends at once when STS refuses the role, with a trust-policy hint', async () => {
     server = await startFakeTencent({ oidc: OIDC, flows: { '77': [0] } })
     const run = await runAction({
-      inputs: { 'flow-id': '77', region: 'ap-guangzhou', endpoint: server.url, 'sts-endpoint': server.url, 'role-arn': 'qcs::cam::uin/100000000001:roleName/other', 'oidc-provider-id': 'github' },
+      inputs: {
+        'flow-id': '77',
+        region: 'ap-guangzhou',
+        endpoint: server.url,
+        'sts-endpoint': server.url,
+        'role-arn': 'qcs::cam::uin/100000000001:roleName/other',
+        'oidc-provider-id': 'github',
+      },
       env: oidcEnv(server.url),
     })
     expect(run.code).toBe(1)
     expect(server.requests.map((r) => r.action)).toEqual(['AssumeRoleWithWebIdentity'])
-    expect(run.stdout).toMatch(/::error::Flow 77 .*AssumeRoleWithWebIdentity failed with InvalidParameter.ParamError.*trust policy/)
+    expect(run.stdout).toMatch(
+      /::error::Flow 77 .*AssumeRoleWithWebIdentity failed with InvalidParameter.ParamError.*trust policy/,
+    )
   })
 })
 
@@ -76,8 +115,12 @@ describe('several flows in one step', () => {
     expect(run.code).toBe(1)
     expect(JSON.parse(run.outputs.results ?? '')).toEqual({ '1': 'succeeded', '2': 'failed', '3': 'succeeded' })
     expect(run.outputs).toMatchObject({ status: '1', result: 'failed', polls: '6' })
-    expect(run.outputs['request-id']).toBe(server.requests.filter((r) => JSON.parse(r.body).FlowId === 2).at(-1)?.requestId)
-    expect(run.stdout.split('\n').filter((l) => l.startsWith('::error::'))).toEqual([expect.stringMatching(/^::error::Flow 2 \(region ap-guangzhou\) failed \(RequestId /)])
+    expect(run.outputs['request-id']).toBe(
+      server.requests.filter((r) => JSON.parse(r.body).FlowId === 2).at(-1)?.requestId,
+    )
+    expect(run.stdout.split('\n').filter((l) => l.startsWith('::error::'))).toEqual([
+      expect.stringMatching(/^::error::Flow 2 \(region ap-guangzhou\) failed \(RequestId /),
+    ])
     for (const id of ['1', '2', '3']) expect(run.summary).toContain(`<td>${id}</td>`)
   })
 
@@ -85,7 +128,11 @@ describe('several flows in one step', () => {
     server = await start({ flows: { '1': [0], '2': [2] } })
     const run = await runAction({ inputs: staticInputs(server.url, { 'flow-id': '1,2', timeout: '300ms' }) })
     expect(run.code).toBe(1)
-    expect(run.outputs).toMatchObject({ result: 'processing', 'timed-out': 'true', results: '{"1":"succeeded","2":"processing"}' })
+    expect(run.outputs).toMatchObject({
+      result: 'processing',
+      'timed-out': 'true',
+      results: '{"1":"succeeded","2":"processing"}',
+    })
     expect(run.stdout).toMatch(/::error::Flow 2 \(region ap-guangzhou\): still processing at the timeout/)
   })
 
@@ -114,11 +161,16 @@ describe('networks', () => {
     // not trusted: fails at once, saying what to set, instead of retrying a certificate that will not change
     const untrusted = await runAction({ inputs: staticInputs(endpoint, { 'flow-id': '5', timeout: '1m' }) })
     expect(untrusted.code).toBe(1)
-    expect(untrusted.stdout).toMatch(/::error::Flow 5 \(region ap-guangzhou\): self[- ]signed certificate.*NODE_EXTRA_CA_CERTS/)
+    expect(untrusted.stdout).toMatch(
+      /::error::Flow 5 \(region ap-guangzhou\): self[- ]signed certificate.*NODE_EXTRA_CA_CERTS/,
+    )
     expect(untrusted.stdout).not.toMatch(/retrying/)
     expect(server.requests).toHaveLength(0)
 
-    const run = await runAction({ inputs: staticInputs(endpoint, { 'flow-id': '5' }), env: { NODE_EXTRA_CA_CERTS: tls.certFile } })
+    const run = await runAction({
+      inputs: staticInputs(endpoint, { 'flow-id': '5' }),
+      env: { NODE_EXTRA_CA_CERTS: tls.certFile },
+    })
     expect(run.code).toBe(0)
     expect(run.outputs.result).toBe('succeeded')
     expect(server.requests).toHaveLength(2)
@@ -135,7 +187,10 @@ describe('networks', () => {
     expect(run.code).toBe(0)
     expect(run.outputs.result).toBe('succeeded')
     expect(proxy.seen).toEqual(['cynosdb.behind-proxy.test:8443']) // one CONNECT, one tunnel for both calls
-    expect(server.requests.map((r) => r.headers.host)).toEqual(['cynosdb.behind-proxy.test:8443', 'cynosdb.behind-proxy.test:8443'])
+    expect(server.requests.map((r) => r.headers.host)).toEqual([
+      'cynosdb.behind-proxy.test:8443',
+      'cynosdb.behind-proxy.test:8443',
+    ])
   })
 
   it('reaches an endpoint only a proxy can reach, through HTTP_PROXY', async () => {
@@ -152,17 +207,26 @@ describe('networks', () => {
     expect(proxy.seen.length).toBeGreaterThan(0)
     expect(proxy.seen.every((host) => host === 'cynosdb.behind-proxy.test:8080')).toBe(true)
     // the signature covers the Host the client meant, not the proxy's
-    expect(server.requests.map((r) => r.headers.host)).toEqual(['cynosdb.behind-proxy.test:8080', 'cynosdb.behind-proxy.test:8080'])
+    expect(server.requests.map((r) => r.headers.host)).toEqual([
+      'cynosdb.behind-proxy.test:8080',
+      'cynosdb.behind-proxy.test:8080',
+    ])
   })
 
   it('honours lower-case http_proxy, and NO_PROXY to go around it', async () => {
     server = await start({ flows: { '5': [0] } })
     proxy = await startProxy(Number(server.host.split(':')[1]))
-    const through = await runAction({ inputs: staticInputs('http://cynosdb.lower-case.test:8081', { 'flow-id': '5' }), env: { http_proxy: proxy.url } })
+    const through = await runAction({
+      inputs: staticInputs('http://cynosdb.lower-case.test:8081', { 'flow-id': '5' }),
+      env: { http_proxy: proxy.url },
+    })
     expect(through.code).toBe(0)
     expect(proxy.seen).toEqual(['cynosdb.lower-case.test:8081'])
 
-    const around = await runAction({ inputs: staticInputs(server.url, { 'flow-id': '5' }), env: { http_proxy: proxy.url, NO_PROXY: '127.0.0.1' } })
+    const around = await runAction({
+      inputs: staticInputs(server.url, { 'flow-id': '5' }),
+      env: { http_proxy: proxy.url, NO_PROXY: '127.0.0.1' },
+    })
     expect(around.code).toBe(0)
     expect(proxy.seen).toHaveLength(1) // the second run did not go through it
     expect(server.requests).toHaveLength(2)

@@ -33,7 +33,13 @@ describe('core: a flow to its end', () => {
     const run = await runAction({ inputs: inputsFor(fake) })
     expect(run.code).toBe(0)
     expect(fake.requests.map((r) => r.answer)).toEqual(['2', '2', '0'])
-    expect(run.outputs).toMatchObject({ status: '0', result: 'succeeded', polls: '3', 'timed-out': 'false', results: '{"123":"succeeded"}' })
+    expect(run.outputs).toMatchObject({
+      status: '0',
+      result: 'succeeded',
+      polls: '3',
+      'timed-out': 'false',
+      results: '{"123":"succeeded"}',
+    })
     expect(run.outputs['request-id']).toBe(lastRequestId(fake))
     expect(Number(run.outputs.elapsed)).toBeGreaterThanOrEqual(0)
     expect(run.summary).toContain('<td>123</td>')
@@ -69,7 +75,9 @@ describe('core: a flow to its end', () => {
 
   it('times out with fail-on-timeout false: green with a warning, timed-out=true', async () => {
     const fake = await start({ flows: { '123': [2] } })
-    const run = await runAction({ inputs: inputsFor(fake, { timeout: '300ms', 'poll-interval': '100ms', 'fail-on-timeout': 'false' }) })
+    const run = await runAction({
+      inputs: inputsFor(fake, { timeout: '300ms', 'poll-interval': '100ms', 'fail-on-timeout': 'false' }),
+    })
     expect(run.code).toBe(0)
     expect(run.outputs).toMatchObject({ status: '2', result: 'processing', 'timed-out': 'true' })
     expect(run.stdout).toMatch(/::warning::Flow 123 still processing at the timeout/)
@@ -81,7 +89,9 @@ describe('core: a flow to its end', () => {
     const run = await runAction({ inputs: inputsFor(fake, { 'flow-id': '999' }) })
     expect(run.code).toBe(1)
     expect(fake.requests).toHaveLength(1)
-    expect(run.stdout).toMatch(/::error::Flow 999 \(region ap-guangzhou\): DescribeFlow failed with InvalidParameterValue.FlowNotFound: .*RequestId req-1-.*Check the flow ID, and that region 'ap-guangzhou'/)
+    expect(run.stdout).toMatch(
+      /::error::Flow 999 \(region ap-guangzhou\): DescribeFlow failed with InvalidParameterValue.FlowNotFound: .*RequestId req-1-.*Check the flow ID, and that region 'ap-guangzhou'/,
+    )
     expect(run.outputs).toMatchObject({ status: '', result: 'unknown', polls: '1' })
   })
 
@@ -107,7 +117,11 @@ describe('core: credentials and region from the environment', () => {
     const fake = await start({ flows: { '123': [0] } })
     const run = await runAction({
       inputs: { 'flow-id': '123', endpoint: fake.url },
-      env: { TENCENTCLOUD_SECRET_ID: KEY.id, TENCENTCLOUD_SECRET_KEY: `  ${KEY.secret}\n`, TENCENTCLOUD_REGION: 'ap-guangzhou' },
+      env: {
+        TENCENTCLOUD_SECRET_ID: KEY.id,
+        TENCENTCLOUD_SECRET_KEY: `  ${KEY.secret}\n`,
+        TENCENTCLOUD_REGION: 'ap-guangzhou',
+      },
     })
     expect(run.code).toBe(0)
     expect(run.outputs.result).toBe('succeeded')
@@ -118,7 +132,11 @@ describe('core: credentials and region from the environment', () => {
   it.each([
     { name: 'the session-token input', inputs: (t: string) => ({ 'session-token': t }), env: () => ({}) },
     { name: 'TENCENTCLOUD_SESSION_TOKEN', inputs: () => ({}), env: (t: string) => ({ TENCENTCLOUD_SESSION_TOKEN: t }) },
-    { name: 'TENCENTCLOUD_SECURITY_TOKEN', inputs: () => ({}), env: (t: string) => ({ TENCENTCLOUD_SECURITY_TOKEN: t }) },
+    {
+      name: 'TENCENTCLOUD_SECURITY_TOKEN',
+      inputs: () => ({}),
+      env: (t: string) => ({ TENCENTCLOUD_SECURITY_TOKEN: t }),
+    },
     { name: 'TENCENTCLOUD_TOKEN', inputs: () => ({}), env: (t: string) => ({ TENCENTCLOUD_TOKEN: t }) },
   ])('sends a session token from $name as X-TC-Token', async ({ name, inputs, env }) => {
     const token = `token-${name.length}-${Math.random().toString(36).slice(2)}`
@@ -129,7 +147,10 @@ describe('core: credentials and region from the environment', () => {
   })
 
   it('without the token temporary keys are refused with a token hint', async () => {
-    server = await startFakeTencent({ keys: { [KEY.id]: { secretKey: KEY.secret, token: 'needed' } }, flows: { '123': [0] } })
+    server = await startFakeTencent({
+      keys: { [KEY.id]: { secretKey: KEY.secret, token: 'needed' } },
+      flows: { '123': [0] },
+    })
     const run = await runAction({ inputs: inputsFor(server) })
     expect(run.code).toBe(1)
     expect(run.stdout).toMatch(/AuthFailure.TokenFailure.*session token/)

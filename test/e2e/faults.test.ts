@@ -13,7 +13,9 @@ afterEach(async () => {
   server = undefined
 })
 afterAll(() => {
-  console.log(`fault tally: ${tally.survived} faults survived, ${tally.timedOutNamingCause} lasting faults timed out naming the cause, ${tally.cancelled} cancellations ended cleanly`)
+  console.log(
+    `fault tally: ${tally.survived} faults survived, ${tally.timedOutNamingCause} lasting faults timed out naming the cause, ${tally.cancelled} cancellations ended cleanly`,
+  )
 })
 
 async function start(options: FakeTencentOptions): Promise<FakeTencent> {
@@ -21,8 +23,14 @@ async function start(options: FakeTencentOptions): Promise<FakeTencent> {
   return server
 }
 const inputs = (endpoint: string, extra: Record<string, string> = {}): Record<string, string> => ({
-  'flow-id': '123', region: 'ap-guangzhou', 'secret-id': KEY.id, 'secret-key': KEY.secret,
-  endpoint, 'poll-interval': '50ms', 'request-timeout': '300ms', ...extra,
+  'flow-id': '123',
+  region: 'ap-guangzhou',
+  'secret-id': KEY.id,
+  'secret-key': KEY.secret,
+  endpoint,
+  'poll-interval': '50ms',
+  'request-timeout': '300ms',
+  ...extra,
 })
 
 describe('faults that pass are survived', () => {
@@ -35,10 +43,22 @@ describe('faults that pass are survived', () => {
     { name: 'JSON without Response', fault: 'no-response', cause: /without a Response object/ },
     { name: 'an undocumented status', fault: { status: 9 }, cause: /undocumented Status 9/ },
     { name: 'RequestLimitExceeded', fault: { error: 'RequestLimitExceeded' }, cause: /RequestLimitExceeded/ },
-    { name: 'RequestLimitExceeded.UinLimitExceeded', fault: { error: 'RequestLimitExceeded.UinLimitExceeded' }, cause: /UinLimitExceeded/ },
+    {
+      name: 'RequestLimitExceeded.UinLimitExceeded',
+      fault: { error: 'RequestLimitExceeded.UinLimitExceeded' },
+      cause: /UinLimitExceeded/,
+    },
     { name: 'LimitExceeded', fault: { error: 'LimitExceeded' }, cause: /LimitExceeded/ },
-    { name: 'InternalError.DbOperationFailed', fault: { error: 'InternalError.DbOperationFailed' }, cause: /DbOperationFailed/ },
-    { name: 'FailedOperation.DatabaseAccessError', fault: { error: 'FailedOperation.DatabaseAccessError' }, cause: /DatabaseAccessError/ },
+    {
+      name: 'InternalError.DbOperationFailed',
+      fault: { error: 'InternalError.DbOperationFailed' },
+      cause: /DbOperationFailed/,
+    },
+    {
+      name: 'FailedOperation.DatabaseAccessError',
+      fault: { error: 'FailedOperation.DatabaseAccessError' },
+      cause: /DatabaseAccessError/,
+    },
     { name: 'ServiceUnavailable', fault: { error: 'ServiceUnavailable' }, cause: /ServiceUnavailable/ },
     { name: 'ResourceUnavailable', fault: { error: 'ResourceUnavailable' }, cause: /ResourceUnavailable/ },
   ])('$name', async ({ fault, cause }) => {
@@ -54,7 +74,20 @@ describe('faults that pass are survived', () => {
 
   it('a mix of faults, each followed by a good answer, then a run of three in a row', async () => {
     const fake = await start({
-      flows: { '123': ['reset', 2, { http: 503 }, 2, 'hang', 'not-json', { error: 'InternalError' }, 2, { error: 'RequestLimitExceeded' }, 0] },
+      flows: {
+        '123': [
+          'reset',
+          2,
+          { http: 503 },
+          2,
+          'hang',
+          'not-json',
+          { error: 'InternalError' },
+          2,
+          { error: 'RequestLimitExceeded' },
+          0,
+        ],
+      },
     })
     const run = await runAction({ inputs: inputs(fake.url) })
     expect(run.code).toBe(0)
@@ -84,16 +117,30 @@ describe('faults that last end in a timeout naming the last cause', () => {
   }
 
   it.each([
-    { name: 'connection refused', endpoint: async () => `http://127.0.0.1:${await closedPort()}`, cause: /ECONNREFUSED/ },
+    {
+      name: 'connection refused',
+      endpoint: async () => `http://127.0.0.1:${await closedPort()}`,
+      cause: /ECONNREFUSED/,
+    },
     { name: 'DNS failure', endpoint: async () => 'http://cynosdb.example.invalid:8080', cause: /ENOTFOUND|EAI_AGAIN/ },
-    { name: 'TLS failure (https to a plain HTTP server)', endpoint: async () => `https://${(await start({ flows: {} })).host}`, cause: /SSL|TLS|EPROTO|wrong version/i },
-    { name: 'HTTP 500 on every call', endpoint: async () => (await start({ flows: { '123': [{ http: 500 }] } })).url, cause: /HTTP 500/ },
+    {
+      name: 'TLS failure (https to a plain HTTP server)',
+      endpoint: async () => `https://${(await start({ flows: {} })).host}`,
+      cause: /SSL|TLS|EPROTO|wrong version/i,
+    },
+    {
+      name: 'HTTP 500 on every call',
+      endpoint: async () => (await start({ flows: { '123': [{ http: 500 }] } })).url,
+      cause: /HTTP 500/,
+    },
   ])('$name', async ({ endpoint, cause }) => {
     const run = await runAction({ inputs: inputs(await endpoint(), { timeout: '1500ms' }) })
     expect(run.code).toBe(1)
     expect(run.outputs).toMatchObject({ 'timed-out': 'true', result: 'unknown' })
     const error = run.stdout.split('\n').find((line) => line.startsWith('::error::'))
-    expect(error).toMatch(/^::error::Flow 123 \(region ap-guangzhou\): no answer from DescribeFlow within the timeout of 1.5s \(\d+ calls\); the last call failed: /)
+    expect(error).toMatch(
+      /^::error::Flow 123 \(region ap-guangzhou\): no answer from DescribeFlow within the timeout of 1.5s \(\d+ calls\); the last call failed: /,
+    )
     expect(error).toMatch(cause)
     expect(run.stdout).toMatch(/failed \([2-9] in a row\)/) // retried, not given up on the first failure
     expect(Number(run.outputs.elapsed)).toBeLessThanOrEqual(2) // 1.5 s plus at most one request-timeout
@@ -112,15 +159,29 @@ describe('faults that last end in a timeout naming the last cause', () => {
     const run = await runAction({ inputs: inputs(fake.url, { timeout: '800ms' }) })
     expect(run.code).toBe(1)
     expect(run.outputs).toMatchObject({ status: '2', result: 'processing', 'timed-out': 'true' })
-    expect(run.stdout).toMatch(/::error::Flow 123 .*still processing at the timeout of 800ms .*; the last call failed: DescribeFlow got HTTP 502/)
+    expect(run.stdout).toMatch(
+      /::error::Flow 123 .*still processing at the timeout of 800ms .*; the last call failed: DescribeFlow got HTTP 502/,
+    )
   })
 })
 
 describe('cancellation', () => {
   it.each<{ name: string; signal: NodeJS.Signals; script: Step[]; when: RegExp; known: string }>([
     { name: 'SIGINT between polls', signal: 'SIGINT', script: [2], when: /Flow 123: processing/, known: 'processing' },
-    { name: 'SIGTERM between polls', signal: 'SIGTERM', script: [2], when: /Flow 123: processing/, known: 'processing' },
-    { name: 'SIGINT during a hung first request', signal: 'SIGINT', script: ['hang'], when: /Waiting for CynosDB/, known: 'unknown' },
+    {
+      name: 'SIGTERM between polls',
+      signal: 'SIGTERM',
+      script: [2],
+      when: /Flow 123: processing/,
+      known: 'processing',
+    },
+    {
+      name: 'SIGINT during a hung first request',
+      signal: 'SIGINT',
+      script: ['hang'],
+      when: /Waiting for CynosDB/,
+      known: 'unknown',
+    },
   ])('$name stops at once, reports what it knew and exits non-zero', async ({ signal, script, when, known }) => {
     const fake = await start({ flows: { '123': script } })
     const run = await runAction({
@@ -129,7 +190,11 @@ describe('cancellation', () => {
     })
     expect(run.code).toBe(1)
     expect(run.stdout).toContain(`Received ${signal}: stopping the wait`)
-    expect(run.stdout).toMatch(new RegExp(`::error::Flow 123 \\(region ap-guangzhou\\): cancelled after \\d+ms, 1 call; last known status: ${known}`))
+    expect(run.stdout).toMatch(
+      new RegExp(
+        `::error::Flow 123 \\(region ap-guangzhou\\): cancelled after \\d+ms, 1 call; last known status: ${known}`,
+      ),
+    )
     expect(run.outputs).toMatchObject({ result: known, 'timed-out': 'false' })
     tally.cancelled += 1
   })

@@ -33,27 +33,58 @@ describe('secrets never reach the log', () => {
   it.each([
     { name: 'a flow that succeeds', flows: { '1': [2, 0] as const }, key: SECRET_KEY, code: 0 },
     { name: 'a wrong key', flows: { '1': [0] as const }, key: `${SECRET_KEY}wrong`, code: 1 },
-    { name: 'a flow that fails after faults', flows: { '1': ['reset', { http: 502 }, 1] as const }, key: SECRET_KEY, code: 1 },
+    {
+      name: 'a flow that fails after faults',
+      flows: { '1': ['reset', { http: 502 }, 1] as const },
+      key: SECRET_KEY,
+      code: 1,
+    },
   ])('with RUNNER_DEBUG=1: $name', async ({ flows, key, code }) => {
-    server = await startFakeTencent({ keys: { [SECRET_ID]: { secretKey: SECRET_KEY, token: TOKEN } }, flows: { ...flows } })
+    server = await startFakeTencent({
+      keys: { [SECRET_ID]: { secretKey: SECRET_KEY, token: TOKEN } },
+      flows: { ...flows },
+    })
     const run = await runAction({
       inputs: { 'flow-id': '1', region: 'ap-guangzhou', endpoint: server.url, 'poll-interval': '50ms' },
-      env: { RUNNER_DEBUG: '1', TENCENTCLOUD_SECRET_ID: SECRET_ID, TENCENTCLOUD_SECRET_KEY: key, TENCENTCLOUD_SESSION_TOKEN: TOKEN },
+      env: {
+        RUNNER_DEBUG: '1',
+        TENCENTCLOUD_SECRET_ID: SECRET_ID,
+        TENCENTCLOUD_SECRET_KEY: key,
+        TENCENTCLOUD_SESSION_TOKEN: TOKEN,
+      },
     })
     expect(run.code).toBe(code)
     expect(server.requests.length).toBeGreaterThan(0)
     const seen = visible(run)
-    for (const secret of [SECRET_ID, SECRET_KEY, TOKEN, 'TC3-HMAC-SHA256', 'Signature=']) expect(seen).not.toContain(secret)
+    for (const secret of [SECRET_ID, SECRET_KEY, TOKEN, 'TC3-HMAC-SHA256', 'Signature='])
+      expect(seen).not.toContain(secret)
     for (const request of server.requests) expect(seen).not.toContain(request.headers.authorization)
     expectMaskedFirst(run, [SECRET_ID, key, TOKEN])
   })
 
   it('with RUNNER_DEBUG=1: keyless OIDC (the ID token and the temporary keys)', async () => {
-    const oidc = { idToken: 'githubIdTokenDDDDDDDDDDDDDDDD', requestToken: 'requestTokenEEEEEEEEEEEE', roleArn: 'qcs::cam::uin/100000000001:roleName/ci', providerId: 'github' }
+    const oidc = {
+      idToken: 'githubIdTokenDDDDDDDDDDDDDDDD',
+      requestToken: 'requestTokenEEEEEEEEEEEE',
+      roleArn: 'qcs::cam::uin/100000000001:roleName/ci',
+      providerId: 'github',
+    }
     server = await startFakeTencent({ oidc, flows: { '1': [2, 0] } })
     const run = await runAction({
-      inputs: { 'flow-id': '1', region: 'ap-guangzhou', endpoint: server.url, 'sts-endpoint': server.url, 'poll-interval': '50ms', 'role-arn': oidc.roleArn, 'oidc-provider-id': oidc.providerId },
-      env: { RUNNER_DEBUG: '1', ACTIONS_ID_TOKEN_REQUEST_URL: `${server.url}/oidc?api-version=2.0`, ACTIONS_ID_TOKEN_REQUEST_TOKEN: oidc.requestToken },
+      inputs: {
+        'flow-id': '1',
+        region: 'ap-guangzhou',
+        endpoint: server.url,
+        'sts-endpoint': server.url,
+        'poll-interval': '50ms',
+        'role-arn': oidc.roleArn,
+        'oidc-provider-id': oidc.providerId,
+      },
+      env: {
+        RUNNER_DEBUG: '1',
+        ACTIONS_ID_TOKEN_REQUEST_URL: `${server.url}/oidc?api-version=2.0`,
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: oidc.requestToken,
+      },
     })
     expect(run.code).toBe(0)
     const sts = server.requests.find((r) => r.action === 'AssumeRoleWithWebIdentity')
@@ -62,7 +93,13 @@ describe('secrets never reach the log', () => {
     const tmpId = /Credential=([^/]+)/.exec(describe?.headers.authorization ?? '')?.[1] ?? ''
     expect(tmpToken).not.toBe('')
     const seen = visible(run)
-    for (const secret of [oidc.idToken, oidc.requestToken, tmpToken, tmpId, JSON.parse(sts?.body ?? '{}').WebIdentityToken]) {
+    for (const secret of [
+      oidc.idToken,
+      oidc.requestToken,
+      tmpToken,
+      tmpId,
+      JSON.parse(sts?.body ?? '{}').WebIdentityToken,
+    ]) {
       expect(seen).not.toContain(secret)
     }
     expect(run.stdout).toContain(`::add-mask::${tmpToken}`)

@@ -22,10 +22,13 @@ export async function startProxy(targetPort: number): Promise<TestProxy> {
     // absolute-form: GET http://host/path
     const url = new URL(req.url ?? '')
     seen.push(url.host)
-    const upstream = request({ host: '127.0.0.1', port: target(url.host), method: req.method, path: url.pathname, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers)
-      answer.pipe(res)
-    })
+    const upstream = request(
+      { host: '127.0.0.1', port: target(url.host), method: req.method, path: url.pathname, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers)
+        answer.pipe(res)
+      },
+    )
     req.pipe(upstream)
   })
   server.on('connect', (req, client: Socket, head: Buffer) => {

@@ -19,7 +19,28 @@ export function makeCertificate(names: readonly string[]): TestCertificate {
   onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
   const [keyFile, certFile] = [join(dir, 'key.pem'), join(dir, 'cert.pem')]
   const altNames = ['IP:127.0.0.1', ...names.map((name) => `DNS:${name}`)].join(',')
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-    '-subj', '/CN=cynosdb stand-in', '-addext', `subjectAltName=${altNames}`, '-keyout', keyFile, '-out', certFile], { stdio: 'ignore' })
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=cynosdb stand-in',
+      '-addext',
+      `subjectAltName=${altNames}`,
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+    ],
+    { stdio: 'ignore' },
+  )
   return { key: readFileSync(keyFile, 'utf8'), cert: readFileSync(certFile, 'utf8'), certFile }
 }
