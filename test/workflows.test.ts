@@ -145,3 +145,15 @@ describe('the workflows users copy', () => {
     })
   })
 })
+
+describe('the repository habits', () => {
+  it('Dependabot updates npm and GitHub Actions, grouped', () => {
+    const config = parseYamlStrict(readFileSync(`${ROOT}.github/dependabot.yml`, 'utf8'), 'dependabot.yml') as {
+      version: number
+      updates: { 'package-ecosystem': string; groups?: object }[]
+    }
+    expect(config.version).toBe(2)
+    expect(config.updates.map((u) => u['package-ecosystem']).sort()).toEqual(['github-actions', 'npm'])
+    for (const update of config.updates) expect(Object.keys(update.groups ?? {})).not.toEqual([])
+  })
+})
