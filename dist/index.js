@@ -45914,7 +45914,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4312);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9721);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -45923,7 +45923,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4312:
+/***/ 9721:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -48916,9 +48916,50 @@ function formatDuration(ms) {
     return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${s || total === 0 ? `${s}s` : ''}`;
 }
 
+;// CONCATENATED MODULE: ./src/foreign-text.ts
+// Text that came from outside (API answers, error messages of the network stack, echoed inputs) is data. In the
+// log, a line break in it would start a new line that the runner reads as a workflow command (`::add-mask::`,
+// `::stop-commands::`); in the job summary, markup in it would become the page. One helper for each.
+/**
+ * Every character the runner could split a line on (CR, LF, VT, FF, NEL, U+2028, U+2029) and every other control
+ * character becomes a visible escape (`\n`, `\u2028`), so foreign text stays inside the line it was put in.
+ * Idempotent: its output holds no control character.
+ */
+function forLog(text) {
+    return text.replace(/[\p{Cc}\u2028\u2029]/gu, (c) => {
+        if (c === '\n')
+            return '\\n';
+        if (c === '\r')
+            return '\\r';
+        if (c === '\t')
+            return '\\t';
+        return `\\u${c.codePointAt(0)?.toString(16).padStart(4, '0') ?? ''}`;
+    });
+}
+/** Quotes foreign text for the log, cut to `max` characters: `"abc…"`. */
+function quoted(text, max = 200) {
+    return `"${forLog(text.length > max ? `${text.slice(0, max)}…` : text)}"`;
+}
+/**
+ * A log line as the runner must see it: one line, and never one that starts with `::` (only the toolkit's own
+ * calls write workflow commands, and they escape their data).
+ */
+function logLine(message) {
+    const line = forLog(message);
+    return line.startsWith('::') ? ` ${line}` : line;
+}
+/**
+ * For the job summary (HTML that GitHub renders as Markdown): every character but letters, digits, space and
+ * `.,:;/=+-_@` becomes an HTML character reference, so no tag, entity, Markdown mark or line break survives.
+ */
+function forSummary(text) {
+    return forLog(text).replace(/[^\p{L}\p{N} .,:;/=+\-_@]/gu, (c) => `&#${c.codePointAt(0) ?? 0};`);
+}
+
 ;// CONCATENATED MODULE: ./src/inputs.ts
 // Reading and validating the action's inputs. Every parser is pure and throws an InputError that names the
 // input and says what it accepts, so bad input fails before a single request is sent.
+
 
 
 class InputError extends Error {
@@ -48948,9 +48989,9 @@ const KNOWN_REGIONS = new Set([
     'na-siliconvalley',
     'sa-saopaulo',
 ]);
-/** Quotes a value for an error message without letting control characters (CR/LF) through. */
+/** Quotes an input for an error message: no line break or other control character gets through (foreign-text.ts). */
 function show(value) {
-    return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+    return quoted(value, 60);
 }
 function parseFlowIds(value, name = 'flow-id') {
     const parts = value.split(/[\s,]+/).filter((part) => part !== '');
@@ -49061,25 +49102,57 @@ function inputWarnings(inputs) {
 
 ;// CONCATENATED MODULE: ./src/tencent/errors.ts
 // What can go wrong in a Tencent Cloud API call, and what to tell the person reading the log.
+
+/** An error of one request; `trace` says what the request did. */
+class CallError extends Error {
+    trace;
+}
 /** The API answered with `Response.Error`: a code worth reading, and a RequestId for Tencent's support. */
-class ApiError extends Error {
+class ApiError extends CallError {
     name = 'ApiError';
     action;
     code;
     requestId;
     /** The server's clock (ms since epoch) from the response's Date header, used to correct clock skew. */
     serverTime;
+    /** Set by the client when it corrected its clock from this answer: worth one more try at once. */
+    clockCorrected = false;
     constructor(action, code, message, requestId, serverTime) {
-        super(`${action} failed with ${code}: ${message}${requestId ? ` (RequestId ${requestId})` : ''}`);
+        // code and message came over the network: they reach the log only neutralised
+        super(`${action} failed with ${forLog(code)}: ${forLog(message)}${requestId ? ` (RequestId ${forLog(requestId)})` : ''}`);
         this.action = action;
         this.code = code;
         this.requestId = requestId;
         this.serverTime = serverTime;
     }
 }
-/** An answer that is not an API answer at all: a non-200 status, a body that is not JSON or lacks `Response`. */
-class UnexpectedResponseError extends Error {
+/** An answer that is not an API answer: a body that is not JSON, lacks `Response`, is too large or malformed. */
+class UnexpectedResponseError extends CallError {
     name = 'UnexpectedResponseError';
+}
+/** An HTTP status other than 200: a gateway, a proxy or a wrong endpoint answered, not the API. */
+class HttpStatusError extends CallError {
+    name = 'HttpStatusError';
+    status;
+    host;
+    /** From a Retry-After header (seconds or an HTTP date), when it held a usable value. */
+    retryAfterMs;
+    constructor(action, host, status, retryAfterMs) {
+        super(`${action} got HTTP ${status} from ${host}${retryAfterMs === undefined ? '' : ` (Retry-After ${Math.ceil(retryAfterMs / 1000)}s)`}`);
+        this.status = status;
+        this.host = host;
+        this.retryAfterMs = retryAfterMs;
+    }
+}
+/** The request got no answer: refused, reset, a DNS or TLS failure, or no complete answer within its timeout. */
+class NetworkError extends CallError {
+    name = 'NetworkError';
+    /** The cause's code (ECONNRESET, UND_ERR_SOCKET, CERT_HAS_EXPIRED…), or RequestTimeout. */
+    code;
+    constructor(message, code, cause) {
+        super(forLog(message), { cause });
+        this.code = code;
+    }
 }
 /**
  * Node's codes for a server certificate that does not verify (self-signed, unknown issuer, expired, wrong host).
@@ -49088,7 +49161,7 @@ class UnexpectedResponseError extends Error {
 const UNTRUSTED_CERTIFICATE_CODE = /^(ERR_TLS_CERT_ALTNAME_INVALID|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|CERT_[A-Z_]+|INVALID_CA|HOSTNAME_MISMATCH)$/;
 function isUntrustedCertificate(error) {
     // a proxy tunnel may wrap the TLS error in one of its own
-    for (let e = error, depth = 0; e instanceof Error && depth < 3; e = e.cause, depth++) {
+    for (let e = error, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
         const code = e.code;
         if (typeof code === 'string' && UNTRUSTED_CERTIFICATE_CODE.test(code))
             return true;
@@ -49099,6 +49172,9 @@ function isUntrustedCertificate(error) {
 function hintFor(error, context) {
     if (isUntrustedCertificate(error)) {
         return "The endpoint's TLS certificate is not trusted. Behind a TLS-inspecting proxy, point NODE_EXTRA_CA_CERTS at the proxy's CA certificate (PEM) in the job's env (on a self-hosted runner, in its .env file).";
+    }
+    if (error instanceof HttpStatusError) {
+        return `An HTTP ${error.status} comes from a web server, not the Tencent Cloud API: check that 'endpoint' is a Tencent Cloud API host such as cynosdb.tencentcloudapi.com, and, behind a proxy, that the proxy lets ${error.host} through.`;
     }
     if (!(error instanceof ApiError))
         return '';
@@ -49167,10 +49243,19 @@ function sign(params) {
 ;// CONCATENATED MODULE: ./src/tencent/client.ts
 
 
+
+
 const CONTENT_TYPE = 'application/json';
 /** X-TC-RequestClient: lets Tencent's side tell this action's calls apart (allowed characters only, no slash). */
 const REQUEST_CLIENT = 'cynosdb-wait-flow v1';
-/** Returns the `Response` object of the answer. */
+/** A DescribeFlow answer is a few hundred bytes; anything past this is not an API answer. */
+const MAX_ANSWER_BYTES = 1024 * 1024;
+/** Tencent Cloud error codes are dotted words; anything else in `Code` is a garbled answer. */
+const ERROR_CODE = /^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z0-9]+)*$/;
+/**
+ * Sends the call and reads the answer within one deadline, `timeoutMs` for connect, headers and body together,
+ * reading at most MAX_ANSWER_BYTES. Every failure is a CallError carrying the request's trace.
+ */
 async function callApi(call) {
     const signedHeaders = { 'content-type': CONTENT_TYPE, host: call.endpoint.host, 'x-tc-action': call.action };
     const authorization = call.credentials
@@ -49193,39 +49278,122 @@ async function callApi(call) {
     };
     if (call.credentials?.token)
         headers['x-tc-token'] = call.credentials.token;
-    const response = await call.dispatcher.request({
-        origin: call.endpoint.origin,
-        path: '/', // endpoints are hosts: inputs.ts rejects a path
-        method: 'POST',
-        headers,
-        body: call.payload,
-        signal: call.signal,
-        headersTimeout: call.timeoutMs,
-        bodyTimeout: call.timeoutMs,
+    const host = call.endpoint.host;
+    const startedAt = performance.now();
+    let httpStatus;
+    let requestId;
+    const trace = () => ({
+        action: call.action,
+        host,
+        httpStatus,
+        requestId,
+        latencyMs: performance.now() - startedAt,
     });
-    const text = await response.body.text();
-    if (response.statusCode !== 200) {
-        throw new UnexpectedResponseError(`${call.action} got HTTP ${response.statusCode} from ${call.endpoint.host}`);
+    const timeout = AbortSignal.timeout(Math.max(1, call.timeoutMs));
+    const signal = call.signal ? AbortSignal.any([call.signal, timeout]) : timeout;
+    try {
+        const response = await call.dispatcher.request({
+            origin: call.endpoint.origin,
+            path: '/', // endpoints are hosts: inputs.ts rejects a path
+            method: 'POST',
+            headers,
+            body: call.payload,
+            signal, // one deadline for headers and body; undici's idle timers would restart with every chunk
+        });
+        httpStatus = response.statusCode;
+        if (response.statusCode !== 200) {
+            discard(response.body); // a web page at best; never read
+            throw new HttpStatusError(call.action, host, response.statusCode, retryAfterMs(response.headers['retry-after']));
+        }
+        const text = await readCapped(response.body, Number(response.headers['content-length'] ?? 0));
+        const fields = responseObject(call.action, host, text);
+        requestId = typeof fields.RequestId === 'string' ? fields.RequestId.slice(0, 128) : undefined;
+        if ('Error' in fields)
+            throw apiError(call.action, host, fields, requestId, response.headers.date);
+        return { fields, trace: trace() };
     }
+    catch (caught) {
+        const error = asCallError(caught, call, timeout);
+        if (error instanceof ApiError)
+            requestId = error.requestId;
+        error.trace = trace();
+        throw error;
+    }
+}
+/** Closes a body without reading it; the error its closing emits is expected, not a fault. */
+function discard(body) {
+    body.on('error', () => undefined);
+    body.destroy();
+}
+async function readCapped(body, declared) {
+    const tooLarge = () => new UnexpectedResponseError(`the answer is larger than ${MAX_ANSWER_BYTES / 1024} KiB: not an API answer`);
+    if (declared > MAX_ANSWER_BYTES) {
+        discard(body);
+        throw tooLarge();
+    }
+    const chunks = [];
+    let size = 0;
+    for await (const chunk of body) {
+        size += chunk.length;
+        if (size > MAX_ANSWER_BYTES)
+            throw tooLarge(); // leaving the loop closes the stream
+        chunks.push(chunk);
+    }
+    return Buffer.concat(chunks).toString('utf8');
+}
+/** The `Response` object of a 200 answer. */
+function responseObject(action, host, text) {
     let answer;
     try {
         answer = JSON.parse(text);
     }
     catch {
-        throw new UnexpectedResponseError(`${call.action} got an answer from ${call.endpoint.host} that is not JSON`);
+        throw new UnexpectedResponseError(`${action} got an answer from ${host} that is not JSON`);
     }
     const inner = answer?.Response;
-    if (typeof inner !== 'object' || inner === null) {
-        throw new UnexpectedResponseError(`${call.action} got an answer from ${call.endpoint.host} without a Response object`);
+    if (typeof inner !== 'object' || inner === null || Array.isArray(inner)) {
+        throw new UnexpectedResponseError(`${action} got an answer from ${host} without a Response object`);
     }
-    const fields = inner;
+    return inner;
+}
+/** The ApiError an answer's `Error` reports, or a garbled-answer error when it is not a Tencent error. */
+function apiError(action, host, fields, requestId, date) {
     const error = fields.Error;
-    if (error !== undefined) {
-        const requestId = typeof fields.RequestId === 'string' ? fields.RequestId : undefined;
-        const date = Date.parse(String(response.headers.date ?? ''));
-        throw new ApiError(call.action, String(error.Code ?? 'UnknownError'), String(error.Message ?? ''), requestId, Number.isNaN(date) ? undefined : date);
+    if (typeof error !== 'object' || error === null || typeof error.Code !== 'string' || !ERROR_CODE.test(error.Code)) {
+        return new UnexpectedResponseError(`${action} got an answer from ${host} whose Error is not an error object with a Code: ${quoted(JSON.stringify(fields.Error) ?? 'undefined', 120)}`);
     }
-    return fields;
+    const message = typeof error.Message === 'string' ? error.Message.slice(0, 2000) : '';
+    return new ApiError(action, error.Code, message, requestId, serverTime(date));
+}
+/** The server's clock from a Date header, when it is one. */
+function serverTime(date) {
+    const ms = typeof date === 'string' ? Date.parse(date) : Number.NaN;
+    return Number.isFinite(ms) ? ms : undefined;
+}
+/** Retry-After as seconds (`120`) or an HTTP date; undefined when absent or unusable. */
+function retryAfterMs(value, now = Date.now()) {
+    if (typeof value !== 'string')
+        return undefined;
+    const text = value.trim();
+    if (/^\d{1,9}$/.test(text))
+        return Number(text) * 1000;
+    const at = Date.parse(text);
+    return Number.isFinite(at) ? Math.max(0, at - now) : undefined;
+}
+/** Any failure of the request as a CallError: ours as they are, the network stack's wrapped with its code. */
+function asCallError(caught, call, timeout) {
+    if (caught instanceof CallError)
+        return caught;
+    const host = call.endpoint.host;
+    if (timeout.aborted && !call.signal?.aborted) {
+        return new NetworkError(`${call.action} to ${host} got no complete answer within ${formatDuration(call.timeoutMs)}`, 'RequestTimeout', caught);
+    }
+    if (call.signal?.aborted) {
+        return new NetworkError(`${call.action} to ${host} was stopped`, 'Aborted', caught);
+    }
+    const cause = caught instanceof Error ? caught : new Error(String(caught));
+    const code = cause.code;
+    return new NetworkError(`${call.action} to ${host} failed: ${cause.message}`, typeof code === 'string' ? code : 'Unknown', cause);
 }
 
 ;// CONCATENATED MODULE: ./src/credentials.ts
@@ -49364,16 +49532,23 @@ function oidcCredentials(inputs, deps) {
 ;// CONCATENATED MODULE: ./src/limiter.ts
 // DescribeFlow allows 20 requests a second per account. All calls of one step go through one limiter, so
 // however many flows a step waits for, it never sends more than `limit` requests in any window of `windowMs`.
+// A call that could only be granted after its deadline is refused at once: nothing starts after the deadline.
 /** 20 per 1.1 s: the 100 ms over a second absorbs timer and network jitter, so the server never counts 21. */
 const DESCRIBE_FLOW_RATE = { limit: 20, windowMs: 1100 };
-/** Returns `acquire`, which resolves when a request may be sent; callers are served in order. */
+/** No slot for this call before its deadline. */
+class DeadlineError extends Error {
+    name = 'DeadlineError';
+}
 function createRateLimiter(options) {
     const granted = []; // times of the grants still inside the window, oldest first
     let queue = Promise.resolve();
-    return (signal) => {
+    return (signal, notAfter = Number.POSITIVE_INFINITY) => {
         const turn = queue.then(async () => {
             for (;;) {
+                signal.throwIfAborted();
                 const now = options.now();
+                if (now > notAfter)
+                    throw new DeadlineError('the deadline passed while the call waited for the rate limit');
                 while (granted.length > 0 && (granted[0] ?? now) <= now - options.windowMs)
                     granted.shift();
                 const oldest = granted[0];
@@ -49381,7 +49556,10 @@ function createRateLimiter(options) {
                     granted.push(now);
                     return;
                 }
-                await options.sleep(oldest + options.windowMs - now, signal);
+                const freeAt = oldest + options.windowMs;
+                if (freeAt > notAfter)
+                    throw new DeadlineError('no request slot before the deadline (rate limit)');
+                await options.sleep(freeAt - now, signal);
             }
         });
         queue = turn.catch(() => undefined);
@@ -49393,72 +49571,90 @@ function createRateLimiter(options) {
 
 
 
+
 const FLOW_STATUS = { succeeded: 0, failed: 1, processing: 2 };
+/** A server clock further than this from the runner's is not believed: a broken Date header, not a skew. */
+const MAX_PLAUSIBLE_SKEW_MS = 24 * 3600_000;
+/** Below this, a new reading changes nothing: the server accepts 5 minutes either way. */
+const SKEW_RESOLUTION_MS = 60_000;
 function createCynosdbClient(options) {
     let skewMs = 0;
     return {
-        async describeFlow(flowId, signal) {
-            for (let corrected = false;; corrected = true) {
-                const sentAt = options.now();
-                try {
-                    const answer = await callApi({
-                        endpoint: options.endpoint,
-                        service: 'cynosdb',
-                        version: '2019-01-07',
-                        action: 'DescribeFlow',
-                        region: options.region,
-                        // flowId is validated digits; written by hand so an ID beyond 2^53 keeps every digit.
-                        payload: `{"FlowId":${flowId}}`,
-                        credentials: await options.credentials(),
-                        timestamp: Math.floor((sentAt + skewMs) / 1000),
-                        timeoutMs: options.timeoutMs,
-                        dispatcher: options.dispatcher,
-                        signal,
-                    });
-                    return parseFlowAnswer(answer);
-                }
-                catch (error) {
-                    if (!corrected &&
-                        error instanceof ApiError &&
-                        error.code === 'AuthFailure.SignatureExpire' &&
-                        error.serverTime !== undefined) {
-                        skewMs = error.serverTime - sentAt;
+        async describeFlow(flowId, call) {
+            const sentAt = options.now();
+            const signedWithSkew = skewMs;
+            try {
+                const { fields, trace } = await callApi({
+                    endpoint: options.endpoint,
+                    service: 'cynosdb',
+                    version: '2019-01-07',
+                    action: 'DescribeFlow',
+                    region: options.region,
+                    // flowId is validated digits; written by hand so an ID beyond 2^53 keeps every digit.
+                    payload: `{"FlowId":${flowId}}`,
+                    credentials: await options.credentials(),
+                    timestamp: Math.floor((sentAt + skewMs) / 1000),
+                    timeoutMs: call.timeoutMs,
+                    dispatcher: options.dispatcher,
+                    signal: call.signal,
+                });
+                return parseFlowAnswer(fields, trace);
+            }
+            catch (error) {
+                if (error instanceof ApiError &&
+                    error.code === 'AuthFailure.SignatureExpire' &&
+                    error.serverTime !== undefined) {
+                    const measured = error.serverTime - sentAt;
+                    if (Math.abs(measured) <= MAX_PLAUSIBLE_SKEW_MS && Math.abs(measured - skewMs) >= SKEW_RESOLUTION_MS) {
+                        skewMs = measured;
+                        error.clockCorrected = true;
                         options.log(`The runner's clock is ${formatDuration(Math.abs(skewMs))} ${skewMs > 0 ? 'behind' : 'ahead of'} Tencent Cloud's; signing with the server's time from now on`);
-                        continue;
                     }
-                    throw error;
+                    else if (signedWithSkew !== skewMs) {
+                        // signed before another call corrected the clock: the next attempt is signed right
+                        error.clockCorrected = true;
+                    }
                 }
+                throw error;
             }
         },
     };
 }
-function parseFlowAnswer(answer) {
+function parseFlowAnswer(answer, trace) {
     const status = answer.Status;
-    const requestId = typeof answer.RequestId === 'string' ? answer.RequestId : '';
+    const requestId = typeof answer.RequestId === 'string' ? answer.RequestId.slice(0, 128) : '';
     if (status !== 0 && status !== 1 && status !== 2) {
         // Nothing but 0, 1 and 2 is documented; an unknown value is treated like a garbled answer and retried.
-        throw new UnexpectedResponseError(`DescribeFlow answered with an undocumented Status ${JSON.stringify(status)}${requestId ? ` (RequestId ${requestId})` : ''}`);
+        const error = new UnexpectedResponseError(`DescribeFlow answered with an undocumented Status ${forLog((JSON.stringify(status) ?? 'undefined').slice(0, 60))}${requestId ? ` (RequestId ${forLog(requestId)})` : ''}`);
+        error.trace = trace;
+        throw error;
     }
-    return { status, requestId };
+    return { status, requestId, trace };
 }
 
 ;// CONCATENATED MODULE: ./src/retry.ts
 // Which failures are worth another try, and how long to wait before it.
 // undici's RetryAgent is not used: Tencent reports throttling and server faults as HTTP 200 with an error code,
-// and every attempt must be signed anew with a fresh timestamp.
+// and every attempt must be signed anew with a fresh timestamp and pass the step's rate limiter.
 
 /** Throttling and server-side faults; everything else the API reports (auth, not found, bad parameter) is final. */
 const TRANSIENT_CODE = /^(RequestLimitExceeded|LimitExceeded|InternalError|ServiceUnavailable|ResourceUnavailable)(\.|$)|^FailedOperation\.DatabaseAccessError$/;
+/** HTTP statuses that pass: a timeout, throttling, a server or gateway fault. 3xx and other 4xx do not. */
+const isTransientHttpStatus = (status) => status === 408 || status === 429 || status >= 500;
 function isTransient(error) {
+    // the client corrected its clock from this very answer: one more try (the waiter allows it once in a row)
     if (error instanceof ApiError)
-        return TRANSIENT_CODE.test(error.code);
+        return error.clockCorrected || TRANSIENT_CODE.test(error.code);
+    if (error instanceof HttpStatusError)
+        return isTransientHttpStatus(error.status);
     if (error instanceof UnexpectedResponseError)
         return true;
-    // Network failures: undici's errors (UND_ERR_*) and Node's system errors (ECONNRESET, ENOTFOUND, TLS errors)
-    // carry a string code; a plain TypeError from a bug does not, and is not retried. Neither is a certificate
-    // that does not verify: the next attempt meets the same certificate.
+    // A certificate that does not verify is met again on the next attempt; any other network failure may pass.
     if (isUntrustedCertificate(error))
         return false;
+    if (error instanceof NetworkError)
+        return true;
+    // Other errors with a string code come from the network stack; a plain TypeError from a bug has none.
     return typeof error?.code === 'string';
 }
 const BACKOFF_BASE_MS = 1000;
@@ -49468,6 +49664,19 @@ function backoffDelayMs(attempt, random) {
     const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempt - 1));
     return Math.floor(random() * ceiling);
 }
+/**
+ * How long to wait before retrying a transient failure: at once after a clock correction, never sooner than the
+ * server's Retry-After, else full-jitter backoff. `required` says the delay is the server's and must be kept.
+ */
+function retryDelay(error, attempt, random) {
+    if (error instanceof ApiError && error.clockCorrected)
+        return { ms: 0, required: false };
+    const backoff = backoffDelayMs(attempt, random);
+    if (error instanceof HttpStatusError && error.retryAfterMs !== undefined && error.retryAfterMs >= backoff) {
+        return { ms: error.retryAfterMs, required: true };
+    }
+    return { ms: backoff, required: false };
+}
 
 ;// CONCATENATED MODULE: ./src/wait.ts
 // Polling one task flow until it ends, the timeout passes, or the step is cancelled.
@@ -49475,10 +49684,24 @@ function backoffDelayMs(attempt, random) {
 
 
 
+
+
+
+/** The abort reason when one flow's end ends the wait for all: the step fails anyway, so waiting costs minutes. */
+class StopWaiting extends Error {
+    name = 'StopWaiting';
+    byFlowId;
+    constructor(byFlowId) {
+        super(`flow ${byFlowId} ended the wait`);
+        this.byFlowId = byFlowId;
+    }
+}
 const RESULT_NAMES = ['succeeded', 'failed', 'processing'];
 const resultName = (status) => RESULT_NAMES[status];
 /** A line every this often while a flow keeps processing, so a long wait shows it is alive. */
 const PROGRESS_EVERY_MS = 30_000;
+const describeTrace = (t) => `${t.action} → ${t.host}: ${t.httpStatus === undefined ? 'no HTTP answer' : `HTTP ${t.httpStatus}`}` +
+    `${t.requestId ? `, RequestId ${forLog(t.requestId)}` : ''}, ${Math.round(t.latencyMs)} ms`;
 async function waitForFlow(flowId, options, deps) {
     const { signal } = options;
     const start = options.startedAt ?? deps.now();
@@ -49488,6 +49711,7 @@ async function waitForFlow(flowId, options, deps) {
     let polls = 0;
     let failuresInARow = 0;
     let lastError;
+    let lastWasClockCorrection = false;
     let lastLineAt = start;
     const since = () => formatDuration(deps.now() - start);
     const finish = (end, error) => ({
@@ -49498,13 +49722,15 @@ async function waitForFlow(flowId, options, deps) {
         elapsedMs: deps.now() - start,
         end,
         error,
+        stoppedBy: end === 'stopped' && signal.reason instanceof StopWaiting ? signal.reason.byFlowId : undefined,
     });
+    const aborted = () => finish(signal.reason instanceof StopWaiting ? 'stopped' : 'cancelled');
     for (;;) {
         const pollAt = deps.now();
         let nextAt;
-        polls += 1;
         try {
-            const answer = await deps.describeFlow(flowId, signal);
+            const answer = await deps.describeFlow(flowId, { signal, notAfter: deadline });
+            polls += 1;
             if (answer.status !== status) {
                 deps.log(`Flow ${flowId}: ${resultName(answer.status)} after ${since()} (${polls} ${polls === 1 ? 'call' : 'calls'})`);
                 lastLineAt = deps.now();
@@ -49513,22 +49739,57 @@ async function waitForFlow(flowId, options, deps) {
             ({ status, requestId } = answer);
             failuresInARow = 0;
             lastError = undefined;
-            if (status !== FLOW_STATUS.processing)
-                return finish('done');
+            lastWasClockCorrection = false;
+            const ended = status !== FLOW_STATUS.processing;
             nextAt = pollAt + options.schedule(pollAt - start);
+            if (answer.trace) {
+                const next = ended ? 'done' : `next poll in ${formatDuration(Math.max(0, nextAt - deps.now()))}`;
+                deps.debug?.(`Flow ${flowId}: ${describeTrace(answer.trace)}: Status ${status}; ${next}`);
+            }
+            if (ended)
+                return finish('done');
         }
         catch (caught) {
-            if (signal.aborted)
-                return finish('cancelled');
+            if (signal.aborted) {
+                if (caught instanceof CallError)
+                    polls += 1; // the request went out before the wait stopped
+                return aborted(); // else it was stopped while waiting for the rate limiter: nothing was sent
+            }
+            // no slot before the deadline: nothing was sent
+            if (caught instanceof DeadlineError)
+                return finish('timeout', lastError);
+            polls += 1; // a call that failed, whether it got an answer or not
             const error = caught instanceof Error ? caught : new Error(String(caught));
-            if (!isTransient(error))
+            const answeredId = error instanceof ApiError ? error.requestId : error.trace?.requestId;
+            if (answeredId)
+                requestId = answeredId;
+            const clockCorrection = error instanceof ApiError && error.clockCorrected;
+            const traced = (decision) => {
+                const trace = error.trace;
+                if (trace)
+                    deps.debug?.(`Flow ${flowId}: ${describeTrace(trace)}: ${error.name}; ${decision}`);
+            };
+            // a corrected clock is worth one more try, not a loop of them
+            if (!isTransient(error) || (clockCorrection && lastWasClockCorrection)) {
+                traced('final, not retried');
                 return finish('error', error);
+            }
+            lastWasClockCorrection = clockCorrection;
             failuresInARow += 1;
             lastError = error;
-            const delay = backoffDelayMs(failuresInARow, deps.random);
-            deps.log(`Flow ${flowId}: call ${polls} failed (${failuresInARow} in a row): ${error.message}; retrying in ${formatDuration(delay)}`);
-            lastLineAt = deps.now();
-            nextAt = deps.now() + delay;
+            const delay = retryDelay(error, failuresInARow, deps.random);
+            const now = deps.now();
+            if (delay.required && now + delay.ms > deadline) {
+                traced(`the server asks for ${formatDuration(delay.ms)} (Retry-After), past the timeout: not retried`);
+                deps.log(`Flow ${flowId}: call ${polls} failed: ${error.message}; the server asks to wait past the timeout, so the wait ends here`);
+                return finish('timeout', error);
+            }
+            traced(`retry in ${formatDuration(delay.ms)}`);
+            if (!clockCorrection) {
+                deps.log(`Flow ${flowId}: call ${polls} failed (${failuresInARow} in a row): ${error.message}; retrying in ${formatDuration(delay.ms)}`);
+                lastLineAt = now;
+            }
+            nextAt = now + delay.ms;
         }
         const now = deps.now();
         if (now >= deadline)
@@ -49542,13 +49803,14 @@ async function waitForFlow(flowId, options, deps) {
             await deps.sleep(Math.max(0, Math.min(nextAt, deadline) - now), signal);
         }
         catch {
-            return finish('cancelled');
+            return aborted();
         }
     }
 }
 
 ;// CONCATENATED MODULE: ./src/report.ts
 // What the step leaves behind: outputs for later steps, a job summary for people, and the verdict.
+
 
 
 
@@ -49563,12 +49825,16 @@ function worstOutcome(outcomes) {
         throw new Error('no flows to report');
     return rest.reduce((worst, o) => (SEVERITY.indexOf(flowResult(o)) > SEVERITY.indexOf(flowResult(worst)) ? o : worst), first);
 }
+/** RequestIds are UUIDs; only a well-formed one goes into an output that later steps may interpolate. */
+const SAFE_REQUEST_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
+/** A flow that failed, or met a final error, ends the wait for every flow of the step. */
+const endsTheWait = (outcome) => outcome.end === 'error' || (outcome.end === 'done' && outcome.status === FLOW_STATUS.failed);
 function stepOutputs(outcomes) {
     const worst = worstOutcome(outcomes);
     return {
         status: worst.status === undefined ? '' : String(worst.status),
         result: flowResult(worst),
-        'request-id': worst.requestId ?? '',
+        'request-id': worst.requestId !== undefined && SAFE_REQUEST_ID.test(worst.requestId) ? worst.requestId : '',
         elapsed: String(Math.round(Math.max(...outcomes.map((o) => o.elapsedMs)) / 1000)),
         polls: String(outcomes.reduce((sum, o) => sum + o.polls, 0)),
         'timed-out': String(outcomes.some((o) => o.end === 'timeout')),
@@ -49578,7 +49844,8 @@ function stepOutputs(outcomes) {
 /** Why the step fails, one line per flow that did not succeed; undefined when it passes. */
 function failureMessage(outcomes, context) {
     const lines = [];
-    for (const o of outcomes) {
+    // the flow that ended the wait first, then the others in the order given
+    for (const o of [...outcomes.filter(endsTheWait), ...outcomes.filter((o) => !endsTheWait(o))]) {
         const where = `Flow ${o.flowId} (region ${context.region})`;
         const after = `after ${formatDuration(o.elapsedMs)}, ${o.polls} ${o.polls === 1 ? 'call' : 'calls'}`;
         const lastCause = o.error ? `; the last call failed: ${o.error.message}` : '';
@@ -49589,8 +49856,11 @@ function failureMessage(outcomes, context) {
         else if (o.end === 'cancelled') {
             lines.push(`${where}: cancelled ${after}; last known status: ${flowResult(o)}`);
         }
+        else if (o.end === 'stopped') {
+            lines.push(`${where}: not waited for further once flow ${o.stoppedBy ?? '?'} ended the wait, ${after}; last known status: ${flowResult(o)}`);
+        }
         else if (o.status === FLOW_STATUS.failed) {
-            lines.push(`${where} failed${o.requestId ? ` (RequestId ${o.requestId})` : ''}, ${after}`);
+            lines.push(`${where} failed${o.requestId ? ` (RequestId ${forLog(o.requestId)})` : ''}, ${after}`);
         }
         else if (o.end === 'timeout' && o.status === undefined) {
             // Nothing is known about the flow, so fail-on-timeout: false cannot make this green.
@@ -49604,16 +49874,24 @@ function failureMessage(outcomes, context) {
 }
 async function writeSummary(outcomes, context) {
     const icon = { succeeded: '✅', failed: '❌', processing: '⏳', unknown: '❔' };
+    const note = {
+        timeout: ' (timed out)',
+        cancelled: ' (cancelled)',
+        stopped: ' (not waited for further)',
+    };
+    // Every cell is escaped: RequestIds came over the network, and no foreign text may become markup.
     const rows = outcomes.map((o) => [
         o.flowId,
-        `${icon[flowResult(o)]} ${flowResult(o)}${o.end === 'timeout' ? ' (timed out)' : o.end === 'cancelled' ? ' (cancelled)' : ''}`,
+        `${icon[flowResult(o)]} ${flowResult(o)}${note[o.end] ?? ''}`,
         formatDuration(o.elapsedMs),
         String(o.polls),
         o.requestId ?? '',
-    ]);
+    ].map(forSummary));
+    const ender = outcomes.length > 1 ? outcomes.find(endsTheWait) : undefined;
     await summary
         .addHeading('CynosDB task flow', 3)
-        .addRaw(`Region <code>${context.region}</code>, timeout ${formatDuration(context.timeoutMs)}`, true)
+        .addRaw(`Region <code>${forSummary(context.region)}</code>, timeout ${formatDuration(context.timeoutMs)}` +
+        (ender ? `. Flow ${forSummary(ender.flowId)} ended the wait: ${flowResult(ender)}.` : ''), true)
         .addTable([
         [
             { data: 'Flow', header: true },
@@ -49648,21 +49926,27 @@ const fixedSchedule = (gapMs) => () => gapMs;
 
 
 
+
 const sleep = (ms, signal) => (0,promises_namespaceObject.setTimeout)(ms, undefined, { signal });
 const monotonicNow = () => performance.now();
+/** Every line this step logs goes through logLine: one line, never one the runner reads as a command. */
+const main_info = (message) => info(logLine(message));
 async function run() {
     // The runner cancels a job with SIGINT, then SIGTERM: stop polling, report what is known, exit non-zero.
     const cancel = new AbortController();
     const onSignal = (signal) => {
-        info(`Received ${signal}: stopping the wait`);
+        main_info(`Received ${signal}: stopping the wait`);
         cancel.abort();
     };
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
-    // Honours HTTPS_PROXY / HTTP_PROXY / NO_PROXY (and lower case), as self-hosted runners behind a proxy need.
-    const dispatcher = new undici/* EnvHttpProxyAgent */.J2();
+    let dispatcher;
     try {
-        await waitStep(cancel.signal, dispatcher);
+        const inputs = getInputs();
+        // Honours HTTPS_PROXY / HTTP_PROXY / NO_PROXY (and lower case), as self-hosted runners behind a proxy need.
+        // undici's connect timeout is 10 s whatever the request's own deadline; request-timeout bounds it too.
+        dispatcher = new undici/* EnvHttpProxyAgent */.J2({ connect: { timeout: inputs.requestTimeoutMs } });
+        await waitStep(inputs, cancel.signal, dispatcher);
     }
     catch (error) {
         setFailed(error instanceof Error ? error.message : String(error));
@@ -49670,26 +49954,29 @@ async function run() {
     finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
-        await dispatcher.destroy(); // no keep-alive socket may hold the process open
+        await dispatcher?.destroy(); // no keep-alive socket may hold the process open
     }
 }
-async function waitStep(signal, dispatcher) {
-    const inputs = getInputs();
+async function waitStep(inputs, cancelled, dispatcher) {
+    const startedAt = monotonicNow();
+    // No request may run past timeout + request-timeout: the last call starts at the timeout at the latest.
+    const hardEnd = startedAt + inputs.timeoutMs + inputs.requestTimeoutMs;
+    const requestBudget = () => Math.max(1, Math.min(inputs.requestTimeoutMs, hardEnd - monotonicNow()));
     // Resolving credentials masks them, so it comes before the first line this step logs.
     const credentials = resolveCredentials(inputs, {
         env: process.env,
         mask: (secret) => setSecret(secret),
         getIDToken: (audience) => getIDToken(audience),
-        callSts: (call) => callApi({
+        callSts: async (call) => (await callApi({
             ...call,
             endpoint: inputs.stsEndpoint,
             service: 'sts',
             version: '2018-08-13',
             region: inputs.region,
-            timeoutMs: inputs.requestTimeoutMs,
+            timeoutMs: requestBudget(),
             dispatcher,
-            signal,
-        }),
+            signal: cancelled,
+        })).fields,
         now: Date.now,
     });
     for (const warning of inputWarnings(inputs))
@@ -49698,29 +49985,39 @@ async function waitStep(signal, dispatcher) {
         endpoint: inputs.endpoint,
         region: inputs.region,
         credentials: credentials.get,
-        timeoutMs: inputs.requestTimeoutMs,
         dispatcher,
         now: Date.now, // signing needs wall-clock time; waiting below uses the monotonic clock
-        log: (message) => info(message),
+        log: main_info,
     });
     const acquire = createRateLimiter({ ...DESCRIBE_FLOW_RATE, now: monotonicNow, sleep });
     const schedule = inputs.pollIntervalMs === undefined ? adaptiveSchedule : fixedSchedule(inputs.pollIntervalMs);
     const flows = inputs.flowIds.join(', ');
-    info(`Waiting for CynosDB task flow${inputs.flowIds.length > 1 ? 's' : ''} ${flows} in ${inputs.region} via ${inputs.endpoint.host}: ` +
+    main_info(`Waiting for CynosDB task flow${inputs.flowIds.length > 1 ? 's' : ''} ${flows} in ${inputs.region} via ${inputs.endpoint.host}: ` +
         `timeout ${formatDuration(inputs.timeoutMs)}, polling ${inputs.pollIntervalMs === undefined ? 'adaptively (1.25s growing to 10s)' : `every ${formatDuration(inputs.pollIntervalMs)}`}, ` +
         `credentials: ${credentials.description}`);
-    const startedAt = monotonicNow();
     const deps = {
-        describeFlow: async (flowId, callSignal) => {
-            await acquire(callSignal);
-            return client.describeFlow(flowId, callSignal);
+        describeFlow: async (flowId, call) => {
+            await acquire(call.signal, call.notAfter);
+            return client.describeFlow(flowId, { signal: call.signal, timeoutMs: requestBudget() });
         },
         now: monotonicNow,
         sleep,
         random: Math.random,
-        log: (message) => info(message),
+        log: main_info,
+        debug: isDebug() ? (message) => debug(message) : undefined,
     };
-    const outcomes = await Promise.all(inputs.flowIds.map((flowId) => waitForFlow(flowId, { timeoutMs: inputs.timeoutMs, schedule, signal, startedAt }, deps)));
+    // The first flow that fails (or meets a final error) ends the wait for all: the step fails anyway.
+    const stop = new AbortController();
+    const signal = AbortSignal.any([cancelled, stop.signal]);
+    const outcomes = await Promise.all(inputs.flowIds.map(async (flowId) => {
+        const outcome = await waitForFlow(flowId, { timeoutMs: inputs.timeoutMs, schedule, signal, startedAt }, deps);
+        if (!signal.aborted && endsTheWait(outcome)) {
+            if (inputs.flowIds.length > 1)
+                main_info(`Flow ${flowId} ended the wait: not waiting for the other flows`);
+            stop.abort(new StopWaiting(flowId));
+        }
+        return outcome;
+    }));
     for (const [name, value] of Object.entries(stepOutputs(outcomes)))
         setOutput(name, value);
     if (process.env.GITHUB_STEP_SUMMARY)

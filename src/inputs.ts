@@ -2,6 +2,7 @@
 // input and says what it accepts, so bad input fails before a single request is sent.
 import * as core from '@actions/core'
 import { DURATION_SYNTAX, durationMs, formatDuration } from './duration.ts'
+import { quoted } from './foreign-text.ts'
 
 export class InputError extends Error {
   override name = 'InputError'
@@ -56,9 +57,9 @@ export const KNOWN_REGIONS: ReadonlySet<string> = new Set([
   'sa-saopaulo',
 ])
 
-/** Quotes a value for an error message without letting control characters (CR/LF) through. */
+/** Quotes an input for an error message: no line break or other control character gets through (foreign-text.ts). */
 export function show(value: string): string {
-  return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value)
+  return quoted(value, 60)
 }
 
 export function parseFlowIds(value: string, name = 'flow-id'): string[] {

@@ -1,5 +1,6 @@
 // DescribeFlow allows 20 requests a second per account. All calls of one step go through one limiter, so
 // however many flows a step waits for, it never sends more than `limit` requests in any window of `windowMs`.
+// A call that could only be granted after its deadline is refused at once: nothing starts after the deadline.
 
 export interface RateLimiterOptions {
   readonly limit: number
@@ -11,21 +12,32 @@ export interface RateLimiterOptions {
 /** 20 per 1.1 s: the 100 ms over a second absorbs timer and network jitter, so the server never counts 21. */
 export const DESCRIBE_FLOW_RATE = { limit: 20, windowMs: 1100 } as const
 
-/** Returns `acquire`, which resolves when a request may be sent; callers are served in order. */
-export function createRateLimiter(options: RateLimiterOptions): (signal: AbortSignal) => Promise<void> {
+/** No slot for this call before its deadline. */
+export class DeadlineError extends Error {
+  override name = 'DeadlineError'
+}
+
+/** Resolves when a request may be sent (callers are served in order); rejects past `notAfter` or on abort. */
+export type Acquire = (signal: AbortSignal, notAfter?: number) => Promise<void>
+
+export function createRateLimiter(options: RateLimiterOptions): Acquire {
   const granted: number[] = [] // times of the grants still inside the window, oldest first
   let queue: Promise<void> = Promise.resolve()
-  return (signal) => {
+  return (signal, notAfter = Number.POSITIVE_INFINITY) => {
     const turn = queue.then(async () => {
       for (;;) {
+        signal.throwIfAborted()
         const now = options.now()
+        if (now > notAfter) throw new DeadlineError('the deadline passed while the call waited for the rate limit')
         while (granted.length > 0 && (granted[0] ?? now) <= now - options.windowMs) granted.shift()
         const oldest = granted[0]
         if (oldest === undefined || granted.length < options.limit) {
           granted.push(now)
           return
         }
-        await options.sleep(oldest + options.windowMs - now, signal)
+        const freeAt = oldest + options.windowMs
+        if (freeAt > notAfter) throw new DeadlineError('no request slot before the deadline (rate limit)')
+        await options.sleep(freeAt - now, signal)
       }
     })
     queue = turn.catch(() => undefined)

@@ -1,42 +1,71 @@
 // Polling one task flow until it ends, the timeout passes, or the step is cancelled.
 // Clock, sleep and randomness come in as parameters, so tests drive this loop on a fake clock.
 import { formatDuration } from './duration.ts'
-import { backoffDelayMs, isTransient } from './retry.ts'
+import { forLog } from './foreign-text.ts'
+import { DeadlineError } from './limiter.ts'
+import { isTransient, retryDelay } from './retry.ts'
 import type { Schedule } from './schedule.ts'
 import { FLOW_STATUS, type FlowAnswer, type FlowStatus } from './tencent/cynosdb.ts'
+import { ApiError, CallError, type RequestTrace } from './tencent/errors.ts'
+
+export interface DescribeFlowCall {
+  readonly signal: AbortSignal
+  /** No request may start after this time (the `now` clock): the call rejects with DeadlineError instead. */
+  readonly notAfter: number
+}
 
 export interface WaitDeps {
-  readonly describeFlow: (flowId: string, signal: AbortSignal) => Promise<FlowAnswer>
+  /** One DescribeFlow request, through the step's rate limiter. */
+  readonly describeFlow: (flowId: string, call: DescribeFlowCall) => Promise<FlowAnswer>
   /** Milliseconds, monotonic enough for measuring waits. */
   readonly now: () => number
   /** Resolves after ms; rejects when the signal aborts. */
   readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>
   readonly random: () => number
   readonly log: (message: string) => void
+  /** Step debug logging: one line per request with what it did and what comes next. */
+  readonly debug?: ((message: string) => void) | undefined
 }
 
 export interface WaitOptions {
   readonly timeoutMs: number
   readonly schedule: Schedule
+  /** Aborted by cancellation, or with a StopWaiting reason when another flow of the step ended the wait. */
   readonly signal: AbortSignal
   /** When the step's wait began (shared by all flows of a step); defaults to now. */
   readonly startedAt?: number
 }
 
-/** How the wait ended: the flow ended (`done`), or the timeout, cancellation or a final API error came first. */
-export type WaitEnd = 'done' | 'timeout' | 'cancelled' | 'error'
+/** The abort reason when one flow's end ends the wait for all: the step fails anyway, so waiting costs minutes. */
+export class StopWaiting extends Error {
+  override name = 'StopWaiting'
+  readonly byFlowId: string
+  constructor(byFlowId: string) {
+    super(`flow ${byFlowId} ended the wait`)
+    this.byFlowId = byFlowId
+  }
+}
+
+/**
+ * How the wait ended: the flow ended (`done`); the timeout, cancellation or a final API error came first; or
+ * another flow of the step failed and the wait was `stopped`.
+ */
+export type WaitEnd = 'done' | 'timeout' | 'cancelled' | 'stopped' | 'error'
 
 export interface FlowOutcome {
   readonly flowId: string
   /** The last status DescribeFlow reported; undefined when no call ever got an answer. */
   readonly status: FlowStatus | undefined
+  /** The RequestId of the last answer, error answers included. */
   readonly requestId: string | undefined
-  /** DescribeFlow calls made, failed ones included. */
+  /** DescribeFlow calls made, failed ones included (not those the deadline or a stop kept from going out). */
   readonly polls: number
   readonly elapsedMs: number
   readonly end: WaitEnd
   /** `error`: the final API error. `timeout`: the failure of the last call, if it failed. */
   readonly error: Error | undefined
+  /** `stopped`: the flow that ended the wait. */
+  readonly stoppedBy?: string | undefined
 }
 
 export const RESULT_NAMES = ['succeeded', 'failed', 'processing'] as const
@@ -45,6 +74,10 @@ export const resultName = (status: FlowStatus): ResultName => RESULT_NAMES[statu
 
 /** A line every this often while a flow keeps processing, so a long wait shows it is alive. */
 export const PROGRESS_EVERY_MS = 30_000
+
+const describeTrace = (t: RequestTrace): string =>
+  `${t.action} → ${t.host}: ${t.httpStatus === undefined ? 'no HTTP answer' : `HTTP ${t.httpStatus}`}` +
+  `${t.requestId ? `, RequestId ${forLog(t.requestId)}` : ''}, ${Math.round(t.latencyMs)} ms`
 
 export async function waitForFlow(flowId: string, options: WaitOptions, deps: WaitDeps): Promise<FlowOutcome> {
   const { signal } = options
@@ -55,6 +88,7 @@ export async function waitForFlow(flowId: string, options: WaitOptions, deps: Wa
   let polls = 0
   let failuresInARow = 0
   let lastError: Error | undefined
+  let lastWasClockCorrection = false
   let lastLineAt = start
 
   const since = (): string => formatDuration(deps.now() - start)
@@ -66,14 +100,16 @@ export async function waitForFlow(flowId: string, options: WaitOptions, deps: Wa
     elapsedMs: deps.now() - start,
     end,
     error,
+    stoppedBy: end === 'stopped' && signal.reason instanceof StopWaiting ? signal.reason.byFlowId : undefined,
   })
+  const aborted = (): FlowOutcome => finish(signal.reason instanceof StopWaiting ? 'stopped' : 'cancelled')
 
   for (;;) {
     const pollAt = deps.now()
     let nextAt: number
-    polls += 1
     try {
-      const answer = await deps.describeFlow(flowId, signal)
+      const answer = await deps.describeFlow(flowId, { signal, notAfter: deadline })
+      polls += 1
       if (answer.status !== status) {
         deps.log(
           `Flow ${flowId}: ${resultName(answer.status)} after ${since()} (${polls} ${polls === 1 ? 'call' : 'calls'})`,
@@ -83,20 +119,55 @@ export async function waitForFlow(flowId: string, options: WaitOptions, deps: Wa
       ;({ status, requestId } = answer)
       failuresInARow = 0
       lastError = undefined
-      if (status !== FLOW_STATUS.processing) return finish('done')
+      lastWasClockCorrection = false
+      const ended = status !== FLOW_STATUS.processing
       nextAt = pollAt + options.schedule(pollAt - start)
+      if (answer.trace) {
+        const next = ended ? 'done' : `next poll in ${formatDuration(Math.max(0, nextAt - deps.now()))}`
+        deps.debug?.(`Flow ${flowId}: ${describeTrace(answer.trace)}: Status ${status}; ${next}`)
+      }
+      if (ended) return finish('done')
     } catch (caught) {
-      if (signal.aborted) return finish('cancelled')
+      if (signal.aborted) {
+        if (caught instanceof CallError) polls += 1 // the request went out before the wait stopped
+        return aborted() // else it was stopped while waiting for the rate limiter: nothing was sent
+      }
+      // no slot before the deadline: nothing was sent
+      if (caught instanceof DeadlineError) return finish('timeout', lastError)
+      polls += 1 // a call that failed, whether it got an answer or not
       const error = caught instanceof Error ? caught : new Error(String(caught))
-      if (!isTransient(error)) return finish('error', error)
+      const answeredId = error instanceof ApiError ? error.requestId : (error as CallError).trace?.requestId
+      if (answeredId) requestId = answeredId
+      const clockCorrection = error instanceof ApiError && error.clockCorrected
+      const traced = (decision: string): void => {
+        const trace = (error as CallError).trace
+        if (trace) deps.debug?.(`Flow ${flowId}: ${describeTrace(trace)}: ${error.name}; ${decision}`)
+      }
+      // a corrected clock is worth one more try, not a loop of them
+      if (!isTransient(error) || (clockCorrection && lastWasClockCorrection)) {
+        traced('final, not retried')
+        return finish('error', error)
+      }
+      lastWasClockCorrection = clockCorrection
       failuresInARow += 1
       lastError = error
-      const delay = backoffDelayMs(failuresInARow, deps.random)
-      deps.log(
-        `Flow ${flowId}: call ${polls} failed (${failuresInARow} in a row): ${error.message}; retrying in ${formatDuration(delay)}`,
-      )
-      lastLineAt = deps.now()
-      nextAt = deps.now() + delay
+      const delay = retryDelay(error, failuresInARow, deps.random)
+      const now = deps.now()
+      if (delay.required && now + delay.ms > deadline) {
+        traced(`the server asks for ${formatDuration(delay.ms)} (Retry-After), past the timeout: not retried`)
+        deps.log(
+          `Flow ${flowId}: call ${polls} failed: ${error.message}; the server asks to wait past the timeout, so the wait ends here`,
+        )
+        return finish('timeout', error)
+      }
+      traced(`retry in ${formatDuration(delay.ms)}`)
+      if (!clockCorrection) {
+        deps.log(
+          `Flow ${flowId}: call ${polls} failed (${failuresInARow} in a row): ${error.message}; retrying in ${formatDuration(delay.ms)}`,
+        )
+        lastLineAt = now
+      }
+      nextAt = now + delay.ms
     }
 
     const now = deps.now()
@@ -109,7 +180,7 @@ export async function waitForFlow(flowId: string, options: WaitOptions, deps: Wa
       // Never sleep past the deadline: the last call goes out at the deadline itself.
       await deps.sleep(Math.max(0, Math.min(nextAt, deadline) - now), signal)
     } catch {
-      return finish('cancelled')
+      return aborted()
     }
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createRateLimiter } from '../src/limiter.ts'
+import { createRateLimiter, DeadlineError } from '../src/limiter.ts'
 import { fakeClock } from '../scripts/lib/fake-clock.ts'
 
 describe('createRateLimiter', () => {
@@ -41,5 +41,27 @@ describe('createRateLimiter', () => {
     await expect(acquire(cancelled.signal)).rejects.toThrow()
     await acquire(live)
     expect(clock.now()).toBe(1000)
+  })
+
+  it('refuses a call it could only grant after its deadline, at once and without sleeping', async () => {
+    const clock = fakeClock(0)
+    const acquire = createRateLimiter({ limit: 2, windowMs: 1000, now: clock.now, sleep: clock.sleep })
+    const signal = new AbortController().signal
+    const results = await Promise.allSettled(Array.from({ length: 5 }, () => acquire(signal, 500)))
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'rejected', 'rejected'])
+    expect((results[2] as PromiseRejectedResult).reason).toBeInstanceOf(DeadlineError)
+    expect(clock.sleeps).toEqual([])
+    expect(clock.now()).toBe(0)
+  })
+
+  it('grants a call whose slot comes before its deadline, and refuses one whose deadline has passed', async () => {
+    const clock = fakeClock(0)
+    const acquire = createRateLimiter({ limit: 1, windowMs: 1000, now: clock.now, sleep: clock.sleep })
+    const signal = new AbortController().signal
+    await acquire(signal, 2000)
+    await acquire(signal, 2000) // slot at 1000
+    expect(clock.now()).toBe(1000)
+    clock.advance(5000)
+    await expect(acquire(signal, 2000)).rejects.toBeInstanceOf(DeadlineError)
   })
 })

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { BACKOFF_CAP_MS, backoffDelayMs, isTransient } from '../src/retry.ts'
-import { ApiError, UnexpectedResponseError } from '../src/tencent/errors.ts'
+import { BACKOFF_CAP_MS, backoffDelayMs, isTransient, retryDelay } from '../src/retry.ts'
+import { retryAfterMs } from '../src/tencent/client.ts'
+import { ApiError, HttpStatusError, UnexpectedResponseError } from '../src/tencent/errors.ts'
 
 const api = (code: string): ApiError => new ApiError('DescribeFlow', code, 'm', 'r')
 const withCode = (code: string): Error => Object.assign(new Error(code), { code })
@@ -62,5 +63,47 @@ describe('backoffDelayMs: full jitter', () => {
     expect(backoffDelayMs(attempt, () => 0)).toBe(0)
     expect(backoffDelayMs(attempt, () => 0.5)).toBe(ceiling / 2)
     expect(backoffDelayMs(attempt, () => 0.999999)).toBe(ceiling - 1)
+  })
+})
+
+describe('HTTP statuses and Retry-After', () => {
+  it.each([
+    { status: 408, transient: true },
+    { status: 429, transient: true },
+    { status: 500, transient: true },
+    { status: 503, transient: true },
+    { status: 301, transient: false },
+    { status: 400, transient: false },
+    { status: 403, transient: false },
+    { status: 404, transient: false },
+  ])('HTTP $status is transient: $transient', ({ status, transient }) => {
+    expect(isTransient(new HttpStatusError('DescribeFlow', 'h', status, undefined))).toBe(transient)
+  })
+
+  it.each([
+    { name: 'seconds', value: '120', ms: 120_000 },
+    { name: 'an HTTP date', value: 'Wed, 21 Oct 2015 07:28:10 GMT', ms: 10_000 },
+    { name: 'a date in the past', value: 'Wed, 21 Oct 2015 07:27:00 GMT', ms: 0 },
+    { name: 'junk', value: 'soon', ms: undefined },
+    { name: 'absent', value: undefined, ms: undefined },
+  ])('reads Retry-After as $name', ({ value, ms }) => {
+    expect(retryAfterMs(value, Date.parse('Wed, 21 Oct 2015 07:28:00 GMT'))).toBe(ms)
+  })
+
+  it('waits the server’s Retry-After when it is longer than the backoff, and says it must', () => {
+    const error = new HttpStatusError('DescribeFlow', 'h', 429, 5000)
+    expect(retryDelay(error, 1, () => 0.5)).toEqual({ ms: 5000, required: true })
+    expect(retryDelay(new HttpStatusError('DescribeFlow', 'h', 429, 100), 1, () => 0.5)).toEqual({
+      ms: 500,
+      required: false,
+    })
+  })
+
+  it('retries at once after a clock correction', () => {
+    const error = new ApiError('DescribeFlow', 'AuthFailure.SignatureExpire', 'expired', 'r')
+    expect(isTransient(error)).toBe(false)
+    error.clockCorrected = true
+    expect(isTransient(error)).toBe(true)
+    expect(retryDelay(error, 3, () => 0.9)).toEqual({ ms: 0, required: false })
   })
 })

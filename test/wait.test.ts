@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { adaptiveSchedule, fixedSchedule } from '../src/schedule.ts'
-import { ApiError, UnexpectedResponseError } from '../src/tencent/errors.ts'
+import { ApiError, HttpStatusError, UnexpectedResponseError } from '../src/tencent/errors.ts'
+import { DeadlineError } from '../src/limiter.ts'
 import type { FlowAnswer } from '../src/tencent/cynosdb.ts'
-import { waitForFlow, type WaitDeps } from '../src/wait.ts'
+import { StopWaiting, waitForFlow, type WaitDeps } from '../src/wait.ts'
 import { fakeClock, type FakeClock } from '../scripts/lib/fake-clock.ts'
 
 /** One answer per call: a status, or an error to throw. `latency` ms pass during each call. */
@@ -123,6 +124,82 @@ describe('waitForFlow', () => {
       'Flow 9: still processing after 1m30s (19 calls)',
       'Flow 9: succeeded after 1m40s (21 calls)',
     ])
+  })
+
+  it('stops, as `stopped`, when another flow ends the wait, naming that flow', async () => {
+    const { clock, deps } = setup([2])
+    const stop = new AbortController()
+    const sleep: WaitDeps['sleep'] = async (ms, signal) => {
+      if (clock.now() >= 3000) stop.abort(new StopWaiting('7'))
+      return clock.sleep(ms, signal)
+    }
+    const outcome = await waitForFlow(
+      '9',
+      { timeoutMs: 60_000, schedule: fixedSchedule(1000), signal: stop.signal },
+      { ...deps, sleep },
+    )
+    expect(outcome).toMatchObject({ status: 2, end: 'stopped', stoppedBy: '7', polls: 3 })
+  })
+
+  it('times out without a call when the rate limiter has no slot before the deadline', async () => {
+    const { clock, deps, signal } = setup([2])
+    const calls: number[] = []
+    const describeFlow: WaitDeps['describeFlow'] = async (_id, call) => {
+      if (clock.now() >= call.notAfter) throw new DeadlineError('no slot')
+      calls.push(clock.now())
+      return { status: 2, requestId: 'r' }
+    }
+    const outcome = await waitForFlow(
+      '9',
+      { timeoutMs: 2000, schedule: fixedSchedule(1000), signal },
+      {
+        ...deps,
+        describeFlow,
+      },
+    )
+    expect(calls).toEqual([1000, 2000])
+    expect(outcome).toMatchObject({ end: 'timeout', polls: 2 })
+  })
+
+  it("keeps a server's Retry-After, and ends at once when it reaches past the deadline", async () => {
+    const busy = (seconds: number) => new HttpStatusError('DescribeFlow', 'h', 429, seconds * 1000)
+    const kept = setup([busy(3), 0])
+    await waitForFlow('9', { timeoutMs: 60_000, schedule: fixedSchedule(1000), signal: kept.signal }, kept.deps)
+    expect(kept.calls).toEqual([1000, 4000])
+    const late = setup([busy(120)])
+    const outcome = await waitForFlow(
+      '9',
+      { timeoutMs: 60_000, schedule: fixedSchedule(1000), signal: late.signal },
+      late.deps,
+    )
+    expect(late.calls).toEqual([1000])
+    expect(outcome).toMatchObject({ end: 'timeout', polls: 1, elapsedMs: 0 })
+  })
+
+  it('retries a clock correction at once, but not twice in a row', async () => {
+    const corrected = () =>
+      Object.assign(new ApiError('DescribeFlow', 'AuthFailure.SignatureExpire', 'e', 'r'), { clockCorrected: true })
+    const once = setup([corrected(), 0])
+    const ok = await waitForFlow(
+      '9',
+      { timeoutMs: 60_000, schedule: fixedSchedule(1000), signal: once.signal },
+      once.deps,
+    )
+    expect(once.calls).toEqual([1000, 1000])
+    expect(ok).toMatchObject({ status: 0, polls: 2 })
+    const twice = setup([corrected(), corrected(), 0])
+    const failed = await waitForFlow(
+      '9',
+      { timeoutMs: 60_000, schedule: fixedSchedule(1000), signal: twice.signal },
+      twice.deps,
+    )
+    expect(failed).toMatchObject({ end: 'error', polls: 2 })
+  })
+
+  it('keeps the RequestId of an error answer as the last one', async () => {
+    const { deps, signal } = setup([2, new ApiError('DescribeFlow', 'InternalError', 'x', 'r-error')])
+    const outcome = await waitForFlow('9', { timeoutMs: 1500, schedule: fixedSchedule(1000), signal }, deps)
+    expect(outcome.requestId).toBe('r-error')
   })
 
   it('measures from a shared start, so several flows share one deadline', async () => {

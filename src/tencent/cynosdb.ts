@@ -1,10 +1,12 @@
 // CynosDB DescribeFlow (API version 2019-01-07) on top of callApi, with the one fix-up that belongs to signing:
 // a runner whose clock is off by more than 5 minutes gets AuthFailure.SignatureExpire, and the answer's Date
-// header tells the server's time, so the call is signed again with the corrected clock.
+// header tells the server's time. The client corrects its clock from it and says so on the error; the caller
+// sends the call again (through its rate limiter, counted like any other request).
 import type { Dispatcher } from 'undici'
 import { formatDuration } from '../duration.ts'
+import { forLog } from '../foreign-text.ts'
 import { callApi, type Credentials } from './client.ts'
-import { ApiError, UnexpectedResponseError } from './errors.ts'
+import { ApiError, UnexpectedResponseError, type RequestTrace } from './errors.ts'
 
 export const FLOW_STATUS = { succeeded: 0, failed: 1, processing: 2 } as const
 export type FlowStatus = (typeof FLOW_STATUS)[keyof typeof FLOW_STATUS]
@@ -12,6 +14,7 @@ export type FlowStatus = (typeof FLOW_STATUS)[keyof typeof FLOW_STATUS]
 export interface FlowAnswer {
   readonly status: FlowStatus
   readonly requestId: string
+  readonly trace?: RequestTrace | undefined
 }
 
 export interface CynosdbClientOptions {
@@ -19,67 +22,83 @@ export interface CynosdbClientOptions {
   readonly region: string
   /** Called before every request, so temporary credentials can be refreshed. */
   readonly credentials: () => Promise<Credentials>
-  readonly timeoutMs: number
   readonly dispatcher: Dispatcher
   /** Milliseconds since the epoch. */
   readonly now: () => number
   readonly log: (message: string) => void
 }
 
-export interface CynosdbClient {
-  describeFlow(flowId: string, signal?: AbortSignal): Promise<FlowAnswer>
+export interface CallOptions {
+  readonly signal?: AbortSignal | undefined
+  /** Connect, headers and body together. */
+  readonly timeoutMs: number
 }
+
+export interface CynosdbClient {
+  describeFlow(flowId: string, options: CallOptions): Promise<FlowAnswer>
+}
+
+/** A server clock further than this from the runner's is not believed: a broken Date header, not a skew. */
+export const MAX_PLAUSIBLE_SKEW_MS = 24 * 3600_000
+/** Below this, a new reading changes nothing: the server accepts 5 minutes either way. */
+const SKEW_RESOLUTION_MS = 60_000
 
 export function createCynosdbClient(options: CynosdbClientOptions): CynosdbClient {
   let skewMs = 0
   return {
-    async describeFlow(flowId, signal) {
-      for (let corrected = false; ; corrected = true) {
-        const sentAt = options.now()
-        try {
-          const answer = await callApi({
-            endpoint: options.endpoint,
-            service: 'cynosdb',
-            version: '2019-01-07',
-            action: 'DescribeFlow',
-            region: options.region,
-            // flowId is validated digits; written by hand so an ID beyond 2^53 keeps every digit.
-            payload: `{"FlowId":${flowId}}`,
-            credentials: await options.credentials(),
-            timestamp: Math.floor((sentAt + skewMs) / 1000),
-            timeoutMs: options.timeoutMs,
-            dispatcher: options.dispatcher,
-            signal,
-          })
-          return parseFlowAnswer(answer)
-        } catch (error) {
-          if (
-            !corrected &&
-            error instanceof ApiError &&
-            error.code === 'AuthFailure.SignatureExpire' &&
-            error.serverTime !== undefined
-          ) {
-            skewMs = error.serverTime - sentAt
+    async describeFlow(flowId, call) {
+      const sentAt = options.now()
+      const signedWithSkew = skewMs
+      try {
+        const { fields, trace } = await callApi({
+          endpoint: options.endpoint,
+          service: 'cynosdb',
+          version: '2019-01-07',
+          action: 'DescribeFlow',
+          region: options.region,
+          // flowId is validated digits; written by hand so an ID beyond 2^53 keeps every digit.
+          payload: `{"FlowId":${flowId}}`,
+          credentials: await options.credentials(),
+          timestamp: Math.floor((sentAt + skewMs) / 1000),
+          timeoutMs: call.timeoutMs,
+          dispatcher: options.dispatcher,
+          signal: call.signal,
+        })
+        return parseFlowAnswer(fields, trace)
+      } catch (error) {
+        if (
+          error instanceof ApiError &&
+          error.code === 'AuthFailure.SignatureExpire' &&
+          error.serverTime !== undefined
+        ) {
+          const measured = error.serverTime - sentAt
+          if (Math.abs(measured) <= MAX_PLAUSIBLE_SKEW_MS && Math.abs(measured - skewMs) >= SKEW_RESOLUTION_MS) {
+            skewMs = measured
+            error.clockCorrected = true
             options.log(
               `The runner's clock is ${formatDuration(Math.abs(skewMs))} ${skewMs > 0 ? 'behind' : 'ahead of'} Tencent Cloud's; signing with the server's time from now on`,
             )
-            continue
+          } else if (signedWithSkew !== skewMs) {
+            // signed before another call corrected the clock: the next attempt is signed right
+            error.clockCorrected = true
           }
-          throw error
         }
+        throw error
       }
     },
   }
 }
 
-function parseFlowAnswer(answer: Record<string, unknown>): FlowAnswer {
+function parseFlowAnswer(answer: Record<string, unknown>, trace: RequestTrace): FlowAnswer {
   const status = answer.Status
-  const requestId = typeof answer.RequestId === 'string' ? answer.RequestId : ''
+  const requestId = typeof answer.RequestId === 'string' ? answer.RequestId.slice(0, 128) : ''
   if (status !== 0 && status !== 1 && status !== 2) {
     // Nothing but 0, 1 and 2 is documented; an unknown value is treated like a garbled answer and retried.
-    throw new UnexpectedResponseError(
-      `DescribeFlow answered with an undocumented Status ${JSON.stringify(status)}${requestId ? ` (RequestId ${requestId})` : ''}`,
+    const error = new UnexpectedResponseError(
+      `DescribeFlow answered with an undocumented Status ${forLog((JSON.stringify(status) ?? 'undefined').slice(0, 60))}${requestId ? ` (RequestId ${forLog(requestId)})` : ''}`,
     )
+    error.trace = trace
+    throw error
   }
-  return { status, requestId }
+  return { status, requestId, trace }
 }

@@ -1,16 +1,37 @@
 // What can go wrong in a Tencent Cloud API call, and what to tell the person reading the log.
+import { forLog } from '../foreign-text.ts'
+
+/** What one request did, for step debug logging: never a key, token or signature. */
+export interface RequestTrace {
+  readonly action: string
+  readonly host: string
+  /** Absent when no HTTP answer came (the connection failed or timed out first). */
+  readonly httpStatus?: number | undefined
+  readonly requestId?: string | undefined
+  readonly latencyMs: number
+}
+
+/** An error of one request; `trace` says what the request did. */
+export class CallError extends Error {
+  trace: RequestTrace | undefined
+}
 
 /** The API answered with `Response.Error`: a code worth reading, and a RequestId for Tencent's support. */
-export class ApiError extends Error {
+export class ApiError extends CallError {
   override name = 'ApiError'
   readonly action: string
   readonly code: string
   readonly requestId: string | undefined
   /** The server's clock (ms since epoch) from the response's Date header, used to correct clock skew. */
   readonly serverTime: number | undefined
+  /** Set by the client when it corrected its clock from this answer: worth one more try at once. */
+  clockCorrected = false
 
   constructor(action: string, code: string, message: string, requestId: string | undefined, serverTime?: number) {
-    super(`${action} failed with ${code}: ${message}${requestId ? ` (RequestId ${requestId})` : ''}`)
+    // code and message came over the network: they reach the log only neutralised
+    super(
+      `${action} failed with ${forLog(code)}: ${forLog(message)}${requestId ? ` (RequestId ${forLog(requestId)})` : ''}`,
+    )
     this.action = action
     this.code = code
     this.requestId = requestId
@@ -18,9 +39,39 @@ export class ApiError extends Error {
   }
 }
 
-/** An answer that is not an API answer at all: a non-200 status, a body that is not JSON or lacks `Response`. */
-export class UnexpectedResponseError extends Error {
+/** An answer that is not an API answer: a body that is not JSON, lacks `Response`, is too large or malformed. */
+export class UnexpectedResponseError extends CallError {
   override name = 'UnexpectedResponseError'
+}
+
+/** An HTTP status other than 200: a gateway, a proxy or a wrong endpoint answered, not the API. */
+export class HttpStatusError extends CallError {
+  override name = 'HttpStatusError'
+  readonly status: number
+  readonly host: string
+  /** From a Retry-After header (seconds or an HTTP date), when it held a usable value. */
+  readonly retryAfterMs: number | undefined
+
+  constructor(action: string, host: string, status: number, retryAfterMs: number | undefined) {
+    super(
+      `${action} got HTTP ${status} from ${host}${retryAfterMs === undefined ? '' : ` (Retry-After ${Math.ceil(retryAfterMs / 1000)}s)`}`,
+    )
+    this.status = status
+    this.host = host
+    this.retryAfterMs = retryAfterMs
+  }
+}
+
+/** The request got no answer: refused, reset, a DNS or TLS failure, or no complete answer within its timeout. */
+export class NetworkError extends CallError {
+  override name = 'NetworkError'
+  /** The cause's code (ECONNRESET, UND_ERR_SOCKET, CERT_HAS_EXPIRED…), or RequestTimeout. */
+  readonly code: string
+
+  constructor(message: string, code: string, cause?: unknown) {
+    super(forLog(message), { cause })
+    this.code = code
+  }
 }
 
 /**
@@ -32,7 +83,7 @@ const UNTRUSTED_CERTIFICATE_CODE =
 
 export function isUntrustedCertificate(error: unknown): boolean {
   // a proxy tunnel may wrap the TLS error in one of its own
-  for (let e = error, depth = 0; e instanceof Error && depth < 3; e = e.cause, depth++) {
+  for (let e = error, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
     const code = (e as { code?: unknown }).code
     if (typeof code === 'string' && UNTRUSTED_CERTIFICATE_CODE.test(code)) return true
   }
@@ -43,6 +94,9 @@ export function isUntrustedCertificate(error: unknown): boolean {
 export function hintFor(error: Error, context: { readonly region: string }): string {
   if (isUntrustedCertificate(error)) {
     return "The endpoint's TLS certificate is not trusted. Behind a TLS-inspecting proxy, point NODE_EXTRA_CA_CERTS at the proxy's CA certificate (PEM) in the job's env (on a self-hosted runner, in its .env file)."
+  }
+  if (error instanceof HttpStatusError) {
+    return `An HTTP ${error.status} comes from a web server, not the Tencent Cloud API: check that 'endpoint' is a Tencent Cloud API host such as cynosdb.tencentcloudapi.com, and, behind a proxy, that the proxy lets ${error.host} through.`
   }
   if (!(error instanceof ApiError)) return ''
   const { code } = error

@@ -109,19 +109,25 @@ describe('keyless OIDC', () => {
 })
 
 describe('several flows in one step', () => {
-  it('waits for all, reports each, and fails because one failed', async () => {
-    server = await start({ flows: { '1': [2, 2, 0], '2': [2, 1], '3': [0] } })
+  it('stops waiting for all once one failed, and reports each', async () => {
+    server = await start({ flows: { '1': [2], '2': [2, 1], '3': [0] } })
     const run = await runAction({ inputs: staticInputs(server.url, { 'flow-id': '1, 2\n3,1' }) })
     expect(run.code).toBe(1)
-    expect(JSON.parse(run.outputs.results ?? '')).toEqual({ '1': 'succeeded', '2': 'failed', '3': 'succeeded' })
-    expect(run.outputs).toMatchObject({ status: '1', result: 'failed', polls: '6' })
+    // flow 1 never ends: the step ends with flow 2's failure, not at the timeout
+    expect(JSON.parse(run.outputs.results ?? '')).toEqual({ '1': 'processing', '2': 'failed', '3': 'succeeded' })
+    expect(run.outputs).toMatchObject({ status: '1', result: 'failed', 'timed-out': 'false' })
     expect(run.outputs['request-id']).toBe(
       server.requests.filter((r) => JSON.parse(r.body).FlowId === 2).at(-1)?.requestId,
     )
     expect(run.stdout.split('\n').filter((l) => l.startsWith('::error::'))).toEqual([
-      expect.stringMatching(/^::error::Flow 2 \(region ap-guangzhou\) failed \(RequestId /),
+      expect.stringMatching(
+        /^::error::Flow 2 \(region ap-guangzhou\) failed \(RequestId [^)]+\), after .*%0AFlow 1 \(region ap-guangzhou\): not waited for further once flow 2 ended the wait/,
+      ),
     ])
+    expect(run.stdout).toMatch(/Flow 2 ended the wait: not waiting for the other flows/)
     for (const id of ['1', '2', '3']) expect(run.summary).toContain(`<td>${id}</td>`)
+    expect(run.summary).toMatch(/Flow 2 ended the wait: failed/)
+    expect(run.summary).toMatch(/processing &#40;not waited for further&#41;/)
   })
 
   it('times out if any flow is still processing, and says which', async () => {
@@ -162,7 +168,7 @@ describe('networks', () => {
     const untrusted = await runAction({ inputs: staticInputs(endpoint, { 'flow-id': '5', timeout: '1m' }) })
     expect(untrusted.code).toBe(1)
     expect(untrusted.stdout).toMatch(
-      /::error::Flow 5 \(region ap-guangzhou\): self[- ]signed certificate.*NODE_EXTRA_CA_CERTS/,
+      /::error::Flow 5 \(region ap-guangzhou\): DescribeFlow to \S+ failed: self[- ]signed certificate.*NODE_EXTRA_CA_CERTS/,
     )
     expect(untrusted.stdout).not.toMatch(/retrying/)
     expect(server.requests).toHaveLength(0)

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest'
+import { forLog, forSummary, logLine, quoted } from '../src/foreign-text.ts'
+
+describe('forLog: foreign text stays inside its line', () => {
+  it.each([
+    { name: 'LF', text: 'a\n::error::x', out: 'a\\n::error::x' },
+    { name: 'CR', text: 'a\r::add-mask::x', out: 'a\\r::add-mask::x' },
+    { name: 'CRLF', text: 'a\r\nb', out: 'a\\r\\nb' },
+    { name: 'vertical tab and form feed', text: 'a\vb\fc', out: 'a\\u000bb\\u000cc' },
+    { name: 'NEL', text: 'a\u0085b', out: 'a\\u0085b' },
+    { name: 'line and paragraph separators', text: 'a\u2028b\u2029c', out: 'a\\u2028b\\u2029c' },
+    { name: 'NUL and ESC', text: 'a\u0000b\u001b[31m', out: 'a\\u0000b\\u001b[31m' },
+    { name: 'plain text and other scripts', text: 'Task 失败: disk full', out: 'Task 失败: disk full' },
+  ])('escapes $name', ({ text, out }) => {
+    expect(forLog(text)).toBe(out)
+    expect(forLog(forLog(text))).toBe(out) // idempotent
+  })
+
+  it('quotes and cuts long text', () => {
+    expect(quoted('x'.repeat(10), 4)).toBe('"xxxx…"')
+    expect(quoted('a\nb')).toBe('"a\\nb"')
+  })
+})
+
+describe('logLine: never a line the runner reads as a command', () => {
+  it.each([
+    { name: 'a message starting with ::', message: '::set-output name=a::b', out: ' ::set-output name=a::b' },
+    { name: 'a command after a line break', message: 'x\n::stop-commands::t', out: 'x\\n::stop-commands::t' },
+    { name: 'an ordinary line', message: 'Flow 1: processing', out: 'Flow 1: processing' },
+  ])('$name', ({ message, out }) => {
+    expect(logLine(message)).toBe(out)
+  })
+})
+
+describe('forSummary: no markup survives', () => {
+  it.each([
+    { name: 'a tag', text: '<img src=x>', out: '&#60;img src=x&#62;' },
+    { name: 'a table break-out', text: '</td></table>', out: '&#60;/td&#62;&#60;/table&#62;' },
+    { name: 'a heading on a new line', text: 'a\n# b', out: 'a&#92;n&#35; b' },
+    { name: 'a link and emphasis', text: '[x](y) *z*', out: '&#91;x&#93;&#40;y&#41; &#42;z&#42;' },
+    { name: 'an entity', text: '&amp;', out: '&#38;amp;' },
+    { name: 'a RequestId', text: '6b1b4d3a-0c1e-4b6e-9f3d-2a1e5c7d8f90', out: '6b1b4d3a-0c1e-4b6e-9f3d-2a1e5c7d8f90' },
+  ])('$name', ({ text, out }) => {
+    expect(forSummary(text)).toBe(out)
+  })
+})
