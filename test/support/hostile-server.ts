@@ -1,0 +1,84 @@
+// A server on 127.0.0.1 that misbehaves on purpose, unlike the stand-in: it checks nothing and answers whatever
+// a test's handler writes (raw bytes, slow bodies, endless bodies, odd statuses and headers). It records when each
+// request arrived, to check the action's rate limit and its count of calls.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer as createTcpServer, type AddressInfo, type Server, type Socket } from 'node:net'
+
+/** Listens on a free loopback port; close() ends open connections too, so no test waits on a hung one. */
+async function listen(server: Server): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets = new Set<Socket>()
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket)
+    socket.on('error', () => undefined)
+    socket.on('close', () => sockets.delete(socket))
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  const close = (): Promise<void> =>
+    new Promise<void>((resolve) => {
+      for (const socket of sockets) socket.destroy()
+      server.close(() => resolve())
+    })
+  return { port, close }
+}
+
+export interface HostileRequest {
+  /** performance.now() at arrival. */
+  readonly at: number
+  readonly flowId: string
+  /** How many requests for this flow came before this one. */
+  readonly n: number
+  readonly headers: IncomingMessage['headers']
+}
+
+export type Handler = (request: HostileRequest, res: ServerResponse) => void | Promise<void>
+
+export interface HostileServer {
+  readonly url: string
+  readonly host: string
+  readonly requests: HostileRequest[]
+  close(): Promise<void>
+}
+
+/** A Tencent-shaped answer, for handlers that only bend one field. */
+export const answer = (res: ServerResponse, response: unknown, headers: Record<string, string> = {}): void => {
+  res.writeHead(200, { 'content-type': 'application/json', ...headers })
+  res.end(JSON.stringify({ Response: response }))
+}
+
+export async function startHostileServer(handler: Handler): Promise<HostileServer> {
+  const requests: HostileRequest[] = []
+  const perFlow = new Map<string, number>()
+  const server = createServer((req, res) => {
+    const at = performance.now()
+    const chunks: Buffer[] = []
+    req.on('data', (chunk: Buffer) => chunks.push(chunk))
+    req.on('end', () => {
+      const flowId = /"FlowId":(\d+)/.exec(Buffer.concat(chunks).toString())?.[1] ?? ''
+      const n = perFlow.get(flowId) ?? 0
+      perFlow.set(flowId, n + 1)
+      const request = { at, flowId, n, headers: req.headers }
+      requests.push(request)
+      Promise.resolve(handler(request, res)).catch(() => res.destroy())
+    })
+  })
+  const { port, close } = await listen(server)
+  return { url: `http://127.0.0.1:${port}`, host: `127.0.0.1:${port}`, requests, close }
+}
+
+/** Accepts TCP connections and never says a word: an https:// endpoint here never completes its handshake. */
+export async function startSilentServer(): Promise<{ host: string; close(): Promise<void> }> {
+  const { port, close } = await listen(createTcpServer(() => undefined))
+  return { host: `127.0.0.1:${port}`, close }
+}
+
+/** The most requests that arrived within any window of `windowMs`. */
+export function busiestWindow(requests: readonly HostileRequest[], windowMs = 1000): number {
+  const times = requests.map((r) => r.at).sort((a, b) => a - b)
+  let most = 0
+  for (let i = 0, j = 0; i < times.length; i++) {
+    while ((times[i] ?? 0) - (times[j] ?? 0) >= windowMs) j++
+    most = Math.max(most, i - j + 1)
+  }
+  return most
+}
