@@ -1,11 +1,13 @@
 // npm run stand-in -- [options]: the stand-in Tencent Cloud API as a process, for trying the action by hand and
 // for the CI job that runs it with `uses: ./`. Runs on the project's Node 24 (npm puts it first on the PATH).
 import { parseArgs } from 'node:util'
-import { startFakeTencent, type Key, type Step } from './lib/stand-in.ts'
+import { startFakeTencent, type DealPlan, type Key, type Step, type TaskPlan } from './lib/stand-in.ts'
 
 const HELP = `Usage: npm run stand-in -- [--port 8080] [--key ID:SECRET[:TOKEN]]... [--region REGION] --flows JSON
+                          [--tasks JSON] [--deny-tasks] [--deals JSON --instances JSON]
 
-A stand-in for the CynosDB DescribeFlow API on 127.0.0.1. It checks every request as Tencent Cloud does
+A stand-in for the CynosDB API on 127.0.0.1: DescribeFlow, DescribeTasks, DescribeResourcesByDealName and
+DescribeInstances. It checks every request as Tencent Cloud does
 (TC3-HMAC-SHA256 signature, credential scope, timestamp within 5 minutes, token) and answers each flow from a plan.
 
   --flows JSON   flow ID -> plan: one answer per DescribeFlow call for that flow; the last one repeats.
@@ -20,6 +22,16 @@ A stand-in for the CynosDB DescribeFlow API on 127.0.0.1. It checks every reques
                    "not-json"           a body that is not JSON
                    "no-response"        JSON without the Response object
                  Example: '{"123":[2,2,0],"456":[2,{"error":"InternalError"},1]}'
+  --tasks JSON   flow ID -> its task in DescribeTasks: {"taskType":"ModifyInstance","instanceId":"cynosdbmysql-ins-x",
+                 "clusterId":"…","errMsg":"why it failed","progress":[10,40,80]} (progress moves on each time the task
+                 is listed). Flows without one are not in the task list.
+  --deny-tasks   DescribeTasks answers UnauthorizedOperation.PermissionDenied, as for a key without that CAM action.
+  --deals JSON   deal name -> {"clusterId":"cynosdbmysql-x","instanceIds":["cynosdbmysql-ins-x"],"deliveredAfter":3}:
+                 DescribeResourcesByDealName answers DealNameNotFound for deliveredAfter calls, then the resources.
+  --instances JSON
+                 instance ID -> its Status per DescribeInstances call, the last one repeating, e.g.
+                 '{"cynosdbmysql-ins-x":["creating","creating","running"]}' (creating, running, isolating,
+                 isolated, activating, offlining, offlined).
   --key ID:SECRET[:TOKEN]
                  a key pair the stand-in accepts; repeat for more. With TOKEN, the pair is temporary and
                  needs that X-TC-Token. Default: ${'AKIDstandin:stand-in-secret'}, the pair in .env.stand-in.
@@ -45,6 +57,10 @@ try {
       key: { type: 'string', multiple: true, default: [] },
       flows: { type: 'string', default: '{}' },
       region: { type: 'string' },
+      tasks: { type: 'string', default: '{}' },
+      'deny-tasks': { type: 'boolean', default: false },
+      deals: { type: 'string', default: '{}' },
+      instances: { type: 'string', default: '{}' },
       help: { type: 'boolean', default: false },
     },
   }))
@@ -80,11 +96,24 @@ for (const [flowId, plan] of Object.entries(flows)) {
   }
 }
 
+/** A JSON option, or a usage error naming it. */
+function json<T>(name: string, text: string): T {
+  try {
+    return JSON.parse(text) as T
+  } catch (error) {
+    fail(`--${name} must be JSON: ${(error as Error).message}`)
+  }
+}
+
 const server = await startFakeTencent({
   port,
   keys,
   flows,
   region: values.region,
+  tasks: json<Record<string, TaskPlan>>('tasks', values.tasks),
+  denyTasks: values['deny-tasks'],
+  deals: json<Record<string, DealPlan>>('deals', values.deals),
+  instances: json<Record<string, string[]>>('instances', values.instances),
   onRequest: (request) => {
     const flow = /"FlowId":(\d+)/.exec(request.body)?.[1]
     console.log(`${new Date(request.at).toISOString()} ${request.action}${flow ? ` ${flow}` : ''} -> ${request.answer}`)

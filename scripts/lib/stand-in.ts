@@ -19,6 +19,47 @@ export type Step =
   | 'no-response'
   | { readonly status: number } // a status DescribeFlow never documented
 
+/** A flow's task as DescribeTasks lists it (BizTaskInfo). */
+export interface TaskPlan {
+  readonly taskType: string
+  readonly clusterId?: string
+  readonly instanceId?: string
+  readonly errMsg?: string
+  /** Process per DescribeTasks answer that lists this task; the last one repeats. */
+  readonly progress?: readonly number[]
+}
+
+export interface DealPlan {
+  readonly clusterId: string
+  readonly instanceIds: readonly string[]
+  /** DescribeResourcesByDealName answers DealNameNotFound for this many calls first (billing not done). */
+  readonly deliveredAfter?: number
+}
+
+const CYNOSDB_ACTIONS = new Set(['DescribeFlow', 'DescribeTasks', 'DescribeResourcesByDealName', 'DescribeInstances'])
+const TASK_FILTER_NAMES = new Set([
+  'ClusterId',
+  'ClusterName',
+  'InstanceId',
+  'InstanceName',
+  'Status',
+  'TaskId',
+  'TaskType',
+])
+const INSTANCE_STATUSES = new Set([
+  'creating',
+  'running',
+  'isolating',
+  'isolated',
+  'activating',
+  'offlining',
+  'offlined',
+])
+
+type OtherAnswer =
+  | { readonly error: string; readonly message: string }
+  | { readonly answer: string; readonly response: Record<string, unknown> }
+
 export interface Key {
   readonly secretKey: string
   /** Temporary keys only work with their token. */
@@ -44,6 +85,16 @@ export interface FakeTencentOptions {
   readonly endsAt?: ReadonlyMap<string, number>
   /** 0 (the default): any free port. */
   readonly port?: number
+  /** flow ID -> its task in DescribeTasks. Flows without one are not in the task list. */
+  readonly tasks?: Readonly<Record<string, TaskPlan>>
+  /** Tasks of other flows, listed before the ones above: a lookup has to page past them. */
+  readonly otherTasks?: number
+  /** DescribeTasks answers UnauthorizedOperation.PermissionDenied, as for a key without cynosdb:DescribeTasks. */
+  readonly denyTasks?: boolean
+  /** deal name -> what it delivers, and after how many calls (DealNameNotFound until then). */
+  readonly deals?: Readonly<Record<string, DealPlan>>
+  /** instance ID -> its Status per DescribeInstances call (the last one repeats); unlisted until it has one. */
+  readonly instances?: Readonly<Record<string, readonly string[]>>
   /** Called with every request once it is answered (the CLI prints them). */
   readonly onRequest?: (request: RecordedRequest) => void
   /** Serve HTTPS with this key and certificate (PEM) instead of plain HTTP, as the real API does. */
@@ -59,6 +110,10 @@ export interface RecordedRequest {
   readonly answer: string
   readonly requestId: string
 }
+
+/** The requests of one action, DescribeFlow by default: tests compare them without the detail lookups. */
+export const callsOf = (fake: { requests: readonly RecordedRequest[] }, action = 'DescribeFlow'): RecordedRequest[] =>
+  fake.requests.filter((r) => r.action === action)
 
 export interface FakeTencent {
   readonly url: string
@@ -106,7 +161,7 @@ export async function startFakeTencent(options: FakeTencentOptions = {}): Promis
     if (headers['content-type'] !== 'application/json')
       return fail('InvalidParameter', `content-type ${headers['content-type']}`)
     if (action === 'AssumeRoleWithWebIdentity') return assumeRole(headers, body, fail, record, res, requestId)
-    if (action !== 'DescribeFlow') return fail('InvalidAction', `unknown action ${action}`)
+    if (!CYNOSDB_ACTIONS.has(action)) return fail('InvalidAction', `unknown action ${action}`)
     if (headers['x-tc-version'] !== '2019-01-07')
       return fail('InvalidParameter', `X-TC-Version ${headers['x-tc-version']}`)
     if (options.region && headers['x-tc-region'] !== options.region) {
@@ -114,6 +169,12 @@ export async function startFakeTencent(options: FakeTencentOptions = {}): Promis
     }
     const authError = checkSignature(headers, body)
     if (authError) return fail(authError[0], authError[1])
+    if (action !== 'DescribeFlow') {
+      const answered = others(action, body)
+      if ('error' in answered) return fail(answered.error, answered.message)
+      record(answered.answer)
+      return json(res, { Response: { ...answered.response, RequestId: requestId } }, serverNow())
+    }
 
     // FlowId must be a JSON integer with every digit kept (IDs may pass 2^53, so no JSON.parse here).
     const flowId = /^\{"FlowId":([1-9]\d*)\}$/.exec(body)?.[1]
@@ -148,6 +209,99 @@ export async function startFakeTencent(options: FakeTencentOptions = {}): Promis
     if (step === 'hang') return // never answers; close() destroys the socket
     if (step === 'not-json') return void res.end('<html>not json</html>')
     return json(res, { Status: 0 }, serverNow()) // 'no-response': JSON without the Response object
+  }
+
+  /** DescribeTasks, DescribeResourcesByDealName and DescribeInstances, checked as the API documents them. */
+  const others = (action: string, body: string): OtherAnswer => {
+    let p: Record<string, unknown>
+    try {
+      p = JSON.parse(body) as Record<string, unknown>
+    } catch {
+      return { error: 'InvalidParameter', message: 'the body is not JSON' }
+    }
+    const bad = (message: string): OtherAnswer => ({ error: 'InvalidParameter', message })
+    const count = (key: string): number => {
+      const n = calls.get(key) ?? 0
+      calls.set(key, n + 1)
+      return n
+    }
+    if (action === 'DescribeTasks') {
+      if (options.denyTasks)
+        return { error: 'UnauthorizedOperation.PermissionDenied', message: 'no cynosdb:DescribeTasks' }
+      if (p.StartTimeBegin !== undefined && !/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(String(p.StartTimeBegin))) {
+        return bad(`StartTimeBegin ${String(p.StartTimeBegin)}`)
+      }
+      const limit = p.Limit ?? 20
+      const offset = p.Offset ?? 0
+      if (!Number.isInteger(limit) || (limit as number) < 1 || (limit as number) > 100)
+        return bad(`Limit ${String(limit)}`)
+      if (!Number.isInteger(offset) || (offset as number) < 0) return bad(`Offset ${String(offset)}`)
+      const filters = (p.Filters ?? []) as { Names?: unknown; Values?: unknown }[]
+      if (!Array.isArray(filters)) return bad('Filters')
+      let taskIdFilter: string[] | undefined
+      for (const f of filters) {
+        if (!Array.isArray(f.Names) || !Array.isArray(f.Values)) return bad('a QueryFilter needs Names and Values')
+        for (const name of f.Names) if (!TASK_FILTER_NAMES.has(String(name))) return bad(`filter ${String(name)}`)
+        if (f.Names.includes('TaskId')) taskIdFilter = f.Values.map(String)
+      }
+      const all = [
+        ...Array.from({ length: options.otherTasks ?? 0 }, (_, i) => ({
+          ID: 900_000 + i,
+          FlowId: 800_000 + i,
+          TaskType: 'ModifyClusterParam',
+          ClusterId: `cynosdbmysql-other${i}`,
+          ErrMsg: `the task of flow ${800_000 + i} failed`,
+          Process: 100,
+        })),
+        ...Object.entries(options.tasks ?? {}).map(([flowId, plan], i) => {
+          // progress moves on each time the task is listed (see below)
+          const progress = plan.progress?.[Math.min(calls.get(`task ${flowId}`) ?? 0, plan.progress.length - 1)]
+          return {
+            ID: 100 + i,
+            FlowId: Number(flowId),
+            TaskType: plan.taskType,
+            ClusterId: plan.clusterId ?? '',
+            InstanceId: plan.instanceId ?? '',
+            ErrMsg: plan.errMsg ?? '',
+            ...(progress === undefined ? {} : { Process: progress }),
+          }
+        }),
+      ]
+      const matching = taskIdFilter ? all.filter((t) => taskIdFilter.includes(String(t.ID))) : all
+      const page = matching.slice(offset as number, (offset as number) + (limit as number))
+      for (const task of page) if (task.ID < 900_000) count(`task ${task.FlowId}`)
+      return {
+        answer: `tasks ${page.length} of ${matching.length}`,
+        response: { TotalCount: matching.length, TaskList: page },
+      }
+    }
+    if (action === 'DescribeResourcesByDealName') {
+      const names = p.DealName !== undefined ? [p.DealName] : p.DealNames
+      if (!Array.isArray(names) || names.length === 0) return bad('DealName or DealNames is required')
+      const infos = []
+      for (const name of names.map(String)) {
+        const deal = options.deals?.[name]
+        if (!deal || count(`deal ${name}`) < (deal.deliveredAfter ?? 0)) {
+          return { error: 'InvalidParameterValue.DealNameNotFound', message: `deal ${name} not found` }
+        }
+        infos.push({ DealName: name, ClusterId: deal.clusterId, InstanceIds: deal.instanceIds })
+      }
+      return { answer: 'delivered', response: { BillingResourceInfos: infos } }
+    }
+    // DescribeInstances
+    const ids = p.InstanceIds
+    if (!Array.isArray(ids) || ids.length === 0) return bad('InstanceIds')
+    const set = ids.map(String).flatMap((id) => {
+      const plan = options.instances?.[id]
+      if (!plan || plan.length === 0) return []
+      const status = plan[Math.min(count(`instance ${id}`), plan.length - 1)] ?? ''
+      if (!INSTANCE_STATUSES.has(status)) throw new Error(`the stand-in knows no instance status ${status}`)
+      return [{ InstanceId: id, Status: status }]
+    })
+    return {
+      answer: `instances ${set.map((i) => i.Status).join(',')}`,
+      response: { TotalCount: set.length, InstanceSet: set },
+    }
   }
 
   const checkSignature = (headers: Record<string, string>, body: string): [string, string] | undefined => {
