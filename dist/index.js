@@ -45914,7 +45914,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9721);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5575);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -45923,7 +45923,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9721:
+/***/ 5575:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -45958,7 +45958,7 @@ function utils_toCommandValue(input) {
  * @returns The command properties to send with the actual annotation command
  * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
  */
-function utils_toCommandProperties(annotationProperties) {
+function toCommandProperties(annotationProperties) {
     if (!Object.keys(annotationProperties).length) {
         return {};
     }
@@ -47041,7 +47041,7 @@ class OidcClient {
                     const encodedAudience = encodeURIComponent(audience);
                     id_token_url = `${id_token_url}&audience=${encodedAudience}`;
                 }
-                debug(`ID token url is ${id_token_url}`);
+                core_debug(`ID token url is ${id_token_url}`);
                 const id_token = yield OidcClient.getCall(id_token_url);
                 setSecret(id_token);
                 return id_token;
@@ -48762,7 +48762,7 @@ function isDebug() {
  * Writes debug message to user log
  * @param message debug message
  */
-function debug(message) {
+function core_debug(message) {
     command_issueCommand('debug', {}, message);
 }
 /**
@@ -48771,7 +48771,7 @@ function debug(message) {
  * @param properties optional properties to add to the annotation.
  */
 function error(message, properties = {}) {
-    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a warning issue
@@ -48779,7 +48779,7 @@ function error(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function core_warning(message, properties = {}) {
-    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a notice issue
@@ -48787,7 +48787,7 @@ function core_warning(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function notice(message, properties = {}) {
-    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Writes info to log with console.log.
@@ -48996,7 +48996,7 @@ function show(value) {
 function parseFlowIds(value, name = 'flow-id') {
     const parts = value.split(/[\s,]+/).filter((part) => part !== '');
     if (parts.length === 0) {
-        throw new InputError(`Input '${name}' is required: a task flow ID (a positive integer such as 123456), or several separated by commas, spaces or new lines`);
+        throw new InputError(`Input '${name}' is required: a task flow ID (a positive integer such as 123456), or several separated by commas, spaces or new lines; after a purchase (CreateClusters, AddInstances), give its 'deal-names' instead`);
     }
     for (const part of parts) {
         if (!/^\d+$/.test(part) || BigInt(part) === 0n || BigInt(part) > MAX_FLOW_ID) {
@@ -49006,6 +49006,21 @@ function parseFlowIds(value, name = 'flow-id') {
     const unique = [...new Set(parts.map((part) => BigInt(part).toString()))];
     if (unique.length > MAX_FLOWS) {
         throw new InputError(`Input '${name}' holds ${unique.length} flow IDs; at most ${MAX_FLOWS} are accepted in one step`);
+    }
+    return unique;
+}
+const MAX_DEALS = 100;
+/** Deal names as CreateClusters and AddInstances return them (DealNames); empty input is no deal. */
+function parseDealNames(value, name = 'deal-names') {
+    const parts = value.split(/[\s,]+/).filter((part) => part !== '');
+    for (const part of parts) {
+        if (!/^[A-Za-z0-9_-]{1,64}$/.test(part)) {
+            throw new InputError(`Input '${name}' must hold the DealNames a purchase returned (letters, digits, _ and -, separated by commas, spaces or new lines); got ${show(part)}`);
+        }
+    }
+    const unique = [...new Set(parts)];
+    if (unique.length > MAX_DEALS) {
+        throw new InputError(`Input '${name}' holds ${unique.length} deal names; at most ${MAX_DEALS} are accepted in one step`);
     }
     return unique;
 }
@@ -49063,7 +49078,7 @@ function parseEndpoint(value, name) {
 }
 function getInputs(read = (name) => getInput(name), env = process.env) {
     return {
-        flowIds: parseFlowIds(read('flow-id')),
+        ...flowsAndDeals(read('flow-id'), read('deal-names')),
         region: parseRegion(read('region') || env.TENCENTCLOUD_REGION || ''),
         endpoint: parseEndpoint(read('endpoint') || 'cynosdb.tencentcloudapi.com', 'endpoint'),
         timeoutMs: parseDuration(read('timeout') || '30m', 'timeout', MAX_TIMEOUT_MS),
@@ -49082,6 +49097,12 @@ function getInputs(read = (name) => getInput(name), env = process.env) {
         roleDurationSeconds: Math.ceil(parseDuration(read('role-duration') || '1h', 'role-duration', 43200_000) / 1000),
         stsEndpoint: parseEndpoint(read('sts-endpoint') || 'sts.tencentcloudapi.com', 'sts-endpoint'),
     };
+}
+/** flow-id, deal-names or both; with neither, flow-id's error says what to give. */
+function flowsAndDeals(flowText, dealText) {
+    const dealNames = parseDealNames(dealText);
+    const flowIds = flowText.trim() === '' && dealNames.length > 0 ? [] : parseFlowIds(flowText);
+    return { flowIds, dealNames };
 }
 /** What is allowed but worth a warning in the log. */
 function inputWarnings(inputs) {
@@ -49194,7 +49215,7 @@ function hintFor(error, context) {
         return 'The session token is expired or does not belong to this secret ID: fetch fresh temporary credentials.';
     }
     if (code === 'AuthFailure.UnauthorizedOperation' || code.startsWith('UnauthorizedOperation')) {
-        return 'The key or role lacks permission: grant it the CAM action cynosdb:DescribeFlow (e.g. the QcloudCynosDBReadOnlyAccess policy).';
+        return `The key or role lacks permission: grant it the CAM action cynosdb:${error.action} (see the README, "Permissions").`;
     }
     if (code.startsWith('AuthFailure')) {
         return 'Check secret-id and secret-key: they must be a current, enabled key pair of the same account (and no stray whitespace).';
@@ -49567,71 +49588,6 @@ function createRateLimiter(options) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/tencent/cynosdb.ts
-
-
-
-
-const FLOW_STATUS = { succeeded: 0, failed: 1, processing: 2 };
-/** A server clock further than this from the runner's is not believed: a broken Date header, not a skew. */
-const MAX_PLAUSIBLE_SKEW_MS = 24 * 3600_000;
-/** Below this, a new reading changes nothing: the server accepts 5 minutes either way. */
-const SKEW_RESOLUTION_MS = 60_000;
-function createCynosdbClient(options) {
-    let skewMs = 0;
-    return {
-        async describeFlow(flowId, call) {
-            const sentAt = options.now();
-            const signedWithSkew = skewMs;
-            try {
-                const { fields, trace } = await callApi({
-                    endpoint: options.endpoint,
-                    service: 'cynosdb',
-                    version: '2019-01-07',
-                    action: 'DescribeFlow',
-                    region: options.region,
-                    // flowId is validated digits; written by hand so an ID beyond 2^53 keeps every digit.
-                    payload: `{"FlowId":${flowId}}`,
-                    credentials: await options.credentials(),
-                    timestamp: Math.floor((sentAt + skewMs) / 1000),
-                    timeoutMs: call.timeoutMs,
-                    dispatcher: options.dispatcher,
-                    signal: call.signal,
-                });
-                return parseFlowAnswer(fields, trace);
-            }
-            catch (error) {
-                if (error instanceof ApiError &&
-                    error.code === 'AuthFailure.SignatureExpire' &&
-                    error.serverTime !== undefined) {
-                    const measured = error.serverTime - sentAt;
-                    if (Math.abs(measured) <= MAX_PLAUSIBLE_SKEW_MS && Math.abs(measured - skewMs) >= SKEW_RESOLUTION_MS) {
-                        skewMs = measured;
-                        error.clockCorrected = true;
-                        options.log(`The runner's clock is ${formatDuration(Math.abs(skewMs))} ${skewMs > 0 ? 'behind' : 'ahead of'} Tencent Cloud's; signing with the server's time from now on`);
-                    }
-                    else if (signedWithSkew !== skewMs) {
-                        // signed before another call corrected the clock: the next attempt is signed right
-                        error.clockCorrected = true;
-                    }
-                }
-                throw error;
-            }
-        },
-    };
-}
-function parseFlowAnswer(answer, trace) {
-    const status = answer.Status;
-    const requestId = typeof answer.RequestId === 'string' ? answer.RequestId.slice(0, 128) : '';
-    if (status !== 0 && status !== 1 && status !== 2) {
-        // Nothing but 0, 1 and 2 is documented; an unknown value is treated like a garbled answer and retried.
-        const error = new UnexpectedResponseError(`DescribeFlow answered with an undocumented Status ${forLog((JSON.stringify(status) ?? 'undefined').slice(0, 60))}${requestId ? ` (RequestId ${forLog(requestId)})` : ''}`);
-        error.trace = trace;
-        throw error;
-    }
-    return { status, requestId, trace };
-}
-
 ;// CONCATENATED MODULE: ./src/retry.ts
 // Which failures are worth another try, and how long to wait before it.
 // undici's RetryAgent is not used: Tencent reports throttling and server faults as HTTP 200 with an error code,
@@ -49678,9 +49634,236 @@ function retryDelay(error, attempt, random) {
     return { ms: backoff, required: false };
 }
 
+;// CONCATENATED MODULE: ./src/tasks.ts
+// What a flow is doing: its task in DescribeTasks (type, cluster or instance, progress, and why it failed).
+// DescribeFlow answers one number; the task behind the flow says the rest. Details are a bonus: no permission or
+// any error from DescribeTasks leaves one notice and the wait goes on as it would without them.
+
+
+
+
+/** While a flow runs, its task is looked up again at most this often. */
+const TASK_REFRESH_MS = 30_000;
+/** Tasks that started this long before the step are still searched: the change may come from an earlier step. */
+const TASK_LOOKBACK_MS = 3600_000;
+/** One listing reads at most this many pages of 100 tasks (the API does not document their order). */
+const MAX_TASK_PAGES = 5;
+/**
+ * `YYYY-MM-DD HH:MM:SS` in UTC. The API page does not give StartTimeBegin's format; this is the one Tencent's
+ * database APIs document for the same field. If the service reads it as China Standard Time, the window only
+ * grows by 8 hours: the flow's task is still in it, and tasks are matched on FlowId anyway.
+ */
+const taskTime = (epochMs) => new Date(epochMs).toISOString().slice(0, 19).replace('T', ' ');
+const matches = (task, flowId) => task.flowId !== undefined && (String(task.flowId) === flowId || task.flowId === Number(flowId));
+const toDetails = (task) => ({
+    taskType: task.taskType,
+    target: task.instanceId || task.clusterId,
+    progress: task.progress,
+    errMsg: task.errMsg,
+});
+/** ` (ModifyInstance on cynosdbmysql-ins-…)`, neutralised for the log; empty without details. */
+function taskLabel(details) {
+    if (!details || (!details.taskType && !details.target))
+        return '';
+    const what = forLog(details.taskType || 'task');
+    return ` (${details.target ? `${what} on ${forLog(details.target)}` : what})`;
+}
+/** `, 40%` when the task reports progress. */
+const progressText = (details) => details?.progress === undefined ? '' : `, ${Math.round(details.progress)}%`;
+function createTaskWatcher(deps) {
+    const known = new Map();
+    let disabled = false;
+    // One listing serves every flow of the step: many flows seen processing at once cost one sweep, not one each.
+    let sweep;
+    async function list(call) {
+        const startTimeBegin = taskTime(deps.stepStartedAtEpochMs - TASK_LOOKBACK_MS);
+        const tasks = [];
+        for (let page = 0; page < MAX_TASK_PAGES; page++) {
+            const { value } = await deps.describeTasks({ startTimeBegin, limit: 100, offset: page * 100 }, call);
+            tasks.push(...value.tasks);
+            if ((page + 1) * 100 >= value.total || value.tasks.length === 0)
+                break;
+        }
+        return tasks;
+    }
+    async function lookUp(flowId, fresh, call) {
+        const now = deps.now();
+        if (fresh || sweep === undefined || now - sweep.at >= TASK_REFRESH_MS) {
+            sweep = { at: now, tasks: list(call) };
+            sweep.tasks.catch(() => (sweep = undefined)); // a failed sweep is not reused
+        }
+        return (await sweep.tasks).find((task) => matches(task, flowId));
+    }
+    return {
+        details: (flowId) => known.get(flowId)?.details,
+        async observe(flowId, status, call) {
+            const state = known.get(flowId);
+            const now = deps.now();
+            const due = status === 1
+                ? !state?.afterFailure
+                : status === 2 && (state === undefined || now - state.lookedAt >= TASK_REFRESH_MS);
+            if (disabled || !due)
+                return state?.details;
+            try {
+                // after a failure, a listing of its own: the task's ErrMsg is what the step reports
+                const task = await lookUp(flowId, status === 1, call);
+                const details = task ? toDetails(task) : state?.details;
+                known.set(flowId, { details, lookedAt: now, afterFailure: status === 1 });
+                if (!task)
+                    deps.debug?.(`Flow ${flowId}: no task with this FlowId in DescribeTasks yet`);
+                return details;
+            }
+            catch (error) {
+                known.set(flowId, { details: state?.details, lookedAt: now, afterFailure: status === 1 });
+                if (disabled || call.signal.aborted || error instanceof DeadlineError)
+                    return state?.details;
+                if (isTransient(error)) {
+                    // throttled, a network hiccup, a clock just corrected: the next due lookup tries again
+                    deps.debug?.(`Flow ${flowId}: DescribeTasks failed, tried again later: ${error instanceof Error ? error.message : ''}`);
+                    return state?.details;
+                }
+                disabled = true;
+                const denied = error instanceof ApiError && /^(AuthFailure\.)?UnauthorizedOperation/.test(error.code);
+                deps.notice(denied
+                    ? 'Task details (type, progress, why a flow failed) need the CAM action cynosdb:DescribeTasks, which this key or role lacks; waiting without them.'
+                    : `Task details are not available (${error instanceof Error ? error.message : String(error)}); waiting without them.`);
+                return state?.details;
+            }
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/tencent/cynosdb.ts
+
+
+
+
+const FLOW_STATUS = { succeeded: 0, failed: 1, processing: 2 };
+/** A server clock further than this from the runner's is not believed: a broken Date header, not a skew. */
+const MAX_PLAUSIBLE_SKEW_MS = 24 * 3600_000;
+/** Below this, a new reading changes nothing: the server accepts 5 minutes either way. */
+const SKEW_RESOLUTION_MS = 60_000;
+function createCynosdbClient(options) {
+    let skewMs = 0;
+    /** One signed CynosDB call, with the clock fix-up; the payload is JSON written by the caller. */
+    async function request(action, payload, call) {
+        const sentAt = options.now();
+        const signedWithSkew = skewMs;
+        try {
+            return await callApi({
+                endpoint: options.endpoint,
+                service: 'cynosdb',
+                version: '2019-01-07',
+                action,
+                region: options.region,
+                payload,
+                credentials: await options.credentials(),
+                timestamp: Math.floor((sentAt + skewMs) / 1000),
+                timeoutMs: call.timeoutMs,
+                dispatcher: options.dispatcher,
+                signal: call.signal,
+            });
+        }
+        catch (error) {
+            if (error instanceof ApiError && error.code === 'AuthFailure.SignatureExpire' && error.serverTime !== undefined) {
+                const measured = error.serverTime - sentAt;
+                if (Math.abs(measured) <= MAX_PLAUSIBLE_SKEW_MS && Math.abs(measured - skewMs) >= SKEW_RESOLUTION_MS) {
+                    skewMs = measured;
+                    error.clockCorrected = true;
+                    options.log(`The runner's clock is ${formatDuration(Math.abs(skewMs))} ${skewMs > 0 ? 'behind' : 'ahead of'} Tencent Cloud's; signing with the server's time from now on`);
+                }
+                else if (signedWithSkew !== skewMs) {
+                    // signed before another call corrected the clock: the next attempt is signed right
+                    error.clockCorrected = true;
+                }
+            }
+            throw error;
+        }
+    }
+    /** The answer's fields through `parse`; an answer `parse` cannot read is a garbled one, retried like the rest. */
+    async function traced(action, payload, call, parse) {
+        const { fields, trace } = await request(action, payload, call);
+        const requestId = typeof fields.RequestId === 'string' ? fields.RequestId.slice(0, 128) : '';
+        const value = parse(fields);
+        if (value === undefined) {
+            const error = new UnexpectedResponseError(`${action} answered without the fields it documents`);
+            error.trace = trace;
+            throw error;
+        }
+        return { value, requestId, trace };
+    }
+    return {
+        async describeFlow(flowId, call) {
+            // flowId is validated digits; written by hand so an ID beyond 2^53 keeps every digit.
+            const { fields, trace } = await request('DescribeFlow', `{"FlowId":${flowId}}`, call);
+            return parseFlowAnswer(fields, trace);
+        },
+        describeTasks(query, call) {
+            const payload = {
+                ...(query.startTimeBegin === undefined ? {} : { StartTimeBegin: query.startTimeBegin }),
+                Limit: query.limit,
+                Offset: query.offset,
+            };
+            return traced('DescribeTasks', JSON.stringify(payload), call, (fields) => {
+                if (!Array.isArray(fields.TaskList))
+                    return undefined;
+                const tasks = fields.TaskList.filter(isObject).map(parseTask);
+                return { tasks, total: typeof fields.TotalCount === 'number' ? fields.TotalCount : tasks.length };
+            });
+        },
+        describeResourcesByDealName(dealNames, call) {
+            return traced('DescribeResourcesByDealName', JSON.stringify({ DealNames: dealNames }), call, (fields) => {
+                if (!Array.isArray(fields.BillingResourceInfos))
+                    return undefined;
+                return fields.BillingResourceInfos.filter(isObject).map((info) => ({
+                    dealName: cynosdb_text(info.DealName),
+                    clusterId: cynosdb_text(info.ClusterId),
+                    instanceIds: Array.isArray(info.InstanceIds) ? info.InstanceIds.map(cynosdb_text).filter((id) => id !== '') : [],
+                }));
+            });
+        },
+        describeInstances(instanceIds, call) {
+            const payload = JSON.stringify({ InstanceIds: instanceIds, Limit: 100, Offset: 0 });
+            return traced('DescribeInstances', payload, call, (fields) => {
+                if (!Array.isArray(fields.InstanceSet))
+                    return undefined;
+                return fields.InstanceSet.filter(isObject).map((instance) => ({
+                    instanceId: cynosdb_text(instance.InstanceId),
+                    status: cynosdb_text(instance.Status),
+                }));
+            });
+        },
+    };
+}
+const isObject = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
+/** A string field, cut to a sane length; anything else is empty. */
+const cynosdb_text = (value) => (typeof value === 'string' ? value.slice(0, 1000) : '');
+function parseTask(task) {
+    return {
+        flowId: typeof task.FlowId === 'number' ? task.FlowId : undefined,
+        taskType: cynosdb_text(task.TaskType),
+        clusterId: cynosdb_text(task.ClusterId),
+        instanceId: cynosdb_text(task.InstanceId),
+        progress: typeof task.Process === 'number' && Number.isFinite(task.Process) ? task.Process : undefined,
+        errMsg: cynosdb_text(task.ErrMsg),
+    };
+}
+function parseFlowAnswer(answer, trace) {
+    const status = answer.Status;
+    const requestId = typeof answer.RequestId === 'string' ? answer.RequestId.slice(0, 128) : '';
+    if (status !== 0 && status !== 1 && status !== 2) {
+        // Nothing but 0, 1 and 2 is documented; an unknown value is treated like a garbled answer and retried.
+        const error = new UnexpectedResponseError(`DescribeFlow answered with an undocumented Status ${forLog((JSON.stringify(status) ?? 'undefined').slice(0, 60))}${requestId ? ` (RequestId ${forLog(requestId)})` : ''}`);
+        error.trace = trace;
+        throw error;
+    }
+    return { status, requestId, trace };
+}
+
 ;// CONCATENATED MODULE: ./src/wait.ts
 // Polling one task flow until it ends, the timeout passes, or the step is cancelled.
 // Clock, sleep and randomness come in as parameters, so tests drive this loop on a fake clock.
+
 
 
 
@@ -49713,6 +49896,7 @@ async function waitForFlow(flowId, options, deps) {
     let lastError;
     let lastWasClockCorrection = false;
     let lastLineAt = start;
+    let task;
     const since = () => formatDuration(deps.now() - start);
     const finish = (end, error) => ({
         flowId,
@@ -49723,7 +49907,9 @@ async function waitForFlow(flowId, options, deps) {
         end,
         error,
         stoppedBy: end === 'stopped' && signal.reason instanceof StopWaiting ? signal.reason.byFlowId : undefined,
+        task,
     });
+    const said = (what) => `Flow ${flowId}${taskLabel(task)}: ${what}${status === FLOW_STATUS.processing ? progressText(task) : ''}`;
     const aborted = () => finish(signal.reason instanceof StopWaiting ? 'stopped' : 'cancelled');
     for (;;) {
         const pollAt = deps.now();
@@ -49731,12 +49917,13 @@ async function waitForFlow(flowId, options, deps) {
         try {
             const answer = await deps.describeFlow(flowId, { signal, notAfter: deadline });
             polls += 1;
-            if (answer.status !== status) {
-                deps.log(`Flow ${flowId}: ${resultName(answer.status)} after ${since()} (${polls} ${polls === 1 ? 'call' : 'calls'})`);
+            const changed = answer.status !== status;
+            ({ status, requestId } = answer);
+            task = (await deps.observeTask?.(flowId, answer.status, { signal, notAfter: deadline })) ?? task;
+            if (changed) {
+                deps.log(`${said(resultName(answer.status))} after ${since()} (${polls} ${polls === 1 ? 'call' : 'calls'})`);
                 lastLineAt = deps.now();
             }
-            ;
-            ({ status, requestId } = answer);
             failuresInARow = 0;
             lastError = undefined;
             lastWasClockCorrection = false;
@@ -49795,7 +49982,7 @@ async function waitForFlow(flowId, options, deps) {
         if (now >= deadline)
             return finish('timeout', lastError);
         if (now - lastLineAt >= PROGRESS_EVERY_MS && status !== undefined) {
-            deps.log(`Flow ${flowId}: still ${resultName(status)} after ${since()} (${polls} calls)`);
+            deps.log(`${said(`still ${resultName(status)}`)} after ${since()} (${polls} calls)`);
             lastLineAt = now;
         }
         try {
@@ -49808,8 +49995,157 @@ async function waitForFlow(flowId, options, deps) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/purchase.ts
+// Waiting for a purchase: CreateClusters and AddInstances answer with deal names, not a FlowId. The deals are
+// resolved to their cluster and instances with DescribeResourcesByDealName (which answers DealNameNotFound until
+// billing has delivered them), then the instances are polled with DescribeInstances until every one is running.
+// Clock, sleep and randomness come in as parameters, as in wait.ts.
+
+
+
+
+
+
+/** Until billing has delivered a deal, DescribeResourcesByDealName answers this; the docs say to retry. */
+const DEAL_NOT_DELIVERED = 'InvalidParameterValue.DealNameNotFound';
+/** The instance is ready. */
+const RUNNING = 'running';
+/** Statuses an instance does not come back from to running on its own (cynosdb_models.d.ts lists them). */
+const LOST_STATUSES = new Set(['isolating', 'isolated', 'offlining', 'offlined']);
+async function waitForPurchase(dealNames, options, deps) {
+    const { signal } = options;
+    const start = options.startedAt ?? deps.now();
+    const deadline = start + options.timeoutMs;
+    let resources;
+    let statuses = new Map();
+    let requestId;
+    let polls = 0;
+    let failuresInARow = 0;
+    let lastError;
+    let lastClockCorrection = false;
+    let lastLine = '';
+    const deals = dealNames.join(', ');
+    const instances = () => (resources ?? [])
+        .flatMap((r) => r.instanceIds)
+        .map((instanceId) => ({ instanceId, status: statuses.get(instanceId) }));
+    const finish = (end, error) => ({
+        dealNames,
+        resources,
+        instances: instances(),
+        requestId,
+        polls,
+        elapsedMs: deps.now() - start,
+        end,
+        error,
+        stoppedBy: end === 'stopped' && signal.reason instanceof StopWaiting ? signal.reason.byFlowId : undefined,
+    });
+    const say = (line) => {
+        if (line !== lastLine)
+            deps.log(`${line} after ${formatDuration(deps.now() - start)} (${polls} calls)`);
+        lastLine = line;
+    };
+    for (;;) {
+        const pollAt = deps.now();
+        try {
+            const call = { signal, notAfter: deadline };
+            if (resources === undefined) {
+                const answer = await deps.describeResources(dealNames, call);
+                polls += 1;
+                requestId = answer.requestId;
+                const byDeal = new Map(answer.value.map((r) => [r.dealName, r]));
+                const found = dealNames.map((name) => byDeal.get(name));
+                if (found.every((r) => r !== undefined && r.instanceIds.length > 0)) {
+                    resources = found;
+                    say(`Deal ${deals}: delivered, instances ${instances()
+                        .map((i) => forLog(i.instanceId))
+                        .join(', ')}`);
+                    failuresInARow = 0;
+                    lastError = undefined;
+                    continue; // the instances are asked about at once
+                }
+                else {
+                    say(`Deal ${deals}: not delivered yet`);
+                }
+            }
+            else {
+                const ids = instances().map((i) => i.instanceId);
+                const answer = await deps.describeInstances(ids, call);
+                polls += 1;
+                requestId = answer.requestId;
+                statuses = new Map([...statuses, ...answer.value.map((i) => [i.instanceId, i.status])]);
+                const lost = instances().find((i) => i.status !== undefined && LOST_STATUSES.has(i.status));
+                if (lost) {
+                    const message = `Instance ${forLog(lost.instanceId)} of deal ${deals} is ${forLog(lost.status ?? '')}, which it does not come back from on its own`;
+                    return finish('error', new Error(message));
+                }
+                const waiting = instances().filter((i) => i.status !== RUNNING);
+                if (waiting.length === 0) {
+                    say(`Deal ${deals}: every instance running`);
+                    return finish('done');
+                }
+                say(`Deal ${deals}: ${waiting.map((i) => `${forLog(i.instanceId)} ${i.status === undefined ? 'not listed yet' : forLog(i.status)}`).join(', ')}`);
+            }
+            failuresInARow = 0;
+            lastError = undefined;
+            lastClockCorrection = false;
+        }
+        catch (caught) {
+            if (signal.aborted) {
+                if (caught instanceof CallError)
+                    polls += 1;
+                return finish(signal.reason instanceof StopWaiting ? 'stopped' : 'cancelled');
+            }
+            if (caught instanceof DeadlineError)
+                return finish('timeout', lastError);
+            polls += 1;
+            const error = caught instanceof Error ? caught : new Error(String(caught));
+            if (error instanceof ApiError && error.requestId)
+                requestId = error.requestId;
+            if (error instanceof ApiError && error.code === DEAL_NOT_DELIVERED) {
+                // billing has not delivered the deal yet: poll again at the schedule
+                say(`Deal ${deals}: not delivered yet`);
+                lastError = error;
+            }
+            else {
+                const clock = error instanceof ApiError && error.clockCorrected;
+                if (!isTransient(error) || (clock && lastClockCorrection))
+                    return finish('error', error);
+                lastClockCorrection = clock;
+                failuresInARow += 1;
+                lastError = error;
+                const delay = retryDelay(error, failuresInARow, deps.random);
+                if (delay.required && deps.now() + delay.ms > deadline)
+                    return finish('timeout', error);
+                if (!clock) {
+                    deps.log(`Deal ${deals}: call ${polls} failed (${failuresInARow} in a row): ${error.message}; retrying in ${formatDuration(delay.ms)}`);
+                }
+                if (deps.now() >= deadline)
+                    return finish('timeout', lastError);
+                try {
+                    await deps.sleep(Math.max(0, Math.min(deps.now() + delay.ms, deadline) - deps.now()), signal);
+                }
+                catch {
+                    return finish(signal.reason instanceof StopWaiting ? 'stopped' : 'cancelled');
+                }
+                continue;
+            }
+        }
+        const now = deps.now();
+        if (now >= deadline)
+            return finish('timeout', lastError);
+        try {
+            await deps.sleep(Math.max(0, Math.min(pollAt + options.schedule(pollAt - start), deadline) - now), signal);
+        }
+        catch {
+            return finish(signal.reason instanceof StopWaiting ? 'stopped' : 'cancelled');
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/report.ts
 // What the step leaves behind: outputs for later steps, a job summary for people, and the verdict.
+
+
 
 
 
@@ -49829,45 +50165,113 @@ function worstOutcome(outcomes) {
 const SAFE_REQUEST_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
 /** A flow that failed, or met a final error, ends the wait for every flow of the step. */
 const endsTheWait = (outcome) => outcome.end === 'error' || (outcome.end === 'done' && outcome.status === FLOW_STATUS.failed);
-function stepOutputs(outcomes) {
-    const worst = worstOutcome(outcomes);
+/** A purchase as the rows the report shows: one per instance, or one for its deals until they are delivered. */
+function purchaseRows(p) {
+    const base = { requestId: p.requestId, elapsedMs: p.elapsedMs, stoppedBy: p.stoppedBy, polls: 0 };
+    if (p.resources === undefined) {
+        // never delivered within the wait: nothing is known of the instances
+        return [
+            {
+                ...base,
+                flowId: p.dealNames.join(', '),
+                kind: 'deal',
+                status: undefined,
+                end: p.end,
+                error: p.error,
+                polls: p.polls,
+            },
+        ];
+    }
+    const lost = p.end === 'error' && p.instances.find((i) => i.status !== undefined && LOST_STATUSES.has(i.status));
+    return p.instances.map((instance, index) => {
+        const status = instance.status === RUNNING
+            ? FLOW_STATUS.succeeded
+            : lost && lost === instance
+                ? FLOW_STATUS.failed
+                : FLOW_STATUS.processing;
+        const end = p.end === 'error' && lost !== instance ? (lost ? 'stopped' : 'error') : p.end;
+        return {
+            ...base,
+            stoppedBy: end === 'stopped' && lost ? `instance ${lost.instanceId}` : base.stoppedBy,
+            flowId: instance.instanceId,
+            kind: 'instance',
+            instanceStatus: instance.status,
+            status,
+            end: status === FLOW_STATUS.succeeded ? 'done' : end,
+            error: end === 'error' || lost === instance ? p.error : undefined,
+            polls: index === 0 ? p.polls : 0, // the purchase's calls, counted once
+        };
+    });
+}
+/** The cluster and instance IDs a purchase delivered, in the order of its deals, each once. */
+function purchaseIds(p) {
+    const resources = p?.resources ?? [];
     return {
+        clusterIds: [...new Set(resources.map((r) => r.clusterId).filter((id) => id !== ''))],
+        instanceIds: [...new Set(resources.flatMap((r) => r.instanceIds))],
+    };
+}
+/** Resource IDs are letters, digits and hyphens; anything else stays out of the outputs later steps interpolate. */
+const SAFE_RESOURCE_ID = /^[A-Za-z0-9_-]{1,64}$/;
+function stepOutputs(outcomes, step = {}) {
+    const worst = worstOutcome(outcomes);
+    const ids = (list) => (list ?? []).filter((id) => SAFE_RESOURCE_ID.test(id)).join(',');
+    return {
+        'cluster-ids': ids(step.purchase?.clusterIds),
+        'instance-ids': ids(step.purchase?.instanceIds),
         status: worst.status === undefined ? '' : String(worst.status),
         result: flowResult(worst),
         'request-id': worst.requestId !== undefined && SAFE_REQUEST_ID.test(worst.requestId) ? worst.requestId : '',
         elapsed: String(Math.round(Math.max(...outcomes.map((o) => o.elapsedMs)) / 1000)),
-        polls: String(outcomes.reduce((sum, o) => sum + o.polls, 0)),
+        polls: String(step.requests ?? outcomes.reduce((sum, o) => sum + o.polls, 0)),
         'timed-out': String(outcomes.some((o) => o.end === 'timeout')),
         results: JSON.stringify(Object.fromEntries(outcomes.map((o) => [o.flowId, flowResult(o)]))),
     };
 }
 /** Why the step fails, one line per flow that did not succeed; undefined when it passes. */
+/** `Flow 123`, `Instance cynosdbmysql-ins-…`, `Deal 2023…`: how a row is named in messages. */
+function rowName(o) {
+    return o.kind === 'instance'
+        ? `Instance ${forLog(o.flowId)}`
+        : o.kind === 'deal'
+            ? `Deal ${forLog(o.flowId)}`
+            : `Flow ${o.flowId}`;
+}
+/** What a row is still doing, in words: an instance's own status, else the flow result. */
+const stateWord = (o) => o.kind === 'instance' ? forLog(o.instanceStatus ?? 'not listed yet') : flowResult(o);
+/** Why the step fails, one line per flow or instance that did not succeed; undefined when it passes. */
 function failureMessage(outcomes, context) {
     const lines = [];
-    // the flow that ended the wait first, then the others in the order given
+    // what ended the wait first, then the others in the order given
     for (const o of [...outcomes.filter(endsTheWait), ...outcomes.filter((o) => !endsTheWait(o))]) {
-        const where = `Flow ${o.flowId} (region ${context.region})`;
+        const where = `${rowName(o)} (region ${context.region})`;
         const after = `after ${formatDuration(o.elapsedMs)}, ${o.polls} ${o.polls === 1 ? 'call' : 'calls'}`;
         const lastCause = o.error ? `; the last call failed: ${o.error.message}` : '';
+        const timeout = formatDuration(context.timeoutMs);
         if (o.end === 'error' && o.error) {
             const hint = hintFor(o.error, context);
             lines.push(`${where}: ${o.error.message}${hint ? `. ${hint}` : ''}`);
         }
         else if (o.end === 'cancelled') {
-            lines.push(`${where}: cancelled ${after}; last known status: ${flowResult(o)}`);
+            lines.push(`${where}: cancelled ${after}; last known status: ${stateWord(o)}`);
         }
         else if (o.end === 'stopped') {
-            lines.push(`${where}: not waited for further once flow ${o.stoppedBy ?? '?'} ended the wait, ${after}; last known status: ${flowResult(o)}`);
+            lines.push(`${where}: not waited for further once ${o.stoppedBy ?? 'another'} ended the wait, ${after}; last known status: ${stateWord(o)}`);
         }
         else if (o.status === FLOW_STATUS.failed) {
-            lines.push(`${where} failed${o.requestId ? ` (RequestId ${forLog(o.requestId)})` : ''}, ${after}`);
+            // the task's own words for why, when DescribeTasks told them
+            const why = o.task?.errMsg ? `: its task${taskLabel(o.task)} says: ${forLog(o.task.errMsg)}` : '';
+            lines.push(`${where} failed${o.requestId ? ` (RequestId ${forLog(o.requestId)})` : ''}, ${after}${why}`);
+        }
+        else if (o.end === 'timeout' && o.kind === 'deal') {
+            lines.push(`${where}: not delivered by billing within the timeout of ${timeout} (${o.polls} calls)${lastCause}`);
         }
         else if (o.end === 'timeout' && o.status === undefined) {
             // Nothing is known about the flow, so fail-on-timeout: false cannot make this green.
-            lines.push(`${where}: no answer from DescribeFlow within the timeout of ${formatDuration(context.timeoutMs)} (${o.polls} calls)${lastCause}`);
+            lines.push(`${where}: no answer from DescribeFlow within the timeout of ${timeout} (${o.polls} calls)${lastCause}`);
         }
         else if (o.end === 'timeout' && context.failOnTimeout) {
-            lines.push(`${where}: still ${flowResult(o)} at the timeout of ${formatDuration(context.timeoutMs)} (${o.polls} calls)${lastCause}. Raise 'timeout', or set 'fail-on-timeout: false' to go on`);
+            lines.push(`${where}: still ${stateWord(o)} at the timeout of ${timeout} (${o.polls} calls)${lastCause}. Raise 'timeout', or set 'fail-on-timeout: false' to go on`);
         }
     }
     return lines.length > 0 ? lines.join('\n') : undefined;
@@ -49879,9 +50283,16 @@ async function writeSummary(outcomes, context) {
         cancelled: ' (cancelled)',
         stopped: ' (not waited for further)',
     };
-    // Every cell is escaped: RequestIds came over the network, and no foreign text may become markup.
+    // Every cell is escaped: IDs, task types and RequestIds came over the network; no foreign text becomes markup.
     const rows = outcomes.map((o) => [
         o.flowId,
+        o.kind === 'instance'
+            ? `instance, ${o.instanceStatus ?? 'not listed yet'}`
+            : o.kind === 'deal'
+                ? 'deal, not delivered'
+                : o.task
+                    ? `${o.task.taskType || 'task'}${o.task.target ? ` on ${o.task.target}` : ''}${o.task.progress === undefined || o.status !== FLOW_STATUS.processing ? '' : `, ${Math.round(o.task.progress)}%`}`
+                    : '',
         `${icon[flowResult(o)]} ${flowResult(o)}${note[o.end] ?? ''}`,
         formatDuration(o.elapsedMs),
         String(o.polls),
@@ -49891,10 +50302,11 @@ async function writeSummary(outcomes, context) {
     await summary
         .addHeading('CynosDB task flow', 3)
         .addRaw(`Region <code>${forSummary(context.region)}</code>, timeout ${formatDuration(context.timeoutMs)}` +
-        (ender ? `. Flow ${forSummary(ender.flowId)} ended the wait: ${flowResult(ender)}.` : ''), true)
+        (ender ? `. ${forSummary(rowName(ender))} ended the wait: ${flowResult(ender)}.` : ''), true)
         .addTable([
         [
-            { data: 'Flow', header: true },
+            { data: 'Flow or instance', header: true },
+            { data: 'Task', header: true },
             { data: 'Result', header: true },
             { data: 'Elapsed', header: true },
             { data: 'Calls', header: true },
@@ -49914,6 +50326,8 @@ const fixedSchedule = (gapMs) => () => gapMs;
 
 ;// CONCATENATED MODULE: ./src/main.ts
 // The step, start to end: read inputs, find credentials, poll every flow, report.
+
+
 
 
 
@@ -49991,43 +50405,88 @@ async function waitStep(inputs, cancelled, dispatcher) {
     });
     const acquire = createRateLimiter({ ...DESCRIBE_FLOW_RATE, now: monotonicNow, sleep });
     const schedule = inputs.pollIntervalMs === undefined ? adaptiveSchedule : fixedSchedule(inputs.pollIntervalMs);
-    const flows = inputs.flowIds.join(', ');
-    main_info(`Waiting for CynosDB task flow${inputs.flowIds.length > 1 ? 's' : ''} ${flows} in ${inputs.region} via ${inputs.endpoint.host}: ` +
+    const what = [
+        ...(inputs.flowIds.length > 0
+            ? [`task flow${inputs.flowIds.length > 1 ? 's' : ''} ${inputs.flowIds.join(', ')}`]
+            : []),
+        ...(inputs.dealNames.length > 0
+            ? [`the instances of deal${inputs.dealNames.length > 1 ? 's' : ''} ${inputs.dealNames.join(', ')}`]
+            : []),
+    ].join(' and ');
+    main_info(`Waiting for CynosDB ${what} in ${inputs.region} via ${inputs.endpoint.host}: ` +
         `timeout ${formatDuration(inputs.timeoutMs)}, polling ${inputs.pollIntervalMs === undefined ? 'adaptively (1.25s growing to 10s)' : `every ${formatDuration(inputs.pollIntervalMs)}`}, ` +
         `credentials: ${credentials.description}`);
+    // Every CynosDB request of the step goes through one limiter and is counted once it may go out.
+    let requests = 0;
+    const rateLimited = async (call) => {
+        await acquire(call.signal, call.notAfter);
+        requests += 1;
+        return { signal: call.signal, timeoutMs: requestBudget() };
+    };
+    const debug = isDebug() ? (message) => core_debug(message) : undefined;
+    const tasks = createTaskWatcher({
+        describeTasks: async (query, call) => client.describeTasks(query, await rateLimited(call)),
+        now: monotonicNow,
+        stepStartedAtEpochMs: Date.now(),
+        notice: (message) => notice(message),
+        debug,
+    });
     const deps = {
-        describeFlow: async (flowId, call) => {
-            await acquire(call.signal, call.notAfter);
-            return client.describeFlow(flowId, { signal: call.signal, timeoutMs: requestBudget() });
-        },
+        describeFlow: async (flowId, call) => client.describeFlow(flowId, await rateLimited(call)),
         now: monotonicNow,
         sleep,
         random: Math.random,
         log: main_info,
-        debug: isDebug() ? (message) => debug(message) : undefined,
+        debug,
+        observeTask: (flowId, status, call) => tasks.observe(flowId, status, call),
     };
-    // The first flow that fails (or meets a final error) ends the wait for all: the step fails anyway.
+    // The first flow that fails, or instance that is lost (or a final error), ends the wait for all: the step
+    // fails anyway, and waiting on costs runner minutes.
     const stop = new AbortController();
     const signal = AbortSignal.any([cancelled, stop.signal]);
-    const outcomes = await Promise.all(inputs.flowIds.map(async (flowId) => {
-        const outcome = await waitForFlow(flowId, { timeoutMs: inputs.timeoutMs, schedule, signal, startedAt }, deps);
-        if (!signal.aborted && endsTheWait(outcome)) {
-            if (inputs.flowIds.length > 1)
-                main_info(`Flow ${flowId} ended the wait: not waiting for the other flows`);
-            stop.abort(new StopWaiting(flowId));
+    const endWait = (row, label) => {
+        if (!signal.aborted && endsTheWait(row)) {
+            if (inputs.flowIds.length + inputs.dealNames.length > 1)
+                main_info(`${label} ended the wait: not waiting for the rest`);
+            stop.abort(new StopWaiting(`${label.charAt(0).toLowerCase()}${label.slice(1)}`));
         }
-        return outcome;
-    }));
-    for (const [name, value] of Object.entries(stepOutputs(outcomes)))
+    };
+    const options = { timeoutMs: inputs.timeoutMs, schedule, signal, startedAt };
+    const [flowOutcomes, purchase] = await Promise.all([
+        Promise.all(inputs.flowIds.map(async (flowId) => {
+            const outcome = await waitForFlow(flowId, options, deps);
+            endWait(outcome, `Flow ${flowId}`);
+            return outcome;
+        })),
+        inputs.dealNames.length === 0
+            ? undefined
+            : waitForPurchase(inputs.dealNames, options, {
+                describeResources: async (names, call) => client.describeResourcesByDealName(names, await rateLimited(call)),
+                describeInstances: async (ids, call) => client.describeInstances(ids, await rateLimited(call)),
+                now: monotonicNow,
+                sleep,
+                random: Math.random,
+                log: main_info,
+            }).then((outcome) => {
+                const rows = purchaseRows(outcome);
+                const ender = rows.find(endsTheWait);
+                if (ender)
+                    endWait(ender, rowName(ender));
+                return outcome;
+            }),
+    ]);
+    const outcomes = [...flowOutcomes, ...(purchase ? purchaseRows(purchase) : [])];
+    const outputs = stepOutputs(outcomes, { requests, purchase: purchaseIds(purchase) });
+    for (const [name, value] of Object.entries(outputs))
         setOutput(name, value);
     if (process.env.GITHUB_STEP_SUMMARY)
         await writeSummary(outcomes, inputs);
     const failure = failureMessage(outcomes, inputs);
     if (failure)
         throw new Error(failure);
-    const late = outcomes.filter((o) => o.end === 'timeout').map((o) => o.flowId);
+    const late = outcomes.filter((o) => o.end === 'timeout').map(rowName);
     if (late.length > 0) {
-        core_warning(`Flow ${late.join(', ')} still processing at the timeout of ${formatDuration(inputs.timeoutMs)}; going on because fail-on-timeout is false`);
+        core_warning(`${late.join(', ')} still processing at the timeout of ${formatDuration(inputs.timeoutMs)}; going on because fail-on-timeout is false`);
     }
 }
 

@@ -11,6 +11,8 @@ export class InputError extends Error {
 export interface Inputs {
   /** Decimal strings, deduplicated, in the order given: IDs may exceed 2^53, so they are never numbers. */
   readonly flowIds: readonly string[]
+  /** Deal names of a purchase (CreateClusters, AddInstances), deduplicated, in the order given. */
+  readonly dealNames: readonly string[]
   readonly region: string
   readonly endpoint: URL
   readonly timeoutMs: number
@@ -66,7 +68,7 @@ export function parseFlowIds(value: string, name = 'flow-id'): string[] {
   const parts = value.split(/[\s,]+/).filter((part) => part !== '')
   if (parts.length === 0) {
     throw new InputError(
-      `Input '${name}' is required: a task flow ID (a positive integer such as 123456), or several separated by commas, spaces or new lines`,
+      `Input '${name}' is required: a task flow ID (a positive integer such as 123456), or several separated by commas, spaces or new lines; after a purchase (CreateClusters, AddInstances), give its 'deal-names' instead`,
     )
   }
   for (const part of parts) {
@@ -80,6 +82,27 @@ export function parseFlowIds(value: string, name = 'flow-id'): string[] {
   if (unique.length > MAX_FLOWS) {
     throw new InputError(
       `Input '${name}' holds ${unique.length} flow IDs; at most ${MAX_FLOWS} are accepted in one step`,
+    )
+  }
+  return unique
+}
+
+export const MAX_DEALS = 100
+
+/** Deal names as CreateClusters and AddInstances return them (DealNames); empty input is no deal. */
+export function parseDealNames(value: string, name = 'deal-names'): string[] {
+  const parts = value.split(/[\s,]+/).filter((part) => part !== '')
+  for (const part of parts) {
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(part)) {
+      throw new InputError(
+        `Input '${name}' must hold the DealNames a purchase returned (letters, digits, _ and -, separated by commas, spaces or new lines); got ${show(part)}`,
+      )
+    }
+  }
+  const unique = [...new Set(parts)]
+  if (unique.length > MAX_DEALS) {
+    throw new InputError(
+      `Input '${name}' holds ${unique.length} deal names; at most ${MAX_DEALS} are accepted in one step`,
     )
   }
   return unique
@@ -150,7 +173,7 @@ export function getInputs(
   env: NodeJS.ProcessEnv = process.env,
 ): Inputs {
   return {
-    flowIds: parseFlowIds(read('flow-id')),
+    ...flowsAndDeals(read('flow-id'), read('deal-names')),
     region: parseRegion(read('region') || env.TENCENTCLOUD_REGION || ''),
     endpoint: parseEndpoint(read('endpoint') || 'cynosdb.tencentcloudapi.com', 'endpoint'),
     timeoutMs: parseDuration(read('timeout') || '30m', 'timeout', MAX_TIMEOUT_MS),
@@ -170,6 +193,13 @@ export function getInputs(
     roleDurationSeconds: Math.ceil(parseDuration(read('role-duration') || '1h', 'role-duration', 43200_000) / 1000),
     stsEndpoint: parseEndpoint(read('sts-endpoint') || 'sts.tencentcloudapi.com', 'sts-endpoint'),
   }
+}
+
+/** flow-id, deal-names or both; with neither, flow-id's error says what to give. */
+function flowsAndDeals(flowText: string, dealText: string): { flowIds: string[]; dealNames: string[] } {
+  const dealNames = parseDealNames(dealText)
+  const flowIds = flowText.trim() === '' && dealNames.length > 0 ? [] : parseFlowIds(flowText)
+  return { flowIds, dealNames }
 }
 
 /** What is allowed but worth a warning in the log. */

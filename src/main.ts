@@ -7,11 +7,13 @@ import { formatDuration } from './duration.ts'
 import { logLine } from './foreign-text.ts'
 import { getInputs, inputWarnings, type Inputs } from './inputs.ts'
 import { createRateLimiter, DESCRIBE_FLOW_RATE } from './limiter.ts'
-import { endsTheWait, failureMessage, stepOutputs, writeSummary } from './report.ts'
+import { waitForPurchase } from './purchase.ts'
+import { endsTheWait, failureMessage, purchaseIds, purchaseRows, rowName, stepOutputs, writeSummary } from './report.ts'
+import { createTaskWatcher } from './tasks.ts'
 import { adaptiveSchedule, fixedSchedule } from './schedule.ts'
 import { callApi } from './tencent/client.ts'
-import { createCynosdbClient } from './tencent/cynosdb.ts'
-import { StopWaiting, waitForFlow, type WaitDeps } from './wait.ts'
+import { createCynosdbClient, type CallOptions } from './tencent/cynosdb.ts'
+import { StopWaiting, waitForFlow, type DescribeFlowCall, type FlowOutcome, type WaitDeps } from './wait.ts'
 
 const sleep = (ms: number, signal: AbortSignal): Promise<void> => sleepFor(ms, undefined, { signal })
 const monotonicNow = (): number => performance.now()
@@ -80,45 +82,89 @@ async function waitStep(inputs: Inputs, cancelled: AbortSignal, dispatcher: EnvH
   const acquire = createRateLimiter({ ...DESCRIBE_FLOW_RATE, now: monotonicNow, sleep })
   const schedule = inputs.pollIntervalMs === undefined ? adaptiveSchedule : fixedSchedule(inputs.pollIntervalMs)
 
-  const flows = inputs.flowIds.join(', ')
+  const what = [
+    ...(inputs.flowIds.length > 0
+      ? [`task flow${inputs.flowIds.length > 1 ? 's' : ''} ${inputs.flowIds.join(', ')}`]
+      : []),
+    ...(inputs.dealNames.length > 0
+      ? [`the instances of deal${inputs.dealNames.length > 1 ? 's' : ''} ${inputs.dealNames.join(', ')}`]
+      : []),
+  ].join(' and ')
   info(
-    `Waiting for CynosDB task flow${inputs.flowIds.length > 1 ? 's' : ''} ${flows} in ${inputs.region} via ${inputs.endpoint.host}: ` +
+    `Waiting for CynosDB ${what} in ${inputs.region} via ${inputs.endpoint.host}: ` +
       `timeout ${formatDuration(inputs.timeoutMs)}, polling ${inputs.pollIntervalMs === undefined ? 'adaptively (1.25s growing to 10s)' : `every ${formatDuration(inputs.pollIntervalMs)}`}, ` +
       `credentials: ${credentials.description}`,
   )
+  // Every CynosDB request of the step goes through one limiter and is counted once it may go out.
+  let requests = 0
+  const rateLimited = async (call: DescribeFlowCall): Promise<CallOptions> => {
+    await acquire(call.signal, call.notAfter)
+    requests += 1
+    return { signal: call.signal, timeoutMs: requestBudget() }
+  }
+  const debug = core.isDebug() ? (message: string) => core.debug(message) : undefined
+  const tasks = createTaskWatcher({
+    describeTasks: async (query, call) => client.describeTasks(query, await rateLimited(call)),
+    now: monotonicNow,
+    stepStartedAtEpochMs: Date.now(),
+    notice: (message) => core.notice(message),
+    debug,
+  })
   const deps: WaitDeps = {
-    describeFlow: async (flowId, call) => {
-      await acquire(call.signal, call.notAfter)
-      return client.describeFlow(flowId, { signal: call.signal, timeoutMs: requestBudget() })
-    },
+    describeFlow: async (flowId, call) => client.describeFlow(flowId, await rateLimited(call)),
     now: monotonicNow,
     sleep,
     random: Math.random,
     log: info,
-    debug: core.isDebug() ? (message) => core.debug(message) : undefined,
+    debug,
+    observeTask: (flowId, status, call) => tasks.observe(flowId, status, call),
   }
-  // The first flow that fails (or meets a final error) ends the wait for all: the step fails anyway.
+  // The first flow that fails, or instance that is lost (or a final error), ends the wait for all: the step
+  // fails anyway, and waiting on costs runner minutes.
   const stop = new AbortController()
   const signal = AbortSignal.any([cancelled, stop.signal])
-  const outcomes = await Promise.all(
-    inputs.flowIds.map(async (flowId) => {
-      const outcome = await waitForFlow(flowId, { timeoutMs: inputs.timeoutMs, schedule, signal, startedAt }, deps)
-      if (!signal.aborted && endsTheWait(outcome)) {
-        if (inputs.flowIds.length > 1) info(`Flow ${flowId} ended the wait: not waiting for the other flows`)
-        stop.abort(new StopWaiting(flowId))
-      }
-      return outcome
-    }),
-  )
+  const endWait = (row: FlowOutcome, label: string): void => {
+    if (!signal.aborted && endsTheWait(row)) {
+      if (inputs.flowIds.length + inputs.dealNames.length > 1) info(`${label} ended the wait: not waiting for the rest`)
+      stop.abort(new StopWaiting(`${label.charAt(0).toLowerCase()}${label.slice(1)}`))
+    }
+  }
+  const options = { timeoutMs: inputs.timeoutMs, schedule, signal, startedAt }
+  const [flowOutcomes, purchase] = await Promise.all([
+    Promise.all(
+      inputs.flowIds.map(async (flowId) => {
+        const outcome = await waitForFlow(flowId, options, deps)
+        endWait(outcome, `Flow ${flowId}`)
+        return outcome
+      }),
+    ),
+    inputs.dealNames.length === 0
+      ? undefined
+      : waitForPurchase(inputs.dealNames, options, {
+          describeResources: async (names, call) => client.describeResourcesByDealName(names, await rateLimited(call)),
+          describeInstances: async (ids, call) => client.describeInstances(ids, await rateLimited(call)),
+          now: monotonicNow,
+          sleep,
+          random: Math.random,
+          log: info,
+        }).then((outcome) => {
+          const rows = purchaseRows(outcome)
+          const ender = rows.find(endsTheWait)
+          if (ender) endWait(ender, rowName(ender))
+          return outcome
+        }),
+  ])
+  const outcomes = [...flowOutcomes, ...(purchase ? purchaseRows(purchase) : [])]
 
-  for (const [name, value] of Object.entries(stepOutputs(outcomes))) core.setOutput(name, value)
+  const outputs = stepOutputs(outcomes, { requests, purchase: purchaseIds(purchase) })
+  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value)
   if (process.env.GITHUB_STEP_SUMMARY) await writeSummary(outcomes, inputs)
   const failure = failureMessage(outcomes, inputs)
   if (failure) throw new Error(failure)
-  const late = outcomes.filter((o) => o.end === 'timeout').map((o) => o.flowId)
+  const late = outcomes.filter((o) => o.end === 'timeout').map(rowName)
   if (late.length > 0) {
     core.warning(
-      `Flow ${late.join(', ')} still processing at the timeout of ${formatDuration(inputs.timeoutMs)}; going on because fail-on-timeout is false`,
+      `${late.join(', ')} still processing at the timeout of ${formatDuration(inputs.timeoutMs)}; going on because fail-on-timeout is false`,
     )
   }
 }

@@ -4,6 +4,8 @@ import { formatDuration } from './duration.ts'
 import { forLog, forSummary } from './foreign-text.ts'
 import { FLOW_STATUS } from './tencent/cynosdb.ts'
 import { hintFor } from './tencent/errors.ts'
+import { LOST_STATUSES, RUNNING, type PurchaseOutcome } from './purchase.ts'
+import { taskLabel } from './tasks.ts'
 import { resultName, type FlowOutcome } from './wait.ts'
 
 /** succeeded | failed | processing, or `unknown` for a flow no DescribeFlow call got an answer for. */
@@ -25,6 +27,8 @@ export function worstOutcome(outcomes: readonly FlowOutcome[]): FlowOutcome {
 }
 
 export interface StepOutputs {
+  readonly 'cluster-ids': string
+  readonly 'instance-ids': string
   readonly status: string
   readonly result: FlowResult
   readonly 'request-id': string
@@ -41,14 +45,78 @@ const SAFE_REQUEST_ID = /^[A-Za-z0-9_.:-]{1,128}$/
 export const endsTheWait = (outcome: FlowOutcome): boolean =>
   outcome.end === 'error' || (outcome.end === 'done' && outcome.status === FLOW_STATUS.failed)
 
-export function stepOutputs(outcomes: readonly FlowOutcome[]): StepOutputs {
-  const worst = worstOutcome(outcomes)
+/** A purchase as the rows the report shows: one per instance, or one for its deals until they are delivered. */
+export function purchaseRows(p: PurchaseOutcome): FlowOutcome[] {
+  const base = { requestId: p.requestId, elapsedMs: p.elapsedMs, stoppedBy: p.stoppedBy, polls: 0 }
+  if (p.resources === undefined) {
+    // never delivered within the wait: nothing is known of the instances
+    return [
+      {
+        ...base,
+        flowId: p.dealNames.join(', '),
+        kind: 'deal',
+        status: undefined,
+        end: p.end,
+        error: p.error,
+        polls: p.polls,
+      },
+    ]
+  }
+  const lost = p.end === 'error' && p.instances.find((i) => i.status !== undefined && LOST_STATUSES.has(i.status))
+  return p.instances.map((instance, index) => {
+    const status =
+      instance.status === RUNNING
+        ? FLOW_STATUS.succeeded
+        : lost && lost === instance
+          ? FLOW_STATUS.failed
+          : FLOW_STATUS.processing
+    const end = p.end === 'error' && lost !== instance ? (lost ? 'stopped' : 'error') : p.end
+    return {
+      ...base,
+      stoppedBy: end === 'stopped' && lost ? `instance ${lost.instanceId}` : base.stoppedBy,
+      flowId: instance.instanceId,
+      kind: 'instance' as const,
+      instanceStatus: instance.status,
+      status,
+      end: status === FLOW_STATUS.succeeded ? 'done' : end,
+      error: end === 'error' || lost === instance ? p.error : undefined,
+      polls: index === 0 ? p.polls : 0, // the purchase's calls, counted once
+    }
+  })
+}
+
+export interface PurchaseIds {
+  readonly clusterIds: readonly string[]
+  readonly instanceIds: readonly string[]
+}
+
+/** The cluster and instance IDs a purchase delivered, in the order of its deals, each once. */
+export function purchaseIds(p: PurchaseOutcome | undefined): PurchaseIds {
+  const resources = p?.resources ?? []
   return {
+    clusterIds: [...new Set(resources.map((r) => r.clusterId).filter((id) => id !== ''))],
+    instanceIds: [...new Set(resources.flatMap((r) => r.instanceIds))],
+  }
+}
+
+/** Resource IDs are letters, digits and hyphens; anything else stays out of the outputs later steps interpolate. */
+const SAFE_RESOURCE_ID = /^[A-Za-z0-9_-]{1,64}$/
+
+export function stepOutputs(
+  outcomes: readonly FlowOutcome[],
+  step: { readonly requests?: number; readonly purchase?: PurchaseIds } = {},
+): StepOutputs {
+  const worst = worstOutcome(outcomes)
+  const ids = (list: readonly string[] | undefined): string =>
+    (list ?? []).filter((id) => SAFE_RESOURCE_ID.test(id)).join(',')
+  return {
+    'cluster-ids': ids(step.purchase?.clusterIds),
+    'instance-ids': ids(step.purchase?.instanceIds),
     status: worst.status === undefined ? '' : String(worst.status),
     result: flowResult(worst),
     'request-id': worst.requestId !== undefined && SAFE_REQUEST_ID.test(worst.requestId) ? worst.requestId : '',
     elapsed: String(Math.round(Math.max(...outcomes.map((o) => o.elapsedMs)) / 1000)),
-    polls: String(outcomes.reduce((sum, o) => sum + o.polls, 0)),
+    polls: String(step.requests ?? outcomes.reduce((sum, o) => sum + o.polls, 0)),
     'timed-out': String(outcomes.some((o) => o.end === 'timeout')),
     results: JSON.stringify(Object.fromEntries(outcomes.map((o) => [o.flowId, flowResult(o)]))),
   }
@@ -61,32 +129,51 @@ export interface ReportContext {
 }
 
 /** Why the step fails, one line per flow that did not succeed; undefined when it passes. */
+/** `Flow 123`, `Instance cynosdbmysql-ins-…`, `Deal 2023…`: how a row is named in messages. */
+export function rowName(o: FlowOutcome): string {
+  return o.kind === 'instance'
+    ? `Instance ${forLog(o.flowId)}`
+    : o.kind === 'deal'
+      ? `Deal ${forLog(o.flowId)}`
+      : `Flow ${o.flowId}`
+}
+
+/** What a row is still doing, in words: an instance's own status, else the flow result. */
+const stateWord = (o: FlowOutcome): string =>
+  o.kind === 'instance' ? forLog(o.instanceStatus ?? 'not listed yet') : flowResult(o)
+
+/** Why the step fails, one line per flow or instance that did not succeed; undefined when it passes. */
 export function failureMessage(outcomes: readonly FlowOutcome[], context: ReportContext): string | undefined {
   const lines: string[] = []
-  // the flow that ended the wait first, then the others in the order given
+  // what ended the wait first, then the others in the order given
   for (const o of [...outcomes.filter(endsTheWait), ...outcomes.filter((o) => !endsTheWait(o))]) {
-    const where = `Flow ${o.flowId} (region ${context.region})`
+    const where = `${rowName(o)} (region ${context.region})`
     const after = `after ${formatDuration(o.elapsedMs)}, ${o.polls} ${o.polls === 1 ? 'call' : 'calls'}`
     const lastCause = o.error ? `; the last call failed: ${o.error.message}` : ''
+    const timeout = formatDuration(context.timeoutMs)
     if (o.end === 'error' && o.error) {
       const hint = hintFor(o.error, context)
       lines.push(`${where}: ${o.error.message}${hint ? `. ${hint}` : ''}`)
     } else if (o.end === 'cancelled') {
-      lines.push(`${where}: cancelled ${after}; last known status: ${flowResult(o)}`)
+      lines.push(`${where}: cancelled ${after}; last known status: ${stateWord(o)}`)
     } else if (o.end === 'stopped') {
       lines.push(
-        `${where}: not waited for further once flow ${o.stoppedBy ?? '?'} ended the wait, ${after}; last known status: ${flowResult(o)}`,
+        `${where}: not waited for further once ${o.stoppedBy ?? 'another'} ended the wait, ${after}; last known status: ${stateWord(o)}`,
       )
     } else if (o.status === FLOW_STATUS.failed) {
-      lines.push(`${where} failed${o.requestId ? ` (RequestId ${forLog(o.requestId)})` : ''}, ${after}`)
+      // the task's own words for why, when DescribeTasks told them
+      const why = o.task?.errMsg ? `: its task${taskLabel(o.task)} says: ${forLog(o.task.errMsg)}` : ''
+      lines.push(`${where} failed${o.requestId ? ` (RequestId ${forLog(o.requestId)})` : ''}, ${after}${why}`)
+    } else if (o.end === 'timeout' && o.kind === 'deal') {
+      lines.push(`${where}: not delivered by billing within the timeout of ${timeout} (${o.polls} calls)${lastCause}`)
     } else if (o.end === 'timeout' && o.status === undefined) {
       // Nothing is known about the flow, so fail-on-timeout: false cannot make this green.
       lines.push(
-        `${where}: no answer from DescribeFlow within the timeout of ${formatDuration(context.timeoutMs)} (${o.polls} calls)${lastCause}`,
+        `${where}: no answer from DescribeFlow within the timeout of ${timeout} (${o.polls} calls)${lastCause}`,
       )
     } else if (o.end === 'timeout' && context.failOnTimeout) {
       lines.push(
-        `${where}: still ${flowResult(o)} at the timeout of ${formatDuration(context.timeoutMs)} (${o.polls} calls)${lastCause}. Raise 'timeout', or set 'fail-on-timeout: false' to go on`,
+        `${where}: still ${stateWord(o)} at the timeout of ${timeout} (${o.polls} calls)${lastCause}. Raise 'timeout', or set 'fail-on-timeout: false' to go on`,
       )
     }
   }
@@ -100,10 +187,17 @@ export async function writeSummary(outcomes: readonly FlowOutcome[], context: Re
     cancelled: ' (cancelled)',
     stopped: ' (not waited for further)',
   }
-  // Every cell is escaped: RequestIds came over the network, and no foreign text may become markup.
+  // Every cell is escaped: IDs, task types and RequestIds came over the network; no foreign text becomes markup.
   const rows = outcomes.map((o) =>
     [
       o.flowId,
+      o.kind === 'instance'
+        ? `instance, ${o.instanceStatus ?? 'not listed yet'}`
+        : o.kind === 'deal'
+          ? 'deal, not delivered'
+          : o.task
+            ? `${o.task.taskType || 'task'}${o.task.target ? ` on ${o.task.target}` : ''}${o.task.progress === undefined || o.status !== FLOW_STATUS.processing ? '' : `, ${Math.round(o.task.progress)}%`}`
+            : '',
       `${icon[flowResult(o)]} ${flowResult(o)}${note[o.end] ?? ''}`,
       formatDuration(o.elapsedMs),
       String(o.polls),
@@ -115,12 +209,13 @@ export async function writeSummary(outcomes: readonly FlowOutcome[], context: Re
     .addHeading('CynosDB task flow', 3)
     .addRaw(
       `Region <code>${forSummary(context.region)}</code>, timeout ${formatDuration(context.timeoutMs)}` +
-        (ender ? `. Flow ${forSummary(ender.flowId)} ended the wait: ${flowResult(ender)}.` : ''),
+        (ender ? `. ${forSummary(rowName(ender))} ended the wait: ${flowResult(ender)}.` : ''),
       true,
     )
     .addTable([
       [
-        { data: 'Flow', header: true },
+        { data: 'Flow or instance', header: true },
+        { data: 'Task', header: true },
         { data: 'Result', header: true },
         { data: 'Elapsed', header: true },
         { data: 'Calls', header: true },

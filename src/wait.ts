@@ -5,6 +5,7 @@ import { forLog } from './foreign-text.ts'
 import { DeadlineError } from './limiter.ts'
 import { isTransient, retryDelay } from './retry.ts'
 import type { Schedule } from './schedule.ts'
+import { progressText, taskLabel, type TaskDetails } from './tasks.ts'
 import { FLOW_STATUS, type FlowAnswer, type FlowStatus } from './tencent/cynosdb.ts'
 import { ApiError, CallError, type RequestTrace } from './tencent/errors.ts'
 
@@ -25,6 +26,9 @@ export interface WaitDeps {
   readonly log: (message: string) => void
   /** Step debug logging: one line per request with what it did and what comes next. */
   readonly debug?: ((message: string) => void) | undefined
+  /** Task details for a status (tasks.ts): looked up when due, never throws. */
+  readonly observeTask?:
+    ((flowId: string, status: FlowStatus, call: DescribeFlowCall) => Promise<TaskDetails | undefined>) | undefined
 }
 
 export interface WaitOptions {
@@ -52,20 +56,31 @@ export class StopWaiting extends Error {
  */
 export type WaitEnd = 'done' | 'timeout' | 'cancelled' | 'stopped' | 'error'
 
-export interface FlowOutcome {
-  readonly flowId: string
-  /** The last status DescribeFlow reported; undefined when no call ever got an answer. */
-  readonly status: FlowStatus | undefined
+/** How any wait of the step ended: what flows and purchases have in common. */
+export interface WaitRecord {
   /** The RequestId of the last answer, error answers included. */
   readonly requestId: string | undefined
-  /** DescribeFlow calls made, failed ones included (not those the deadline or a stop kept from going out). */
+  /** Calls made, failed ones included (not those the deadline or a stop kept from going out). */
   readonly polls: number
   readonly elapsedMs: number
   readonly end: WaitEnd
-  /** `error`: the final API error. `timeout`: the failure of the last call, if it failed. */
+  /** `error`: the final error. `timeout`: the failure of the last call, if it failed. */
   readonly error: Error | undefined
-  /** `stopped`: the flow that ended the wait. */
+  /** `stopped`: what ended the wait. */
   readonly stoppedBy?: string | undefined
+}
+
+export interface FlowOutcome extends WaitRecord {
+  /** The flow's ID; for a purchase (report.ts), an instance ID or the deal names. */
+  readonly flowId: string
+  /** Absent for a flow; a purchase's instance, or its deals while they are not delivered. */
+  readonly kind?: 'instance' | 'deal' | undefined
+  /** An instance's own status word (creating, running, isolated…). */
+  readonly instanceStatus?: string | undefined
+  /** The last status DescribeFlow reported; undefined when no call ever got an answer. */
+  readonly status: FlowStatus | undefined
+  /** What the flow's task said last, when DescribeTasks could tell. */
+  readonly task?: TaskDetails | undefined
 }
 
 export const RESULT_NAMES = ['succeeded', 'failed', 'processing'] as const
@@ -90,6 +105,7 @@ export async function waitForFlow(flowId: string, options: WaitOptions, deps: Wa
   let lastError: Error | undefined
   let lastWasClockCorrection = false
   let lastLineAt = start
+  let task: TaskDetails | undefined
 
   const since = (): string => formatDuration(deps.now() - start)
   const finish = (end: WaitEnd, error?: Error): FlowOutcome => ({
@@ -101,7 +117,10 @@ export async function waitForFlow(flowId: string, options: WaitOptions, deps: Wa
     end,
     error,
     stoppedBy: end === 'stopped' && signal.reason instanceof StopWaiting ? signal.reason.byFlowId : undefined,
+    task,
   })
+  const said = (what: string): string =>
+    `Flow ${flowId}${taskLabel(task)}: ${what}${status === FLOW_STATUS.processing ? progressText(task) : ''}`
   const aborted = (): FlowOutcome => finish(signal.reason instanceof StopWaiting ? 'stopped' : 'cancelled')
 
   for (;;) {
@@ -110,13 +129,13 @@ export async function waitForFlow(flowId: string, options: WaitOptions, deps: Wa
     try {
       const answer = await deps.describeFlow(flowId, { signal, notAfter: deadline })
       polls += 1
-      if (answer.status !== status) {
-        deps.log(
-          `Flow ${flowId}: ${resultName(answer.status)} after ${since()} (${polls} ${polls === 1 ? 'call' : 'calls'})`,
-        )
+      const changed = answer.status !== status
+      ;({ status, requestId } = answer)
+      task = (await deps.observeTask?.(flowId, answer.status, { signal, notAfter: deadline })) ?? task
+      if (changed) {
+        deps.log(`${said(resultName(answer.status))} after ${since()} (${polls} ${polls === 1 ? 'call' : 'calls'})`)
         lastLineAt = deps.now()
       }
-      ;({ status, requestId } = answer)
       failuresInARow = 0
       lastError = undefined
       lastWasClockCorrection = false
@@ -173,7 +192,7 @@ export async function waitForFlow(flowId: string, options: WaitOptions, deps: Wa
     const now = deps.now()
     if (now >= deadline) return finish('timeout', lastError)
     if (now - lastLineAt >= PROGRESS_EVERY_MS && status !== undefined) {
-      deps.log(`Flow ${flowId}: still ${resultName(status)} after ${since()} (${polls} calls)`)
+      deps.log(`${said(`still ${resultName(status)}`)} after ${since()} (${polls} calls)`)
       lastLineAt = now
     }
     try {

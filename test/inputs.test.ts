@@ -7,6 +7,7 @@ import {
   parseBoolean,
   parseDuration,
   parseEndpoint,
+  parseDealNames,
   parseFlowIds,
   parseRegion,
 } from '../src/inputs.ts'
@@ -204,5 +205,45 @@ describe('getInputs', () => {
       expect.stringMatching(/'endpoint' uses plain http/),
       expect.stringMatching(/Region 'xx-nowhere' is not one/),
     ])
+  })
+})
+
+describe('deal-names and flow-id', () => {
+  it.each([
+    { name: 'one deal', value: 'dealid0001', names: ['dealid0001'] },
+    { name: 'commas, spaces and new lines, duplicates removed', value: 'a-1, b_2\na-1', names: ['a-1', 'b_2'] },
+    { name: 'empty', value: ' \n', names: [] },
+  ])('parseDealNames accepts $name', ({ value, names }) => {
+    expect(parseDealNames(value)).toEqual(names)
+  })
+
+  it.each([
+    { name: 'a quote', value: 'deal"1' },
+    { name: 'a command', value: '::error::x' },
+    { name: 'too long', value: 'x'.repeat(65) },
+  ])('parseDealNames rejects $name, naming the input', ({ value }) => {
+    expect(() => parseDealNames(value)).toThrow(/Input 'deal-names' must hold the DealNames a purchase returned/)
+  })
+
+  const reader =
+    (values: Record<string, string>) =>
+    (name: string): string =>
+      values[name] ?? ''
+
+  it('takes deal-names instead of flow-id, or both', () => {
+    expect(getInputs(reader({ 'deal-names': 'd1', region: 'ap-guangzhou' }), {})).toMatchObject({
+      flowIds: [],
+      dealNames: ['d1'],
+    })
+    expect(getInputs(reader({ 'flow-id': '5', 'deal-names': 'd1', region: 'ap-guangzhou' }), {})).toMatchObject({
+      flowIds: ['5'],
+      dealNames: ['d1'],
+    })
+  })
+
+  it('with neither, says what to give', () => {
+    expect(() => getInputs(reader({ region: 'ap-guangzhou' }), {})).toThrow(
+      /Input 'flow-id' is required: .*give its 'deal-names' instead/,
+    )
   })
 })

@@ -69,6 +69,10 @@ export function misuses(workflow: unknown): string[] {
         if (!(name in action.inputs)) problems.push(`${jobName}: input '${name}' is not in action.yml`)
       for (const name of required)
         if (!given.includes(name)) problems.push(`${jobName}: required input '${name}' is missing`)
+      // what action.yml cannot say: one of these two is needed
+      if (!given.includes('flow-id') && !given.includes('deal-names')) {
+        problems.push(`${jobName}: neither 'flow-id' nor 'deal-names' is given`)
+      }
     }
     const ids = new Set(ours.map((step) => step.id).filter((id) => id !== undefined))
     for (const [, id, output] of JSON.stringify(job).matchAll(/steps\.([\w-]+)\.outputs\.([\w-]+)/g)) {
@@ -123,9 +127,9 @@ describe('the workflows users copy', () => {
         problem: /input 'flow-ids' is not in action.yml/,
       },
       {
-        name: 'a missing required input',
+        name: 'neither flow-id nor deal-names',
         step: 'with: { region: ap-guangzhou }',
-        problem: /required input 'flow-id' is missing/,
+        problem: /neither 'flow-id' nor 'deal-names' is given/,
       },
       {
         name: 'an undeclared output',

@@ -115,7 +115,7 @@ export function hintFor(error: Error, context: { readonly region: string }): str
     return 'The session token is expired or does not belong to this secret ID: fetch fresh temporary credentials.'
   }
   if (code === 'AuthFailure.UnauthorizedOperation' || code.startsWith('UnauthorizedOperation')) {
-    return 'The key or role lacks permission: grant it the CAM action cynosdb:DescribeFlow (e.g. the QcloudCynosDBReadOnlyAccess policy).'
+    return `The key or role lacks permission: grant it the CAM action cynosdb:${error.action} (see the README, "Permissions").`
   }
   if (code.startsWith('AuthFailure')) {
     return 'Check secret-id and secret-key: they must be a current, enabled key pair of the same account (and no stray whitespace).'

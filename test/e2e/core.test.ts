@@ -1,6 +1,6 @@
 // The bundled action against the stand-in API: the cases of the core issue's "done when".
 import { afterEach, describe, expect, it } from 'vitest'
-import { startFakeTencent, type FakeTencent, type FakeTencentOptions } from '../../scripts/lib/stand-in.ts'
+import { callsOf, startFakeTencent, type FakeTencent, type FakeTencentOptions } from '../../scripts/lib/stand-in.ts'
 import { runAction } from '../../scripts/lib/run-action.ts'
 
 const KEY = { id: 'AKIDcoreTestId0000000000000000000000', secret: 'core-test-secret-key-0000000000000' }
@@ -25,18 +25,20 @@ const inputsFor = (fake: FakeTencent, extra: Record<string, string> = {}): Recor
   ...extra,
 })
 
-const lastRequestId = (fake: FakeTencent): string | undefined => fake.requests.at(-1)?.requestId
+const lastRequestId = (fake: FakeTencent): string | undefined => callsOf(fake).at(-1)?.requestId
 
 describe('core: a flow to its end', () => {
   it('succeeds after processing: green, outputs and summary', async () => {
     const fake = await start({ flows: { '123': [2, 2, 0] } })
     const run = await runAction({ inputs: inputsFor(fake) })
     expect(run.code).toBe(0)
-    expect(fake.requests.map((r) => r.answer)).toEqual(['2', '2', '0'])
+    expect(callsOf(fake).map((r) => r.answer)).toEqual(['2', '2', '0'])
+    // and one DescribeTasks when the flow was first seen processing (the stand-in has no task for it)
+    expect(callsOf(fake, 'DescribeTasks').map((r) => r.answer)).toEqual(['tasks 0 of 0'])
     expect(run.outputs).toMatchObject({
       status: '0',
       result: 'succeeded',
-      polls: '3',
+      polls: '4',
       'timed-out': 'false',
       results: '{"123":"succeeded"}',
     })
@@ -56,7 +58,9 @@ describe('core: a flow to its end', () => {
     const fake = await start({ flows: { '123': [2, 1] } })
     const run = await runAction({ inputs: inputsFor(fake) })
     expect(run.code).toBe(1)
-    expect(run.outputs).toMatchObject({ status: '1', result: 'failed', polls: '2', 'timed-out': 'false' })
+    expect(run.outputs).toMatchObject({ status: '1', result: 'failed', 'timed-out': 'false' })
+    expect(run.outputs.polls).toBe(String(fake.requests.length))
+    expect(callsOf(fake)).toHaveLength(2)
     expect(run.stdout).toContain(`::error::Flow 123 (region ap-guangzhou) failed (RequestId ${lastRequestId(fake)})`)
     expect(run.summary).toContain('failed')
   })

@@ -2,7 +2,13 @@
 // (retried, logged, and the flow's end still seen); faults that last must end in a timeout that names the cause.
 import { createServer } from 'node:net'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
-import { startFakeTencent, type FakeTencent, type FakeTencentOptions, type Step } from '../../scripts/lib/stand-in.ts'
+import {
+  callsOf,
+  startFakeTencent,
+  type FakeTencent,
+  type FakeTencentOptions,
+  type Step,
+} from '../../scripts/lib/stand-in.ts'
 import { runAction } from '../../scripts/lib/run-action.ts'
 
 const KEY = { id: 'AKIDfaultTest000000000000000000000000', secret: 'fault-test-secret-key-000000000000' }
@@ -65,7 +71,8 @@ describe('faults that pass are survived', () => {
     const fake = await start({ flows: { '123': [2, fault, 0] } })
     const run = await runAction({ inputs: inputs(fake.url) })
     expect(run.code).toBe(0)
-    expect(run.outputs).toMatchObject({ result: 'succeeded', polls: '3' })
+    expect(callsOf(fake)).toHaveLength(3)
+    expect(run.outputs).toMatchObject({ result: 'succeeded', polls: String(fake.requests.length) })
     const retry = run.stdout.split('\n').find((line) => line.startsWith('Flow 123: call 2 failed (1 in a row): '))
     expect(retry).toMatch(cause)
     expect(retry).toMatch(/; retrying in \d+ms$/) // the first backoff is below 1 s
@@ -91,7 +98,8 @@ describe('faults that pass are survived', () => {
     })
     const run = await runAction({ inputs: inputs(fake.url) })
     expect(run.code).toBe(0)
-    expect(run.outputs).toMatchObject({ result: 'succeeded', polls: '10' })
+    expect(callsOf(fake)).toHaveLength(10)
+    expect(run.outputs).toMatchObject({ result: 'succeeded', polls: String(fake.requests.length) })
     expect(run.stdout).toContain('failed (3 in a row)')
     expect(run.stdout.match(/; retrying in /g)).toHaveLength(6)
     tally.survived += 6
@@ -101,7 +109,7 @@ describe('faults that pass are survived', () => {
     const fake = await start({ flows: { '123': [2, 0] }, clockOffsetMs: -10 * 60_000 })
     const run = await runAction({ inputs: inputs(fake.url) })
     expect(run.code).toBe(0)
-    expect(fake.requests.map((r) => r.answer)).toEqual(['AuthFailure.SignatureExpire', '2', '0'])
+    expect(callsOf(fake).map((r) => r.answer)).toEqual(['AuthFailure.SignatureExpire', '2', '0'])
     expect(run.stdout).toMatch(/The runner's clock is (9m59s|10m|10m1s) ahead of Tencent Cloud's/)
     tally.survived += 1
   })

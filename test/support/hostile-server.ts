@@ -25,8 +25,9 @@ async function listen(server: Server): Promise<{ port: number; close(): Promise<
 export interface HostileRequest {
   /** performance.now() at arrival. */
   readonly at: number
+  readonly action: string
   readonly flowId: string
-  /** How many requests for this flow came before this one. */
+  /** How many requests for this flow (or action, for calls without a FlowId) came before this one. */
   readonly n: number
   readonly headers: IncomingMessage['headers']
 }
@@ -54,10 +55,12 @@ export async function startHostileServer(handler: Handler): Promise<HostileServe
     const chunks: Buffer[] = []
     req.on('data', (chunk: Buffer) => chunks.push(chunk))
     req.on('end', () => {
+      const action = String(req.headers['x-tc-action'] ?? '')
       const flowId = /"FlowId":(\d+)/.exec(Buffer.concat(chunks).toString())?.[1] ?? ''
-      const n = perFlow.get(flowId) ?? 0
-      perFlow.set(flowId, n + 1)
-      const request = { at, flowId, n, headers: req.headers }
+      const key = flowId || action
+      const n = perFlow.get(key) ?? 0
+      perFlow.set(key, n + 1)
+      const request = { at, action, flowId, n, headers: req.headers }
       requests.push(request)
       Promise.resolve(handler(request, res)).catch(() => res.destroy())
     })
