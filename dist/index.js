@@ -45914,7 +45914,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5575);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4934);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -45923,7 +45923,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5575:
+/***/ 4934:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -49588,6 +49588,190 @@ function createRateLimiter(options) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/tencent/cynosdb.ts
+
+
+
+
+const FLOW_STATUS = { succeeded: 0, failed: 1, processing: 2 };
+/** A server clock further than this from the runner's is not believed: a broken Date header, not a skew. */
+const MAX_PLAUSIBLE_SKEW_MS = 24 * 3600_000;
+/** Below this, a new reading changes nothing: the server accepts 5 minutes either way. */
+const SKEW_RESOLUTION_MS = 60_000;
+function createCynosdbClient(options) {
+    let skewMs = 0;
+    /** One signed CynosDB call, with the clock fix-up; the payload is JSON written by the caller. */
+    async function request(action, payload, call) {
+        const sentAt = options.now();
+        const signedWithSkew = skewMs;
+        try {
+            return await callApi({
+                endpoint: options.endpoint,
+                service: 'cynosdb',
+                version: '2019-01-07',
+                action,
+                region: options.region,
+                payload,
+                credentials: await options.credentials(),
+                timestamp: Math.floor((sentAt + skewMs) / 1000),
+                timeoutMs: call.timeoutMs,
+                dispatcher: options.dispatcher,
+                signal: call.signal,
+            });
+        }
+        catch (error) {
+            if (error instanceof ApiError && error.code === 'AuthFailure.SignatureExpire' && error.serverTime !== undefined) {
+                const measured = error.serverTime - sentAt;
+                if (Math.abs(measured) <= MAX_PLAUSIBLE_SKEW_MS && Math.abs(measured - skewMs) >= SKEW_RESOLUTION_MS) {
+                    skewMs = measured;
+                    error.clockCorrected = true;
+                    options.log(`The runner's clock is ${formatDuration(Math.abs(skewMs))} ${skewMs > 0 ? 'behind' : 'ahead of'} Tencent Cloud's; signing with the server's time from now on`);
+                }
+                else if (signedWithSkew !== skewMs) {
+                    // signed before another call corrected the clock: the next attempt is signed right
+                    error.clockCorrected = true;
+                }
+            }
+            throw error;
+        }
+    }
+    /** The answer's fields through `parse`; an answer `parse` cannot read is a garbled one, retried like the rest. */
+    async function traced(action, payload, call, parse) {
+        const { fields, trace } = await request(action, payload, call);
+        const requestId = typeof fields.RequestId === 'string' ? fields.RequestId.slice(0, 128) : '';
+        const value = parse(fields);
+        if (value === undefined) {
+            const error = new UnexpectedResponseError(`${action} answered without the fields it documents`);
+            error.trace = trace;
+            throw error;
+        }
+        return { value, requestId, trace };
+    }
+    return {
+        async describeFlow(flowId, call) {
+            // flowId is validated digits; written by hand so an ID beyond 2^53 keeps every digit.
+            const { fields, trace } = await request('DescribeFlow', `{"FlowId":${flowId}}`, call);
+            return parseFlowAnswer(fields, trace);
+        },
+        describeTasks(query, call) {
+            const payload = {
+                ...(query.startTimeBegin === undefined ? {} : { StartTimeBegin: query.startTimeBegin }),
+                Limit: query.limit,
+                Offset: query.offset,
+            };
+            return traced('DescribeTasks', JSON.stringify(payload), call, (fields) => {
+                if (!Array.isArray(fields.TaskList))
+                    return undefined;
+                const tasks = fields.TaskList.filter(isObject).map(parseTask);
+                return { tasks, total: typeof fields.TotalCount === 'number' ? fields.TotalCount : tasks.length };
+            });
+        },
+        describeResourcesByDealName(dealNames, call) {
+            return traced('DescribeResourcesByDealName', JSON.stringify({ DealNames: dealNames }), call, (fields) => {
+                if (!Array.isArray(fields.BillingResourceInfos))
+                    return undefined;
+                return fields.BillingResourceInfos.filter(isObject).map((info) => ({
+                    dealName: cynosdb_text(info.DealName),
+                    clusterId: cynosdb_text(info.ClusterId),
+                    instanceIds: Array.isArray(info.InstanceIds) ? info.InstanceIds.map(cynosdb_text).filter((id) => id !== '') : [],
+                }));
+            });
+        },
+        describeInstances(instanceIds, call) {
+            const payload = JSON.stringify({ InstanceIds: instanceIds, Limit: 100, Offset: 0 });
+            return traced('DescribeInstances', payload, call, (fields) => {
+                if (!Array.isArray(fields.InstanceSet))
+                    return undefined;
+                return fields.InstanceSet.filter(isObject).map((instance) => ({
+                    instanceId: cynosdb_text(instance.InstanceId),
+                    status: cynosdb_text(instance.Status),
+                }));
+            });
+        },
+    };
+}
+const isObject = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
+/** A string field, cut to a sane length; anything else is empty. */
+const cynosdb_text = (value) => (typeof value === 'string' ? value.slice(0, 1000) : '');
+function parseTask(task) {
+    return {
+        flowId: typeof task.FlowId === 'number' ? task.FlowId : undefined,
+        taskType: cynosdb_text(task.TaskType),
+        clusterId: cynosdb_text(task.ClusterId),
+        instanceId: cynosdb_text(task.InstanceId),
+        progress: typeof task.Process === 'number' && Number.isFinite(task.Process) ? task.Process : undefined,
+        errMsg: cynosdb_text(task.ErrMsg),
+    };
+}
+function parseFlowAnswer(answer, trace) {
+    const status = answer.Status;
+    const requestId = typeof answer.RequestId === 'string' ? answer.RequestId.slice(0, 128) : '';
+    if (status !== 0 && status !== 1 && status !== 2) {
+        // Nothing but 0, 1 and 2 is documented; an unknown value is treated like a garbled answer and retried.
+        const error = new UnexpectedResponseError(`DescribeFlow answered with an undocumented Status ${forLog((JSON.stringify(status) ?? 'undefined').slice(0, 60))}${requestId ? ` (RequestId ${forLog(requestId)})` : ''}`);
+        error.trace = trace;
+        throw error;
+    }
+    return { status, requestId, trace };
+}
+
+;// CONCATENATED MODULE: ./src/api.ts
+// The step's access to the CynosDB API: credentials (static or OIDC), one signed client, one rate limiter that
+// every request passes, one deadline per request that never reaches past timeout + request-timeout, and the
+// count of requests sent (the `polls` output).
+
+
+
+
+
+function createStepApi(inputs, options) {
+    const { dispatcher, now } = options;
+    // No request may run past timeout + request-timeout: the last call starts at the timeout at the latest.
+    const hardEnd = options.startedAt + inputs.timeoutMs + inputs.requestTimeoutMs;
+    const requestBudget = () => Math.max(1, Math.min(inputs.requestTimeoutMs, hardEnd - now()));
+    // Resolving credentials masks them, so it comes before the first line the step logs.
+    const credentials = resolveCredentials(inputs, {
+        env: process.env,
+        mask: (secret) => setSecret(secret),
+        getIDToken: (audience) => getIDToken(audience),
+        callSts: async (call) => {
+            const sts = { endpoint: inputs.stsEndpoint, service: 'sts', version: '2018-08-13', region: inputs.region };
+            const answer = await callApi({
+                ...call,
+                ...sts,
+                timeoutMs: requestBudget(),
+                dispatcher,
+                signal: options.cancelled,
+            });
+            return answer.fields;
+        },
+        now: Date.now,
+    });
+    const client = createCynosdbClient({
+        endpoint: inputs.endpoint,
+        region: inputs.region,
+        credentials: credentials.get,
+        dispatcher,
+        now: Date.now, // signing needs wall-clock time; waiting uses the monotonic clock
+        log: options.log,
+    });
+    const acquire = createRateLimiter({ ...DESCRIBE_FLOW_RATE, now, sleep: options.sleep });
+    let requests = 0;
+    const limited = async (call) => {
+        await acquire(call.signal, call.notAfter);
+        requests += 1;
+        return { signal: call.signal, timeoutMs: requestBudget() };
+    };
+    return {
+        credentials: credentials.description,
+        requests: () => requests,
+        describeFlow: async (flowId, call) => client.describeFlow(flowId, await limited(call)),
+        describeTasks: async (query, call) => client.describeTasks(query, await limited(call)),
+        describeResourcesByDealName: async (names, call) => client.describeResourcesByDealName(names, await limited(call)),
+        describeInstances: async (ids, call) => client.describeInstances(ids, await limited(call)),
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/retry.ts
 // Which failures are worth another try, and how long to wait before it.
 // undici's RetryAgent is not used: Tencent reports throttling and server faults as HTTP 200 with an error code,
@@ -49731,133 +49915,6 @@ function createTaskWatcher(deps) {
             }
         },
     };
-}
-
-;// CONCATENATED MODULE: ./src/tencent/cynosdb.ts
-
-
-
-
-const FLOW_STATUS = { succeeded: 0, failed: 1, processing: 2 };
-/** A server clock further than this from the runner's is not believed: a broken Date header, not a skew. */
-const MAX_PLAUSIBLE_SKEW_MS = 24 * 3600_000;
-/** Below this, a new reading changes nothing: the server accepts 5 minutes either way. */
-const SKEW_RESOLUTION_MS = 60_000;
-function createCynosdbClient(options) {
-    let skewMs = 0;
-    /** One signed CynosDB call, with the clock fix-up; the payload is JSON written by the caller. */
-    async function request(action, payload, call) {
-        const sentAt = options.now();
-        const signedWithSkew = skewMs;
-        try {
-            return await callApi({
-                endpoint: options.endpoint,
-                service: 'cynosdb',
-                version: '2019-01-07',
-                action,
-                region: options.region,
-                payload,
-                credentials: await options.credentials(),
-                timestamp: Math.floor((sentAt + skewMs) / 1000),
-                timeoutMs: call.timeoutMs,
-                dispatcher: options.dispatcher,
-                signal: call.signal,
-            });
-        }
-        catch (error) {
-            if (error instanceof ApiError && error.code === 'AuthFailure.SignatureExpire' && error.serverTime !== undefined) {
-                const measured = error.serverTime - sentAt;
-                if (Math.abs(measured) <= MAX_PLAUSIBLE_SKEW_MS && Math.abs(measured - skewMs) >= SKEW_RESOLUTION_MS) {
-                    skewMs = measured;
-                    error.clockCorrected = true;
-                    options.log(`The runner's clock is ${formatDuration(Math.abs(skewMs))} ${skewMs > 0 ? 'behind' : 'ahead of'} Tencent Cloud's; signing with the server's time from now on`);
-                }
-                else if (signedWithSkew !== skewMs) {
-                    // signed before another call corrected the clock: the next attempt is signed right
-                    error.clockCorrected = true;
-                }
-            }
-            throw error;
-        }
-    }
-    /** The answer's fields through `parse`; an answer `parse` cannot read is a garbled one, retried like the rest. */
-    async function traced(action, payload, call, parse) {
-        const { fields, trace } = await request(action, payload, call);
-        const requestId = typeof fields.RequestId === 'string' ? fields.RequestId.slice(0, 128) : '';
-        const value = parse(fields);
-        if (value === undefined) {
-            const error = new UnexpectedResponseError(`${action} answered without the fields it documents`);
-            error.trace = trace;
-            throw error;
-        }
-        return { value, requestId, trace };
-    }
-    return {
-        async describeFlow(flowId, call) {
-            // flowId is validated digits; written by hand so an ID beyond 2^53 keeps every digit.
-            const { fields, trace } = await request('DescribeFlow', `{"FlowId":${flowId}}`, call);
-            return parseFlowAnswer(fields, trace);
-        },
-        describeTasks(query, call) {
-            const payload = {
-                ...(query.startTimeBegin === undefined ? {} : { StartTimeBegin: query.startTimeBegin }),
-                Limit: query.limit,
-                Offset: query.offset,
-            };
-            return traced('DescribeTasks', JSON.stringify(payload), call, (fields) => {
-                if (!Array.isArray(fields.TaskList))
-                    return undefined;
-                const tasks = fields.TaskList.filter(isObject).map(parseTask);
-                return { tasks, total: typeof fields.TotalCount === 'number' ? fields.TotalCount : tasks.length };
-            });
-        },
-        describeResourcesByDealName(dealNames, call) {
-            return traced('DescribeResourcesByDealName', JSON.stringify({ DealNames: dealNames }), call, (fields) => {
-                if (!Array.isArray(fields.BillingResourceInfos))
-                    return undefined;
-                return fields.BillingResourceInfos.filter(isObject).map((info) => ({
-                    dealName: cynosdb_text(info.DealName),
-                    clusterId: cynosdb_text(info.ClusterId),
-                    instanceIds: Array.isArray(info.InstanceIds) ? info.InstanceIds.map(cynosdb_text).filter((id) => id !== '') : [],
-                }));
-            });
-        },
-        describeInstances(instanceIds, call) {
-            const payload = JSON.stringify({ InstanceIds: instanceIds, Limit: 100, Offset: 0 });
-            return traced('DescribeInstances', payload, call, (fields) => {
-                if (!Array.isArray(fields.InstanceSet))
-                    return undefined;
-                return fields.InstanceSet.filter(isObject).map((instance) => ({
-                    instanceId: cynosdb_text(instance.InstanceId),
-                    status: cynosdb_text(instance.Status),
-                }));
-            });
-        },
-    };
-}
-const isObject = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
-/** A string field, cut to a sane length; anything else is empty. */
-const cynosdb_text = (value) => (typeof value === 'string' ? value.slice(0, 1000) : '');
-function parseTask(task) {
-    return {
-        flowId: typeof task.FlowId === 'number' ? task.FlowId : undefined,
-        taskType: cynosdb_text(task.TaskType),
-        clusterId: cynosdb_text(task.ClusterId),
-        instanceId: cynosdb_text(task.InstanceId),
-        progress: typeof task.Process === 'number' && Number.isFinite(task.Process) ? task.Process : undefined,
-        errMsg: cynosdb_text(task.ErrMsg),
-    };
-}
-function parseFlowAnswer(answer, trace) {
-    const status = answer.Status;
-    const requestId = typeof answer.RequestId === 'string' ? answer.RequestId.slice(0, 128) : '';
-    if (status !== 0 && status !== 1 && status !== 2) {
-        // Nothing but 0, 1 and 2 is documented; an unknown value is treated like a garbled answer and retried.
-        const error = new UnexpectedResponseError(`DescribeFlow answered with an undocumented Status ${forLog((JSON.stringify(status) ?? 'undefined').slice(0, 60))}${requestId ? ` (RequestId ${forLog(requestId)})` : ''}`);
-        error.trace = trace;
-        throw error;
-    }
-    return { status, requestId, trace };
 }
 
 ;// CONCATENATED MODULE: ./src/wait.ts
@@ -50338,9 +50395,6 @@ const fixedSchedule = (gapMs) => () => gapMs;
 
 
 
-
-
-
 const sleep = (ms, signal) => (0,promises_namespaceObject.setTimeout)(ms, undefined, { signal });
 const monotonicNow = () => performance.now();
 /** Every line this step logs goes through logLine: one line, never one the runner reads as a command. */
@@ -50373,110 +50427,12 @@ async function run() {
 }
 async function waitStep(inputs, cancelled, dispatcher) {
     const startedAt = monotonicNow();
-    // No request may run past timeout + request-timeout: the last call starts at the timeout at the latest.
-    const hardEnd = startedAt + inputs.timeoutMs + inputs.requestTimeoutMs;
-    const requestBudget = () => Math.max(1, Math.min(inputs.requestTimeoutMs, hardEnd - monotonicNow()));
-    // Resolving credentials masks them, so it comes before the first line this step logs.
-    const credentials = resolveCredentials(inputs, {
-        env: process.env,
-        mask: (secret) => setSecret(secret),
-        getIDToken: (audience) => getIDToken(audience),
-        callSts: async (call) => (await callApi({
-            ...call,
-            endpoint: inputs.stsEndpoint,
-            service: 'sts',
-            version: '2018-08-13',
-            region: inputs.region,
-            timeoutMs: requestBudget(),
-            dispatcher,
-            signal: cancelled,
-        })).fields,
-        now: Date.now,
-    });
+    const api = createStepApi(inputs, { dispatcher, cancelled, now: monotonicNow, startedAt, sleep, log: main_info });
     for (const warning of inputWarnings(inputs))
         core_warning(warning);
-    const client = createCynosdbClient({
-        endpoint: inputs.endpoint,
-        region: inputs.region,
-        credentials: credentials.get,
-        dispatcher,
-        now: Date.now, // signing needs wall-clock time; waiting below uses the monotonic clock
-        log: main_info,
-    });
-    const acquire = createRateLimiter({ ...DESCRIBE_FLOW_RATE, now: monotonicNow, sleep });
-    const schedule = inputs.pollIntervalMs === undefined ? adaptiveSchedule : fixedSchedule(inputs.pollIntervalMs);
-    const what = [
-        ...(inputs.flowIds.length > 0
-            ? [`task flow${inputs.flowIds.length > 1 ? 's' : ''} ${inputs.flowIds.join(', ')}`]
-            : []),
-        ...(inputs.dealNames.length > 0
-            ? [`the instances of deal${inputs.dealNames.length > 1 ? 's' : ''} ${inputs.dealNames.join(', ')}`]
-            : []),
-    ].join(' and ');
-    main_info(`Waiting for CynosDB ${what} in ${inputs.region} via ${inputs.endpoint.host}: ` +
-        `timeout ${formatDuration(inputs.timeoutMs)}, polling ${inputs.pollIntervalMs === undefined ? 'adaptively (1.25s growing to 10s)' : `every ${formatDuration(inputs.pollIntervalMs)}`}, ` +
-        `credentials: ${credentials.description}`);
-    // Every CynosDB request of the step goes through one limiter and is counted once it may go out.
-    let requests = 0;
-    const rateLimited = async (call) => {
-        await acquire(call.signal, call.notAfter);
-        requests += 1;
-        return { signal: call.signal, timeoutMs: requestBudget() };
-    };
-    const debug = isDebug() ? (message) => core_debug(message) : undefined;
-    const tasks = createTaskWatcher({
-        describeTasks: async (query, call) => client.describeTasks(query, await rateLimited(call)),
-        now: monotonicNow,
-        stepStartedAtEpochMs: Date.now(),
-        notice: (message) => notice(message),
-        debug,
-    });
-    const deps = {
-        describeFlow: async (flowId, call) => client.describeFlow(flowId, await rateLimited(call)),
-        now: monotonicNow,
-        sleep,
-        random: Math.random,
-        log: main_info,
-        debug,
-        observeTask: (flowId, status, call) => tasks.observe(flowId, status, call),
-    };
-    // The first flow that fails, or instance that is lost (or a final error), ends the wait for all: the step
-    // fails anyway, and waiting on costs runner minutes.
-    const stop = new AbortController();
-    const signal = AbortSignal.any([cancelled, stop.signal]);
-    const endWait = (row, label) => {
-        if (!signal.aborted && endsTheWait(row)) {
-            if (inputs.flowIds.length + inputs.dealNames.length > 1)
-                main_info(`${label} ended the wait: not waiting for the rest`);
-            stop.abort(new StopWaiting(`${label.charAt(0).toLowerCase()}${label.slice(1)}`));
-        }
-    };
-    const options = { timeoutMs: inputs.timeoutMs, schedule, signal, startedAt };
-    const [flowOutcomes, purchase] = await Promise.all([
-        Promise.all(inputs.flowIds.map(async (flowId) => {
-            const outcome = await waitForFlow(flowId, options, deps);
-            endWait(outcome, `Flow ${flowId}`);
-            return outcome;
-        })),
-        inputs.dealNames.length === 0
-            ? undefined
-            : waitForPurchase(inputs.dealNames, options, {
-                describeResources: async (names, call) => client.describeResourcesByDealName(names, await rateLimited(call)),
-                describeInstances: async (ids, call) => client.describeInstances(ids, await rateLimited(call)),
-                now: monotonicNow,
-                sleep,
-                random: Math.random,
-                log: main_info,
-            }).then((outcome) => {
-                const rows = purchaseRows(outcome);
-                const ender = rows.find(endsTheWait);
-                if (ender)
-                    endWait(ender, rowName(ender));
-                return outcome;
-            }),
-    ]);
-    const outcomes = [...flowOutcomes, ...(purchase ? purchaseRows(purchase) : [])];
-    const outputs = stepOutputs(outcomes, { requests, purchase: purchaseIds(purchase) });
+    main_info(`Waiting for CynosDB ${waitingFor(inputs)}, credentials: ${api.credentials}`);
+    const { outcomes, purchase } = await waitForAll(inputs, api, cancelled, startedAt);
+    const outputs = stepOutputs(outcomes, { requests: api.requests(), purchase: purchaseIds(purchase) });
     for (const [name, value] of Object.entries(outputs))
         setOutput(name, value);
     if (process.env.GITHUB_STEP_SUMMARY)
@@ -50488,6 +50444,68 @@ async function waitStep(inputs, cancelled, dispatcher) {
     if (late.length > 0) {
         core_warning(`${late.join(', ')} still processing at the timeout of ${formatDuration(inputs.timeoutMs)}; going on because fail-on-timeout is false`);
     }
+}
+/** The first line of the log: what the step waits for, where, and how. */
+function waitingFor(inputs) {
+    const { flowIds, dealNames } = inputs;
+    const what = [
+        ...(flowIds.length > 0 ? [`task flow${flowIds.length > 1 ? 's' : ''} ${flowIds.join(', ')}`] : []),
+        ...(dealNames.length > 0
+            ? [`the instances of deal${dealNames.length > 1 ? 's' : ''} ${dealNames.join(', ')}`]
+            : []),
+    ].join(' and ');
+    const polling = inputs.pollIntervalMs === undefined
+        ? 'adaptively (1.25s growing to 10s)'
+        : `every ${formatDuration(inputs.pollIntervalMs)}`;
+    return `${what} in ${inputs.region} via ${inputs.endpoint.host}: timeout ${formatDuration(inputs.timeoutMs)}, polling ${polling}`;
+}
+/**
+ * Every flow and the purchase, at once. The first flow that fails, instance that is lost, or final error ends the
+ * wait for all: the step fails anyway, and waiting on costs runner minutes.
+ */
+async function waitForAll(inputs, api, cancelled, startedAt) {
+    const stop = new AbortController();
+    const signal = AbortSignal.any([cancelled, stop.signal]);
+    const endWait = (row) => {
+        if (signal.aborted || !endsTheWait(row))
+            return;
+        const label = rowName(row);
+        if (inputs.flowIds.length + inputs.dealNames.length > 1)
+            main_info(`${label} ended the wait: not waiting for the rest`);
+        stop.abort(new StopWaiting(`${label.charAt(0).toLowerCase()}${label.slice(1)}`));
+    };
+    const debug = isDebug() ? (message) => core_debug(message) : undefined;
+    const common = { now: monotonicNow, sleep, random: Math.random, log: main_info };
+    const tasks = createTaskWatcher({
+        describeTasks: api.describeTasks,
+        now: monotonicNow,
+        stepStartedAtEpochMs: Date.now(),
+        notice: (message) => notice(message),
+        debug,
+    });
+    const deps = { ...common, describeFlow: api.describeFlow, debug, observeTask: tasks.observe };
+    const schedule = inputs.pollIntervalMs === undefined ? adaptiveSchedule : fixedSchedule(inputs.pollIntervalMs);
+    const options = { timeoutMs: inputs.timeoutMs, schedule, signal, startedAt };
+    const [flows, purchase] = await Promise.all([
+        Promise.all(inputs.flowIds.map(async (flowId) => {
+            const outcome = await waitForFlow(flowId, options, deps);
+            endWait(outcome);
+            return outcome;
+        })),
+        inputs.dealNames.length === 0
+            ? undefined
+            : waitForPurchase(inputs.dealNames, options, {
+                ...common,
+                describeResources: api.describeResourcesByDealName,
+                describeInstances: api.describeInstances,
+            }).then((outcome) => {
+                const ender = purchaseRows(outcome).find(endsTheWait);
+                if (ender)
+                    endWait(ender);
+                return outcome;
+            }),
+    ]);
+    return { outcomes: [...flows, ...(purchase ? purchaseRows(purchase) : [])], purchase };
 }
 
 

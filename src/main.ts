@@ -2,18 +2,15 @@
 import { setTimeout as sleepFor } from 'node:timers/promises'
 import * as core from '@actions/core'
 import { EnvHttpProxyAgent } from 'undici'
-import { resolveCredentials } from './credentials.ts'
+import { createStepApi, type StepApi } from './api.ts'
 import { formatDuration } from './duration.ts'
 import { logLine } from './foreign-text.ts'
 import { getInputs, inputWarnings, type Inputs } from './inputs.ts'
-import { createRateLimiter, DESCRIBE_FLOW_RATE } from './limiter.ts'
 import { waitForPurchase } from './purchase.ts'
 import { endsTheWait, failureMessage, purchaseIds, purchaseRows, rowName, stepOutputs, writeSummary } from './report.ts'
 import { createTaskWatcher } from './tasks.ts'
 import { adaptiveSchedule, fixedSchedule } from './schedule.ts'
-import { callApi } from './tencent/client.ts'
-import { createCynosdbClient, type CallOptions } from './tencent/cynosdb.ts'
-import { StopWaiting, waitForFlow, type DescribeFlowCall, type FlowOutcome, type WaitDeps } from './wait.ts'
+import { StopWaiting, waitForFlow, type FlowOutcome, type WaitDeps } from './wait.ts'
 
 const sleep = (ms: number, signal: AbortSignal): Promise<void> => sleepFor(ms, undefined, { signal })
 const monotonicNow = (): number => performance.now()
@@ -47,116 +44,13 @@ export async function run(): Promise<void> {
 
 async function waitStep(inputs: Inputs, cancelled: AbortSignal, dispatcher: EnvHttpProxyAgent): Promise<void> {
   const startedAt = monotonicNow()
-  // No request may run past timeout + request-timeout: the last call starts at the timeout at the latest.
-  const hardEnd = startedAt + inputs.timeoutMs + inputs.requestTimeoutMs
-  const requestBudget = (): number => Math.max(1, Math.min(inputs.requestTimeoutMs, hardEnd - monotonicNow()))
-  // Resolving credentials masks them, so it comes before the first line this step logs.
-  const credentials = resolveCredentials(inputs, {
-    env: process.env,
-    mask: (secret) => core.setSecret(secret),
-    getIDToken: (audience) => core.getIDToken(audience),
-    callSts: async (call) =>
-      (
-        await callApi({
-          ...call,
-          endpoint: inputs.stsEndpoint,
-          service: 'sts',
-          version: '2018-08-13',
-          region: inputs.region,
-          timeoutMs: requestBudget(),
-          dispatcher,
-          signal: cancelled,
-        })
-      ).fields,
-    now: Date.now,
-  })
+  const api = createStepApi(inputs, { dispatcher, cancelled, now: monotonicNow, startedAt, sleep, log: info })
   for (const warning of inputWarnings(inputs)) core.warning(warning)
-  const client = createCynosdbClient({
-    endpoint: inputs.endpoint,
-    region: inputs.region,
-    credentials: credentials.get,
-    dispatcher,
-    now: Date.now, // signing needs wall-clock time; waiting below uses the monotonic clock
-    log: info,
-  })
-  const acquire = createRateLimiter({ ...DESCRIBE_FLOW_RATE, now: monotonicNow, sleep })
-  const schedule = inputs.pollIntervalMs === undefined ? adaptiveSchedule : fixedSchedule(inputs.pollIntervalMs)
+  info(`Waiting for CynosDB ${waitingFor(inputs)}, credentials: ${api.credentials}`)
 
-  const what = [
-    ...(inputs.flowIds.length > 0
-      ? [`task flow${inputs.flowIds.length > 1 ? 's' : ''} ${inputs.flowIds.join(', ')}`]
-      : []),
-    ...(inputs.dealNames.length > 0
-      ? [`the instances of deal${inputs.dealNames.length > 1 ? 's' : ''} ${inputs.dealNames.join(', ')}`]
-      : []),
-  ].join(' and ')
-  info(
-    `Waiting for CynosDB ${what} in ${inputs.region} via ${inputs.endpoint.host}: ` +
-      `timeout ${formatDuration(inputs.timeoutMs)}, polling ${inputs.pollIntervalMs === undefined ? 'adaptively (1.25s growing to 10s)' : `every ${formatDuration(inputs.pollIntervalMs)}`}, ` +
-      `credentials: ${credentials.description}`,
-  )
-  // Every CynosDB request of the step goes through one limiter and is counted once it may go out.
-  let requests = 0
-  const rateLimited = async (call: DescribeFlowCall): Promise<CallOptions> => {
-    await acquire(call.signal, call.notAfter)
-    requests += 1
-    return { signal: call.signal, timeoutMs: requestBudget() }
-  }
-  const debug = core.isDebug() ? (message: string) => core.debug(message) : undefined
-  const tasks = createTaskWatcher({
-    describeTasks: async (query, call) => client.describeTasks(query, await rateLimited(call)),
-    now: monotonicNow,
-    stepStartedAtEpochMs: Date.now(),
-    notice: (message) => core.notice(message),
-    debug,
-  })
-  const deps: WaitDeps = {
-    describeFlow: async (flowId, call) => client.describeFlow(flowId, await rateLimited(call)),
-    now: monotonicNow,
-    sleep,
-    random: Math.random,
-    log: info,
-    debug,
-    observeTask: (flowId, status, call) => tasks.observe(flowId, status, call),
-  }
-  // The first flow that fails, or instance that is lost (or a final error), ends the wait for all: the step
-  // fails anyway, and waiting on costs runner minutes.
-  const stop = new AbortController()
-  const signal = AbortSignal.any([cancelled, stop.signal])
-  const endWait = (row: FlowOutcome, label: string): void => {
-    if (!signal.aborted && endsTheWait(row)) {
-      if (inputs.flowIds.length + inputs.dealNames.length > 1) info(`${label} ended the wait: not waiting for the rest`)
-      stop.abort(new StopWaiting(`${label.charAt(0).toLowerCase()}${label.slice(1)}`))
-    }
-  }
-  const options = { timeoutMs: inputs.timeoutMs, schedule, signal, startedAt }
-  const [flowOutcomes, purchase] = await Promise.all([
-    Promise.all(
-      inputs.flowIds.map(async (flowId) => {
-        const outcome = await waitForFlow(flowId, options, deps)
-        endWait(outcome, `Flow ${flowId}`)
-        return outcome
-      }),
-    ),
-    inputs.dealNames.length === 0
-      ? undefined
-      : waitForPurchase(inputs.dealNames, options, {
-          describeResources: async (names, call) => client.describeResourcesByDealName(names, await rateLimited(call)),
-          describeInstances: async (ids, call) => client.describeInstances(ids, await rateLimited(call)),
-          now: monotonicNow,
-          sleep,
-          random: Math.random,
-          log: info,
-        }).then((outcome) => {
-          const rows = purchaseRows(outcome)
-          const ender = rows.find(endsTheWait)
-          if (ender) endWait(ender, rowName(ender))
-          return outcome
-        }),
-  ])
-  const outcomes = [...flowOutcomes, ...(purchase ? purchaseRows(purchase) : [])]
+  const { outcomes, purchase } = await waitForAll(inputs, api, cancelled, startedAt)
 
-  const outputs = stepOutputs(outcomes, { requests, purchase: purchaseIds(purchase) })
+  const outputs = stepOutputs(outcomes, { requests: api.requests(), purchase: purchaseIds(purchase) })
   for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value)
   if (process.env.GITHUB_STEP_SUMMARY) await writeSummary(outcomes, inputs)
   const failure = failureMessage(outcomes, inputs)
@@ -167,4 +61,69 @@ async function waitStep(inputs: Inputs, cancelled: AbortSignal, dispatcher: EnvH
       `${late.join(', ')} still processing at the timeout of ${formatDuration(inputs.timeoutMs)}; going on because fail-on-timeout is false`,
     )
   }
+}
+
+/** The first line of the log: what the step waits for, where, and how. */
+function waitingFor(inputs: Inputs): string {
+  const { flowIds, dealNames } = inputs
+  const what = [
+    ...(flowIds.length > 0 ? [`task flow${flowIds.length > 1 ? 's' : ''} ${flowIds.join(', ')}`] : []),
+    ...(dealNames.length > 0
+      ? [`the instances of deal${dealNames.length > 1 ? 's' : ''} ${dealNames.join(', ')}`]
+      : []),
+  ].join(' and ')
+  const polling =
+    inputs.pollIntervalMs === undefined
+      ? 'adaptively (1.25s growing to 10s)'
+      : `every ${formatDuration(inputs.pollIntervalMs)}`
+  return `${what} in ${inputs.region} via ${inputs.endpoint.host}: timeout ${formatDuration(inputs.timeoutMs)}, polling ${polling}`
+}
+
+/**
+ * Every flow and the purchase, at once. The first flow that fails, instance that is lost, or final error ends the
+ * wait for all: the step fails anyway, and waiting on costs runner minutes.
+ */
+async function waitForAll(inputs: Inputs, api: StepApi, cancelled: AbortSignal, startedAt: number) {
+  const stop = new AbortController()
+  const signal = AbortSignal.any([cancelled, stop.signal])
+  const endWait = (row: FlowOutcome): void => {
+    if (signal.aborted || !endsTheWait(row)) return
+    const label = rowName(row)
+    if (inputs.flowIds.length + inputs.dealNames.length > 1) info(`${label} ended the wait: not waiting for the rest`)
+    stop.abort(new StopWaiting(`${label.charAt(0).toLowerCase()}${label.slice(1)}`))
+  }
+  const debug = core.isDebug() ? (message: string) => core.debug(message) : undefined
+  const common = { now: monotonicNow, sleep, random: Math.random, log: info }
+  const tasks = createTaskWatcher({
+    describeTasks: api.describeTasks,
+    now: monotonicNow,
+    stepStartedAtEpochMs: Date.now(),
+    notice: (message) => core.notice(message),
+    debug,
+  })
+  const deps: WaitDeps = { ...common, describeFlow: api.describeFlow, debug, observeTask: tasks.observe }
+  const schedule = inputs.pollIntervalMs === undefined ? adaptiveSchedule : fixedSchedule(inputs.pollIntervalMs)
+  const options = { timeoutMs: inputs.timeoutMs, schedule, signal, startedAt }
+
+  const [flows, purchase] = await Promise.all([
+    Promise.all(
+      inputs.flowIds.map(async (flowId) => {
+        const outcome = await waitForFlow(flowId, options, deps)
+        endWait(outcome)
+        return outcome
+      }),
+    ),
+    inputs.dealNames.length === 0
+      ? undefined
+      : waitForPurchase(inputs.dealNames, options, {
+          ...common,
+          describeResources: api.describeResourcesByDealName,
+          describeInstances: api.describeInstances,
+        }).then((outcome) => {
+          const ender = purchaseRows(outcome).find(endsTheWait)
+          if (ender) endWait(ender)
+          return outcome
+        }),
+  ])
+  return { outcomes: [...flows, ...(purchase ? purchaseRows(purchase) : [])], purchase }
 }
