@@ -49873,8 +49873,12 @@ function createTaskWatcher(deps) {
     async function lookUp(flowId, fresh, call) {
         const now = deps.now();
         if (fresh || sweep === undefined || now - sweep.at >= TASK_REFRESH_MS) {
-            sweep = { at: now, tasks: list(call) };
-            sweep.tasks.catch(() => (sweep = undefined)); // a failed sweep is not reused
+            const current = { at: now, tasks: list(call) };
+            sweep = current;
+            current.tasks.catch(() => {
+                if (sweep === current)
+                    sweep = undefined; // a failed listing is not reused
+            });
         }
         return (await sweep.tasks).find((task) => matches(task, flowId));
     }

@@ -97,8 +97,11 @@ export function createTaskWatcher(deps: TaskWatcherDeps): TaskWatcher {
   async function lookUp(flowId: string, fresh: boolean, call: { signal: AbortSignal; notAfter: number }) {
     const now = deps.now()
     if (fresh || sweep === undefined || now - sweep.at >= TASK_REFRESH_MS) {
-      sweep = { at: now, tasks: list(call) }
-      sweep.tasks.catch(() => (sweep = undefined)) // a failed sweep is not reused
+      const current = { at: now, tasks: list(call) }
+      sweep = current
+      current.tasks.catch(() => {
+        if (sweep === current) sweep = undefined // a failed listing is not reused
+      })
     }
     return (await sweep.tasks).find((task) => matches(task, flowId))
   }
