@@ -49670,11 +49670,14 @@ function createCynosdbClient(options) {
             return traced('DescribeResourcesByDealName', JSON.stringify({ DealNames: dealNames }), call, (fields) => {
                 if (!Array.isArray(fields.BillingResourceInfos))
                     return undefined;
-                return fields.BillingResourceInfos.filter(isObject).map((info) => ({
+                const resources = fields.BillingResourceInfos.filter(isObject).map((info) => ({
                     dealName: cynosdb_text(info.DealName),
                     clusterId: cynosdb_text(info.ClusterId),
-                    instanceIds: Array.isArray(info.InstanceIds) ? info.InstanceIds.map(cynosdb_text).filter((id) => id !== '') : [],
+                    instanceIds: Array.isArray(info.InstanceIds) ? info.InstanceIds.map(cynosdb_text) : [],
                 }));
+                // IDs go into outputs and later API calls: one that is not an ID makes the whole answer a garbled one
+                const ids = resources.flatMap((r) => [...r.instanceIds, ...(r.clusterId ? [r.clusterId] : [])]);
+                return ids.every((id) => RESOURCE_ID.test(id)) ? resources : undefined;
             });
         },
         describeInstances(instanceIds, call) {
@@ -49682,14 +49685,17 @@ function createCynosdbClient(options) {
             return traced('DescribeInstances', payload, call, (fields) => {
                 if (!Array.isArray(fields.InstanceSet))
                     return undefined;
-                return fields.InstanceSet.filter(isObject).map((instance) => ({
+                const instances = fields.InstanceSet.filter(isObject).map((instance) => ({
                     instanceId: cynosdb_text(instance.InstanceId),
                     status: cynosdb_text(instance.Status),
                 }));
+                return instances.every((i) => RESOURCE_ID.test(i.instanceId)) ? instances : undefined;
             });
         },
     };
 }
+/** What CynosDB resource IDs look like (cynosdbmysql-ins-…): letters, digits, `_` and `-`. */
+const RESOURCE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const isObject = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
 /** A string field, cut to a sane length; anything else is empty. */
 const cynosdb_text = (value) => (typeof value === 'string' ? value.slice(0, 1000) : '');
@@ -50272,11 +50278,9 @@ function purchaseIds(p) {
         instanceIds: [...new Set(resources.flatMap((r) => r.instanceIds))],
     };
 }
-/** Resource IDs are letters, digits and hyphens; anything else stays out of the outputs later steps interpolate. */
-const SAFE_RESOURCE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 function stepOutputs(outcomes, step = {}) {
     const worst = worstOutcome(outcomes);
-    const ids = (list) => (list ?? []).filter((id) => SAFE_RESOURCE_ID.test(id)).join(',');
+    const ids = (list) => (list ?? []).filter((id) => RESOURCE_ID.test(id)).join(',');
     return {
         'cluster-ids': ids(step.purchase?.clusterIds),
         'instance-ids': ids(step.purchase?.instanceIds),

@@ -2,7 +2,7 @@
 import * as core from '@actions/core'
 import { formatDuration } from './duration.ts'
 import { forLog, forSummary } from './foreign-text.ts'
-import { FLOW_STATUS } from './tencent/cynosdb.ts'
+import { FLOW_STATUS, RESOURCE_ID } from './tencent/cynosdb.ts'
 import { hintFor } from './tencent/errors.ts'
 import { LOST_STATUSES, RUNNING, type PurchaseOutcome } from './purchase.ts'
 import { taskLabel } from './tasks.ts'
@@ -99,16 +99,13 @@ export function purchaseIds(p: PurchaseOutcome | undefined): PurchaseIds {
   }
 }
 
-/** Resource IDs are letters, digits and hyphens; anything else stays out of the outputs later steps interpolate. */
-const SAFE_RESOURCE_ID = /^[A-Za-z0-9_-]{1,64}$/
-
 export function stepOutputs(
   outcomes: readonly FlowOutcome[],
   step: { readonly requests?: number; readonly purchase?: PurchaseIds } = {},
 ): StepOutputs {
   const worst = worstOutcome(outcomes)
   const ids = (list: readonly string[] | undefined): string =>
-    (list ?? []).filter((id) => SAFE_RESOURCE_ID.test(id)).join(',')
+    (list ?? []).filter((id) => RESOURCE_ID.test(id)).join(',')
   return {
     'cluster-ids': ids(step.purchase?.clusterIds),
     'instance-ids': ids(step.purchase?.instanceIds),

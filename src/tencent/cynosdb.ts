@@ -163,11 +163,14 @@ export function createCynosdbClient(options: CynosdbClientOptions): CynosdbClien
     describeResourcesByDealName(dealNames, call) {
       return traced('DescribeResourcesByDealName', JSON.stringify({ DealNames: dealNames }), call, (fields) => {
         if (!Array.isArray(fields.BillingResourceInfos)) return undefined
-        return fields.BillingResourceInfos.filter(isObject).map((info) => ({
+        const resources = fields.BillingResourceInfos.filter(isObject).map((info) => ({
           dealName: text(info.DealName),
           clusterId: text(info.ClusterId),
-          instanceIds: Array.isArray(info.InstanceIds) ? info.InstanceIds.map(text).filter((id) => id !== '') : [],
+          instanceIds: Array.isArray(info.InstanceIds) ? info.InstanceIds.map(text) : [],
         }))
+        // IDs go into outputs and later API calls: one that is not an ID makes the whole answer a garbled one
+        const ids = resources.flatMap((r) => [...r.instanceIds, ...(r.clusterId ? [r.clusterId] : [])])
+        return ids.every((id) => RESOURCE_ID.test(id)) ? resources : undefined
       })
     },
 
@@ -175,14 +178,18 @@ export function createCynosdbClient(options: CynosdbClientOptions): CynosdbClien
       const payload = JSON.stringify({ InstanceIds: instanceIds, Limit: 100, Offset: 0 })
       return traced('DescribeInstances', payload, call, (fields) => {
         if (!Array.isArray(fields.InstanceSet)) return undefined
-        return fields.InstanceSet.filter(isObject).map((instance) => ({
+        const instances = fields.InstanceSet.filter(isObject).map((instance) => ({
           instanceId: text(instance.InstanceId),
           status: text(instance.Status),
         }))
+        return instances.every((i) => RESOURCE_ID.test(i.instanceId)) ? instances : undefined
       })
     },
   }
 }
+
+/** What CynosDB resource IDs look like (cynosdbmysql-ins-…): letters, digits, `_` and `-`. */
+export const RESOURCE_ID = /^[A-Za-z0-9_-]{1,64}$/
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value)

@@ -285,6 +285,26 @@ describe('odd but well-formed answers', () => {
   })
 })
 
+describe('purchases from a hostile server', () => {
+  hostile('an instance ID holding a command is a garbled answer, never an output or a request', async () => {
+    const fake = await serve((r, res) =>
+      r.action === 'DescribeResourcesByDealName'
+        ? answer(res, {
+            BillingResourceInfos: [{ DealName: 'd1', ClusterId: 'c-1', InstanceIds: ['ins-1\n::error::pwned'] }],
+            RequestId: 'r-deal',
+          })
+        : answer(res, { InstanceSet: [], RequestId: 'r-ins' }),
+    )
+    const run = await runAction({ inputs: inputs(fake.url, { 'flow-id': '', 'deal-names': 'd1', timeout: '1s' }) })
+    expect(run.code).toBe(1)
+    expect(run.stdout).toMatch(/DescribeResourcesByDealName answered without the fields it documents/)
+    expect(fake.requests.every((r) => r.action === 'DescribeResourcesByDealName')).toBe(true)
+    expect(run.outputs['instance-ids']).toBe('')
+    expectNoInjectedCommand(run)
+    expectNoMarkup(run)
+  })
+})
+
 describe('several flows fail fast', () => {
   hostile('one failed flow ends a several-flow step at once', async () => {
     // flow 2 fails on its second call, when every flow has answered once
