@@ -49783,6 +49783,7 @@ function createStepApi(inputs, options) {
 // undici's RetryAgent is not used: Tencent reports throttling and server faults as HTTP 200 with an error code,
 // and every attempt must be signed anew with a fresh timestamp and pass the step's rate limiter.
 
+
 /** Throttling and server-side faults; everything else the API reports (auth, not found, bad parameter) is final. */
 const TRANSIENT_CODE = /^(RequestLimitExceeded|LimitExceeded|InternalError|ServiceUnavailable|ResourceUnavailable)(\.|$)|^FailedOperation\.DatabaseAccessError$/;
 /** HTTP statuses that pass: a timeout, throttling, a server or gateway fault. 3xx and other 4xx do not. */
@@ -49823,6 +49824,49 @@ function retryDelay(error, attempt, random) {
     }
     return { ms: backoff, required: false };
 }
+/**
+ * The retry state of one waiting loop: failures in a row for the backoff, the last failure for the timeout's
+ * message, and whether the last retry was a clock correction (allowed once in a row, never a loop).
+ */
+function createRetryTracker(random) {
+    let inARow = 0;
+    let lastError;
+    let lastWasClockCorrection = false;
+    return {
+        /** Failures in a row, for the log. */
+        inARow: () => inARow,
+        /** The last failure since the last success. */
+        lastError: () => lastError,
+        succeeded() {
+            inARow = 0;
+            lastError = undefined;
+            lastWasClockCorrection = false;
+        },
+        /** A failure the loop expects and waits out at its own schedule (a deal not delivered yet). */
+        expected(error) {
+            lastError = error;
+        },
+        failed(caught, at) {
+            if (at.aborted)
+                return { kind: 'aborted', sent: caught instanceof CallError };
+            if (caught instanceof DeadlineError)
+                return { kind: 'deadline' };
+            const error = caught instanceof Error ? caught : new Error(String(caught));
+            const clockCorrection = error instanceof ApiError && error.clockCorrected;
+            if (!isTransient(error) || (clockCorrection && lastWasClockCorrection))
+                return { kind: 'final', error };
+            lastWasClockCorrection = clockCorrection;
+            inARow += 1;
+            lastError = error;
+            const delay = retryDelay(error, inARow, random);
+            if (delay.required && at.now + delay.ms > at.deadline)
+                return { kind: 'past-deadline', error, delayMs: delay.ms };
+            return { kind: 'retry', error, delayMs: delay.ms, clockCorrection };
+        },
+    };
+}
+/** The RequestId an error answer carried, if any: the last answer's, for the request-id output. */
+const answeredRequestId = (error) => error instanceof ApiError ? error.requestId : error instanceof CallError ? error.trace?.requestId : undefined;
 
 ;// CONCATENATED MODULE: ./src/tasks.ts
 // What a flow is doing: its task in DescribeTasks (type, cluster or instance, progress, and why it failed).
@@ -49935,8 +49979,6 @@ function createTaskWatcher(deps) {
 
 
 
-
-
 /** The abort reason when one flow's end ends the wait for all: the step fails anyway, so waiting costs minutes. */
 class StopWaiting extends Error {
     name = 'StopWaiting';
@@ -49959,9 +50001,7 @@ async function waitForFlow(flowId, options, deps) {
     let status;
     let requestId;
     let polls = 0;
-    let failuresInARow = 0;
-    let lastError;
-    let lastWasClockCorrection = false;
+    const retries = createRetryTracker(deps.random);
     let lastLineAt = start;
     let task;
     const since = () => formatDuration(deps.now() - start);
@@ -49991,9 +50031,7 @@ async function waitForFlow(flowId, options, deps) {
                 deps.log(`${said(resultName(answer.status))} after ${since()} (${polls} ${polls === 1 ? 'call' : 'calls'})`);
                 lastLineAt = deps.now();
             }
-            failuresInARow = 0;
-            lastError = undefined;
-            lastWasClockCorrection = false;
+            retries.succeeded();
             const ended = status !== FLOW_STATUS.processing;
             nextAt = pollAt + options.schedule(pollAt - start);
             if (answer.trace) {
@@ -50004,50 +50042,43 @@ async function waitForFlow(flowId, options, deps) {
                 return finish('done');
         }
         catch (caught) {
-            if (signal.aborted) {
-                if (caught instanceof CallError)
+            const now = deps.now();
+            const next = retries.failed(caught, { aborted: signal.aborted, now, deadline });
+            if (next.kind === 'aborted') {
+                if (next.sent)
                     polls += 1; // the request went out before the wait stopped
                 return aborted(); // else it was stopped while waiting for the rate limiter: nothing was sent
             }
             // no slot before the deadline: nothing was sent
-            if (caught instanceof DeadlineError)
-                return finish('timeout', lastError);
+            if (next.kind === 'deadline')
+                return finish('timeout', retries.lastError());
             polls += 1; // a call that failed, whether it got an answer or not
-            const error = caught instanceof Error ? caught : new Error(String(caught));
-            const answeredId = error instanceof ApiError ? error.requestId : error.trace?.requestId;
-            if (answeredId)
-                requestId = answeredId;
-            const clockCorrection = error instanceof ApiError && error.clockCorrected;
+            const { error } = next;
+            requestId = answeredRequestId(error) ?? requestId;
+            const trace = error.trace;
             const traced = (decision) => {
-                const trace = error.trace;
                 if (trace)
                     deps.debug?.(`Flow ${flowId}: ${describeTrace(trace)}: ${error.name}; ${decision}`);
             };
-            // a corrected clock is worth one more try, not a loop of them
-            if (!isTransient(error) || (clockCorrection && lastWasClockCorrection)) {
+            if (next.kind === 'final') {
                 traced('final, not retried');
                 return finish('error', error);
             }
-            lastWasClockCorrection = clockCorrection;
-            failuresInARow += 1;
-            lastError = error;
-            const delay = retryDelay(error, failuresInARow, deps.random);
-            const now = deps.now();
-            if (delay.required && now + delay.ms > deadline) {
-                traced(`the server asks for ${formatDuration(delay.ms)} (Retry-After), past the timeout: not retried`);
+            if (next.kind === 'past-deadline') {
+                traced(`the server asks for ${formatDuration(next.delayMs)} (Retry-After), past the timeout: not retried`);
                 deps.log(`Flow ${flowId}: call ${polls} failed: ${error.message}; the server asks to wait past the timeout, so the wait ends here`);
                 return finish('timeout', error);
             }
-            traced(`retry in ${formatDuration(delay.ms)}`);
-            if (!clockCorrection) {
-                deps.log(`Flow ${flowId}: call ${polls} failed (${failuresInARow} in a row): ${error.message}; retrying in ${formatDuration(delay.ms)}`);
+            traced(`retry in ${formatDuration(next.delayMs)}`);
+            if (!next.clockCorrection) {
+                deps.log(`Flow ${flowId}: call ${polls} failed (${retries.inARow()} in a row): ${error.message}; retrying in ${formatDuration(next.delayMs)}`);
                 lastLineAt = now;
             }
-            nextAt = now + delay.ms;
+            nextAt = now + next.delayMs;
         }
         const now = deps.now();
         if (now >= deadline)
-            return finish('timeout', lastError);
+            return finish('timeout', retries.lastError());
         if (now - lastLineAt >= PROGRESS_EVERY_MS && status !== undefined) {
             deps.log(`${said(`still ${resultName(status)}`)} after ${since()} (${polls} calls)`);
             lastLineAt = now;
@@ -50072,7 +50103,6 @@ async function waitForFlow(flowId, options, deps) {
 
 
 
-
 /** Until billing has delivered a deal, DescribeResourcesByDealName answers this; the docs say to retry. */
 const DEAL_NOT_DELIVERED = 'InvalidParameterValue.DealNameNotFound';
 /** The instance is ready. */
@@ -50087,9 +50117,7 @@ async function waitForPurchase(dealNames, options, deps) {
     let statuses = new Map();
     let requestId;
     let polls = 0;
-    let failuresInARow = 0;
-    let lastError;
-    let lastClockCorrection = false;
+    const retries = createRetryTracker(deps.random);
     let lastLine = '';
     const deals = dealNames.join(', ');
     const instances = () => (resources ?? [])
@@ -50106,6 +50134,7 @@ async function waitForPurchase(dealNames, options, deps) {
         error,
         stoppedBy: end === 'stopped' && signal.reason instanceof StopWaiting ? signal.reason.byFlowId : undefined,
     });
+    const aborted = () => finish(signal.reason instanceof StopWaiting ? 'stopped' : 'cancelled');
     const say = (line) => {
         if (line !== lastLine)
             deps.log(`${line} after ${formatDuration(deps.now() - start)} (${polls} calls)`);
@@ -50113,6 +50142,7 @@ async function waitForPurchase(dealNames, options, deps) {
     };
     for (;;) {
         const pollAt = deps.now();
+        let nextAt = pollAt + options.schedule(pollAt - start);
         try {
             const call = { signal, notAfter: deadline };
             if (resources === undefined) {
@@ -50126,8 +50156,7 @@ async function waitForPurchase(dealNames, options, deps) {
                     say(`Deal ${deals}: delivered, instances ${instances()
                         .map((i) => forLog(i.instanceId))
                         .join(', ')}`);
-                    failuresInARow = 0;
-                    lastError = undefined;
+                    retries.succeeded();
                     continue; // the instances are asked about at once
                 }
                 else {
@@ -50152,59 +50181,46 @@ async function waitForPurchase(dealNames, options, deps) {
                 }
                 say(`Deal ${deals}: ${waiting.map((i) => `${forLog(i.instanceId)} ${i.status === undefined ? 'not listed yet' : forLog(i.status)}`).join(', ')}`);
             }
-            failuresInARow = 0;
-            lastError = undefined;
-            lastClockCorrection = false;
+            retries.succeeded();
         }
         catch (caught) {
-            if (signal.aborted) {
-                if (caught instanceof CallError)
-                    polls += 1;
-                return finish(signal.reason instanceof StopWaiting ? 'stopped' : 'cancelled');
-            }
-            if (caught instanceof DeadlineError)
-                return finish('timeout', lastError);
-            polls += 1;
-            const error = caught instanceof Error ? caught : new Error(String(caught));
-            if (error instanceof ApiError && error.requestId)
-                requestId = error.requestId;
-            if (error instanceof ApiError && error.code === DEAL_NOT_DELIVERED) {
+            const now = deps.now();
+            if (caught instanceof ApiError && caught.code === DEAL_NOT_DELIVERED && !signal.aborted) {
                 // billing has not delivered the deal yet: poll again at the schedule
+                polls += 1;
+                requestId = caught.requestId ?? requestId;
+                retries.expected(caught);
                 say(`Deal ${deals}: not delivered yet`);
-                lastError = error;
             }
             else {
-                const clock = error instanceof ApiError && error.clockCorrected;
-                if (!isTransient(error) || (clock && lastClockCorrection))
-                    return finish('error', error);
-                lastClockCorrection = clock;
-                failuresInARow += 1;
-                lastError = error;
-                const delay = retryDelay(error, failuresInARow, deps.random);
-                if (delay.required && deps.now() + delay.ms > deadline)
-                    return finish('timeout', error);
-                if (!clock) {
-                    deps.log(`Deal ${deals}: call ${polls} failed (${failuresInARow} in a row): ${error.message}; retrying in ${formatDuration(delay.ms)}`);
+                const next = retries.failed(caught, { aborted: signal.aborted, now, deadline });
+                if (next.kind === 'aborted') {
+                    if (next.sent)
+                        polls += 1;
+                    return aborted();
                 }
-                if (deps.now() >= deadline)
-                    return finish('timeout', lastError);
-                try {
-                    await deps.sleep(Math.max(0, Math.min(deps.now() + delay.ms, deadline) - deps.now()), signal);
+                if (next.kind === 'deadline')
+                    return finish('timeout', retries.lastError());
+                polls += 1;
+                requestId = answeredRequestId(next.error) ?? requestId;
+                if (next.kind === 'final')
+                    return finish('error', next.error);
+                if (next.kind === 'past-deadline')
+                    return finish('timeout', next.error);
+                if (!next.clockCorrection) {
+                    deps.log(`Deal ${deals}: call ${polls} failed (${retries.inARow()} in a row): ${next.error.message}; retrying in ${formatDuration(next.delayMs)}`);
                 }
-                catch {
-                    return finish(signal.reason instanceof StopWaiting ? 'stopped' : 'cancelled');
-                }
-                continue;
+                nextAt = now + next.delayMs;
             }
         }
         const now = deps.now();
         if (now >= deadline)
-            return finish('timeout', lastError);
+            return finish('timeout', retries.lastError());
         try {
-            await deps.sleep(Math.max(0, Math.min(pollAt + options.schedule(pollAt - start), deadline) - now), signal);
+            await deps.sleep(Math.max(0, Math.min(nextAt, deadline) - now), signal);
         }
         catch {
-            return finish(signal.reason instanceof StopWaiting ? 'stopped' : 'cancelled');
+            return aborted();
         }
     }
 }

@@ -4,11 +4,10 @@
 // Clock, sleep and randomness come in as parameters, as in wait.ts.
 import { formatDuration } from './duration.ts'
 import { forLog } from './foreign-text.ts'
-import { DeadlineError } from './limiter.ts'
-import { isTransient, retryDelay } from './retry.ts'
+import { answeredRequestId, createRetryTracker } from './retry.ts'
 import type { Schedule } from './schedule.ts'
 import type { DealResources, InstanceState, Traced } from './tencent/cynosdb.ts'
-import { ApiError, CallError } from './tencent/errors.ts'
+import { ApiError } from './tencent/errors.ts'
 import { StopWaiting, type DescribeFlowCall as Call, type WaitEnd, type WaitRecord } from './wait.ts'
 
 /** Until billing has delivered a deal, DescribeResourcesByDealName answers this; the docs say to retry. */
@@ -54,9 +53,7 @@ export async function waitForPurchase(
   let statuses = new Map<string, string>()
   let requestId: string | undefined
   let polls = 0
-  let failuresInARow = 0
-  let lastError: Error | undefined
-  let lastClockCorrection = false
+  const retries = createRetryTracker(deps.random)
   let lastLine = ''
   const deals = dealNames.join(', ')
 
@@ -75,6 +72,7 @@ export async function waitForPurchase(
     error,
     stoppedBy: end === 'stopped' && signal.reason instanceof StopWaiting ? signal.reason.byFlowId : undefined,
   })
+  const aborted = (): PurchaseOutcome => finish(signal.reason instanceof StopWaiting ? 'stopped' : 'cancelled')
   const say = (line: string): void => {
     if (line !== lastLine) deps.log(`${line} after ${formatDuration(deps.now() - start)} (${polls} calls)`)
     lastLine = line
@@ -82,6 +80,7 @@ export async function waitForPurchase(
 
   for (;;) {
     const pollAt = deps.now()
+    let nextAt = pollAt + options.schedule(pollAt - start)
     try {
       const call = { signal, notAfter: deadline }
       if (resources === undefined) {
@@ -97,8 +96,7 @@ export async function waitForPurchase(
               .map((i) => forLog(i.instanceId))
               .join(', ')}`,
           )
-          failuresInARow = 0
-          lastError = undefined
+          retries.succeeded()
           continue // the instances are asked about at once
         } else {
           say(`Deal ${deals}: not delivered yet`)
@@ -123,50 +121,40 @@ export async function waitForPurchase(
           `Deal ${deals}: ${waiting.map((i) => `${forLog(i.instanceId)} ${i.status === undefined ? 'not listed yet' : forLog(i.status)}`).join(', ')}`,
         )
       }
-      failuresInARow = 0
-      lastError = undefined
-      lastClockCorrection = false
+      retries.succeeded()
     } catch (caught) {
-      if (signal.aborted) {
-        if (caught instanceof CallError) polls += 1
-        return finish(signal.reason instanceof StopWaiting ? 'stopped' : 'cancelled')
-      }
-      if (caught instanceof DeadlineError) return finish('timeout', lastError)
-      polls += 1
-      const error = caught instanceof Error ? caught : new Error(String(caught))
-      if (error instanceof ApiError && error.requestId) requestId = error.requestId
-      if (error instanceof ApiError && error.code === DEAL_NOT_DELIVERED) {
+      const now = deps.now()
+      if (caught instanceof ApiError && caught.code === DEAL_NOT_DELIVERED && !signal.aborted) {
         // billing has not delivered the deal yet: poll again at the schedule
+        polls += 1
+        requestId = caught.requestId ?? requestId
+        retries.expected(caught)
         say(`Deal ${deals}: not delivered yet`)
-        lastError = error
       } else {
-        const clock = error instanceof ApiError && error.clockCorrected
-        if (!isTransient(error) || (clock && lastClockCorrection)) return finish('error', error)
-        lastClockCorrection = clock
-        failuresInARow += 1
-        lastError = error
-        const delay = retryDelay(error, failuresInARow, deps.random)
-        if (delay.required && deps.now() + delay.ms > deadline) return finish('timeout', error)
-        if (!clock) {
+        const next = retries.failed(caught, { aborted: signal.aborted, now, deadline })
+        if (next.kind === 'aborted') {
+          if (next.sent) polls += 1
+          return aborted()
+        }
+        if (next.kind === 'deadline') return finish('timeout', retries.lastError())
+        polls += 1
+        requestId = answeredRequestId(next.error) ?? requestId
+        if (next.kind === 'final') return finish('error', next.error)
+        if (next.kind === 'past-deadline') return finish('timeout', next.error)
+        if (!next.clockCorrection) {
           deps.log(
-            `Deal ${deals}: call ${polls} failed (${failuresInARow} in a row): ${error.message}; retrying in ${formatDuration(delay.ms)}`,
+            `Deal ${deals}: call ${polls} failed (${retries.inARow()} in a row): ${next.error.message}; retrying in ${formatDuration(next.delayMs)}`,
           )
         }
-        if (deps.now() >= deadline) return finish('timeout', lastError)
-        try {
-          await deps.sleep(Math.max(0, Math.min(deps.now() + delay.ms, deadline) - deps.now()), signal)
-        } catch {
-          return finish(signal.reason instanceof StopWaiting ? 'stopped' : 'cancelled')
-        }
-        continue
+        nextAt = now + next.delayMs
       }
     }
     const now = deps.now()
-    if (now >= deadline) return finish('timeout', lastError)
+    if (now >= deadline) return finish('timeout', retries.lastError())
     try {
-      await deps.sleep(Math.max(0, Math.min(pollAt + options.schedule(pollAt - start), deadline) - now), signal)
+      await deps.sleep(Math.max(0, Math.min(nextAt, deadline) - now), signal)
     } catch {
-      return finish(signal.reason instanceof StopWaiting ? 'stopped' : 'cancelled')
+      return aborted()
     }
   }
 }

@@ -1,8 +1,10 @@
 // Which failures are worth another try, and how long to wait before it.
 // undici's RetryAgent is not used: Tencent reports throttling and server faults as HTTP 200 with an error code,
 // and every attempt must be signed anew with a fresh timestamp and pass the step's rate limiter.
+import { DeadlineError } from './limiter.ts'
 import {
   ApiError,
+  CallError,
   HttpStatusError,
   isUntrustedCertificate,
   NetworkError,
@@ -49,3 +51,61 @@ export function retryDelay(error: unknown, attempt: number, random: () => number
   }
   return { ms: backoff, required: false }
 }
+
+/** What a waiting loop does after a failed call (wait.ts and purchase.ts share this policy). */
+export type AfterFailure =
+  /** The wait was stopped or cancelled; `sent`: the request had gone out before. */
+  | { readonly kind: 'aborted'; readonly sent: boolean }
+  /** No request slot before the deadline: nothing was sent. The wait times out on the last failure, if any. */
+  | { readonly kind: 'deadline' }
+  /** Not worth another try (or a second clock correction in a row). */
+  | { readonly kind: 'final'; readonly error: Error }
+  /** The server's Retry-After reaches past the deadline: the wait ends now. */
+  | { readonly kind: 'past-deadline'; readonly error: Error; readonly delayMs: number }
+  /** Try again in delayMs; after a clock correction at once, and without a log line (the client logged it). */
+  | { readonly kind: 'retry'; readonly error: Error; readonly delayMs: number; readonly clockCorrection: boolean }
+
+/**
+ * The retry state of one waiting loop: failures in a row for the backoff, the last failure for the timeout's
+ * message, and whether the last retry was a clock correction (allowed once in a row, never a loop).
+ */
+export function createRetryTracker(random: () => number) {
+  let inARow = 0
+  let lastError: Error | undefined
+  let lastWasClockCorrection = false
+  return {
+    /** Failures in a row, for the log. */
+    inARow: () => inARow,
+    /** The last failure since the last success. */
+    lastError: () => lastError,
+    succeeded(): void {
+      inARow = 0
+      lastError = undefined
+      lastWasClockCorrection = false
+    },
+    /** A failure the loop expects and waits out at its own schedule (a deal not delivered yet). */
+    expected(error: Error): void {
+      lastError = error
+    },
+    failed(
+      caught: unknown,
+      at: { readonly aborted: boolean; readonly now: number; readonly deadline: number },
+    ): AfterFailure {
+      if (at.aborted) return { kind: 'aborted', sent: caught instanceof CallError }
+      if (caught instanceof DeadlineError) return { kind: 'deadline' }
+      const error = caught instanceof Error ? caught : new Error(String(caught))
+      const clockCorrection = error instanceof ApiError && error.clockCorrected
+      if (!isTransient(error) || (clockCorrection && lastWasClockCorrection)) return { kind: 'final', error }
+      lastWasClockCorrection = clockCorrection
+      inARow += 1
+      lastError = error
+      const delay = retryDelay(error, inARow, random)
+      if (delay.required && at.now + delay.ms > at.deadline) return { kind: 'past-deadline', error, delayMs: delay.ms }
+      return { kind: 'retry', error, delayMs: delay.ms, clockCorrection }
+    },
+  }
+}
+
+/** The RequestId an error answer carried, if any: the last answer's, for the request-id output. */
+export const answeredRequestId = (error: unknown): string | undefined =>
+  error instanceof ApiError ? error.requestId : error instanceof CallError ? error.trace?.requestId : undefined

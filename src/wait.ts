@@ -2,12 +2,11 @@
 // Clock, sleep and randomness come in as parameters, so tests drive this loop on a fake clock.
 import { formatDuration } from './duration.ts'
 import { forLog } from './foreign-text.ts'
-import { DeadlineError } from './limiter.ts'
-import { isTransient, retryDelay } from './retry.ts'
+import { answeredRequestId, createRetryTracker } from './retry.ts'
 import type { Schedule } from './schedule.ts'
 import { progressText, taskLabel, type TaskDetails } from './tasks.ts'
 import { FLOW_STATUS, type FlowAnswer, type FlowStatus } from './tencent/cynosdb.ts'
-import { ApiError, CallError, type RequestTrace } from './tencent/errors.ts'
+import type { CallError, RequestTrace } from './tencent/errors.ts'
 
 export interface DescribeFlowCall {
   readonly signal: AbortSignal
@@ -101,9 +100,7 @@ export async function waitForFlow(flowId: string, options: WaitOptions, deps: Wa
   let status: FlowStatus | undefined
   let requestId: string | undefined
   let polls = 0
-  let failuresInARow = 0
-  let lastError: Error | undefined
-  let lastWasClockCorrection = false
+  const retries = createRetryTracker(deps.random)
   let lastLineAt = start
   let task: TaskDetails | undefined
 
@@ -136,9 +133,7 @@ export async function waitForFlow(flowId: string, options: WaitOptions, deps: Wa
         deps.log(`${said(resultName(answer.status))} after ${since()} (${polls} ${polls === 1 ? 'call' : 'calls'})`)
         lastLineAt = deps.now()
       }
-      failuresInARow = 0
-      lastError = undefined
-      lastWasClockCorrection = false
+      retries.succeeded()
       const ended = status !== FLOW_STATUS.processing
       nextAt = pollAt + options.schedule(pollAt - start)
       if (answer.trace) {
@@ -147,50 +142,44 @@ export async function waitForFlow(flowId: string, options: WaitOptions, deps: Wa
       }
       if (ended) return finish('done')
     } catch (caught) {
-      if (signal.aborted) {
-        if (caught instanceof CallError) polls += 1 // the request went out before the wait stopped
+      const now = deps.now()
+      const next = retries.failed(caught, { aborted: signal.aborted, now, deadline })
+      if (next.kind === 'aborted') {
+        if (next.sent) polls += 1 // the request went out before the wait stopped
         return aborted() // else it was stopped while waiting for the rate limiter: nothing was sent
       }
       // no slot before the deadline: nothing was sent
-      if (caught instanceof DeadlineError) return finish('timeout', lastError)
+      if (next.kind === 'deadline') return finish('timeout', retries.lastError())
       polls += 1 // a call that failed, whether it got an answer or not
-      const error = caught instanceof Error ? caught : new Error(String(caught))
-      const answeredId = error instanceof ApiError ? error.requestId : (error as CallError).trace?.requestId
-      if (answeredId) requestId = answeredId
-      const clockCorrection = error instanceof ApiError && error.clockCorrected
+      const { error } = next
+      requestId = answeredRequestId(error) ?? requestId
+      const trace = (error as CallError).trace
       const traced = (decision: string): void => {
-        const trace = (error as CallError).trace
         if (trace) deps.debug?.(`Flow ${flowId}: ${describeTrace(trace)}: ${error.name}; ${decision}`)
       }
-      // a corrected clock is worth one more try, not a loop of them
-      if (!isTransient(error) || (clockCorrection && lastWasClockCorrection)) {
+      if (next.kind === 'final') {
         traced('final, not retried')
         return finish('error', error)
       }
-      lastWasClockCorrection = clockCorrection
-      failuresInARow += 1
-      lastError = error
-      const delay = retryDelay(error, failuresInARow, deps.random)
-      const now = deps.now()
-      if (delay.required && now + delay.ms > deadline) {
-        traced(`the server asks for ${formatDuration(delay.ms)} (Retry-After), past the timeout: not retried`)
+      if (next.kind === 'past-deadline') {
+        traced(`the server asks for ${formatDuration(next.delayMs)} (Retry-After), past the timeout: not retried`)
         deps.log(
           `Flow ${flowId}: call ${polls} failed: ${error.message}; the server asks to wait past the timeout, so the wait ends here`,
         )
         return finish('timeout', error)
       }
-      traced(`retry in ${formatDuration(delay.ms)}`)
-      if (!clockCorrection) {
+      traced(`retry in ${formatDuration(next.delayMs)}`)
+      if (!next.clockCorrection) {
         deps.log(
-          `Flow ${flowId}: call ${polls} failed (${failuresInARow} in a row): ${error.message}; retrying in ${formatDuration(delay.ms)}`,
+          `Flow ${flowId}: call ${polls} failed (${retries.inARow()} in a row): ${error.message}; retrying in ${formatDuration(next.delayMs)}`,
         )
         lastLineAt = now
       }
-      nextAt = now + delay.ms
+      nextAt = now + next.delayMs
     }
 
     const now = deps.now()
-    if (now >= deadline) return finish('timeout', lastError)
+    if (now >= deadline) return finish('timeout', retries.lastError())
     if (now - lastLineAt >= PROGRESS_EVERY_MS && status !== undefined) {
       deps.log(`${said(`still ${resultName(status)}`)} after ${since()} (${polls} calls)`)
       lastLineAt = now
