@@ -49933,7 +49933,6 @@ function createTaskWatcher(deps) {
         return (await sweep.tasks).find((task) => matches(task, flowId));
     }
     return {
-        details: (flowId) => known.get(flowId)?.details,
         async observe(flowId, status, call) {
             const state = known.get(flowId);
             const now = deps.now();
@@ -50523,13 +50522,14 @@ async function waitForAll(inputs, api, cancelled, startedAt) {
                 describeResources: api.describeResourcesByDealName,
                 describeInstances: api.describeInstances,
             }).then((outcome) => {
-                const ender = purchaseRows(outcome).find(endsTheWait);
+                const rows = purchaseRows(outcome);
+                const ender = rows.find(endsTheWait);
                 if (ender)
                     endWait(ender);
-                return outcome;
+                return { outcome, rows };
             }),
     ]);
-    return { outcomes: [...flows, ...(purchase ? purchaseRows(purchase) : [])], purchase };
+    return { outcomes: [...flows, ...(purchase?.rows ?? [])], purchase: purchase?.outcome };
 }
 
 

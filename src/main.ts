@@ -120,10 +120,11 @@ async function waitForAll(inputs: Inputs, api: StepApi, cancelled: AbortSignal, 
           describeResources: api.describeResourcesByDealName,
           describeInstances: api.describeInstances,
         }).then((outcome) => {
-          const ender = purchaseRows(outcome).find(endsTheWait)
+          const rows = purchaseRows(outcome)
+          const ender = rows.find(endsTheWait)
           if (ender) endWait(ender)
-          return outcome
+          return { outcome, rows }
         }),
   ])
-  return { outcomes: [...flows, ...(purchase ? purchaseRows(purchase) : [])], purchase }
+  return { outcomes: [...flows, ...(purchase?.rows ?? [])], purchase: purchase?.outcome }
 }

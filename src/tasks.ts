@@ -46,7 +46,6 @@ export interface TaskWatcher {
     status: number,
     call: { signal: AbortSignal; notAfter: number },
   ): Promise<TaskDetails | undefined>
-  details(flowId: string): TaskDetails | undefined
 }
 
 /**
@@ -107,7 +106,6 @@ export function createTaskWatcher(deps: TaskWatcherDeps): TaskWatcher {
   }
 
   return {
-    details: (flowId) => known.get(flowId)?.details,
     async observe(flowId, status, call) {
       const state = known.get(flowId)
       const now = deps.now()
