@@ -1,19 +1,31 @@
-// Text that came from outside (API answers, error messages of the network stack, echoed inputs) is data. In the
-// log, a line break in it would start a new line that the runner reads as a workflow command (`::add-mask::`,
-// `::stop-commands::`); in the job summary, markup in it would become the page. One helper for each.
+// Text that came from outside (API answers, error messages of the network stack, echoed inputs) is data. The
+// runner reads two command syntaxes in a step's output (actions/runner, ActionCommand.TryParseV2 and TryParse):
+// `::name::data` at the start of a line, leading whitespace trimmed, and the older `##[name]data` anywhere in a
+// line. A line break in foreign text would start a line of its own; `##[` needs no line break at all. Invisible
+// formatting characters (bidi overrides, zero-width characters) would make a line read other than it is. In the
+// job summary, markup in foreign text would become the page. One helper for each.
+
+/** Control characters, the line and paragraph separators, and every format character (bidi, zero-width, BOM). */
+const INVISIBLE_OR_BREAKING = /[\p{Cc}\p{Cf}\u2028\u2029]/gu
+/** The older command syntax, anywhere in a line: the second `#` of `##[` is escaped. */
+const OLD_COMMAND = /(?<=#)#(?=\[)/g
+/** A line the runner would read as `::name::`: only whitespace (Unicode's spaces) before the `::`. */
+const LEADING_COMMAND = /^(\p{Zs}*):(?=:)/u
+
+const escape = (c: string): string => {
+  if (c === '\n') return '\\n'
+  if (c === '\r') return '\\r'
+  if (c === '\t') return '\\t'
+  return `\\u${(c.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`
+}
 
 /**
- * Every character the runner could split a line on (CR, LF, VT, FF, NEL, U+2028, U+2029) and every other control
- * character becomes a visible escape (`\n`, `\u2028`), so foreign text stays inside the line it was put in.
- * Idempotent: its output holds no control character.
+ * Foreign text as it may appear inside a log line: every character the runner could split a line on (CR, LF,
+ * VT, FF, NEL, U+2028, U+2029), every other control character and every invisible formatting character becomes a
+ * visible escape (`\n`, `\u202e`), and `##[` becomes `#\u0023[`. Idempotent: its output holds none of them.
  */
 export function forLog(text: string): string {
-  return text.replace(/[\p{Cc}\u2028\u2029]/gu, (c) => {
-    if (c === '\n') return '\\n'
-    if (c === '\r') return '\\r'
-    if (c === '\t') return '\\t'
-    return `\\u${c.codePointAt(0)?.toString(16).padStart(4, '0') ?? ''}`
-  })
+  return text.replace(INVISIBLE_OR_BREAKING, escape).replace(OLD_COMMAND, '\\u0023')
 }
 
 /** Quotes foreign text for the log, cut to `max` characters: `"abc…"`. */
@@ -22,17 +34,24 @@ export function quoted(text: string, max = 200): string {
 }
 
 /**
- * A log line as the runner must see it: one line, and never one that starts with `::` (only the toolkit's own
- * calls write workflow commands, and they escape their data).
+ * A log line as the runner must see it: one line that is no workflow command in either syntax (only the
+ * toolkit's own calls write commands, and they escape their data).
  */
 export function logLine(message: string): string {
-  const line = forLog(message)
-  return line.startsWith('::') ? ` ${line}` : line
+  return forLog(message).replace(LEADING_COMMAND, '$1\\u003a')
+}
+
+/** Cuts text to at most `max` characters, saying how much was left out. */
+export function bounded(text: string, max: number): string {
+  if (text.length <= max) return text
+  const note = ` … (${text.length - max} more characters left out)`
+  return `${text.slice(0, Math.max(0, max - note.length))}${note}`
 }
 
 /**
- * For the job summary (HTML that GitHub renders as Markdown): every character but letters, digits, space and
- * `.,:;/=+-_@` becomes an HTML character reference, so no tag, entity, Markdown mark or line break survives.
+ * For the job summary (HTML that GitHub renders as Markdown): invisible characters shown escaped as in the log,
+ * then every character but letters, digits, space and `.,:;/=+-_@` as an HTML character reference, so no tag,
+ * entity, Markdown mark or line break survives.
  */
 export function forSummary(text: string): string {
   return forLog(text).replace(/[^\p{L}\p{N} .,:;/=+\-_@]/gu, (c) => `&#${c.codePointAt(0) ?? 0};`)
