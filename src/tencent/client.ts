@@ -1,16 +1,10 @@
-// One Tencent Cloud API 3.0 call over undici: build the headers, sign them (or send the call unsigned, as STS
-// AssumeRoleWithWebIdentity wants), and turn the answer into data or a typed error. Retrying is the caller's job.
+// One Tencent Cloud API 3.0 call: build the headers, sign them (or send the call unsigned, as STS
+// AssumeRoleWithWebIdentity wants), send it (http.ts), and turn the answer into data or a typed error.
 import type { Dispatcher } from 'undici'
-import { formatDuration } from '../duration.ts'
 import { quoted } from '../foreign-text.ts'
-import {
-  ApiError,
-  CallError,
-  HttpStatusError,
-  NetworkError,
-  UnexpectedResponseError,
-  type RequestTrace,
-} from './errors.ts'
+import { send, UnexpectedResponseError, type CallError, type RequestTrace } from '../http.ts'
+import { parseJson, toJson } from '../json.ts'
+import { ApiError } from './errors.ts'
 import { sign } from './sign.ts'
 
 export interface Credentials {
@@ -22,7 +16,7 @@ export interface Credentials {
 
 export interface ApiCall {
   readonly endpoint: URL
-  /** Credential scope service: `cynosdb` for DescribeFlow whatever host it is sent to. */
+  /** Credential scope service: `cynosdb` for CynosDB whatever host it is sent to. */
   readonly service: string
   readonly version: string
   readonly action: string
@@ -34,7 +28,6 @@ export interface ApiCall {
   /** Integer unix seconds for X-TC-Timestamp and the signature. */
   readonly timestamp: number
   readonly timeoutMs: number
-  /** Carries the step's network settings (proxies) and keeps its sockets, so the step can close them. */
   readonly dispatcher: Dispatcher
   readonly signal?: AbortSignal | undefined
 }
@@ -43,22 +36,20 @@ export const CONTENT_TYPE = 'application/json'
 /** X-TC-RequestClient: lets Tencent's side tell this action's calls apart (allowed characters only, no slash). */
 export const REQUEST_CLIENT = 'cynosdb-wait-flow v1'
 
-/** A DescribeFlow answer is a few hundred bytes; anything past this is not an API answer. */
+/** An API answer is a few kilobytes at most; anything past this is not an API answer. */
 export const MAX_ANSWER_BYTES = 1024 * 1024
 
 /** Tencent Cloud error codes are dotted words; anything else in `Code` is a garbled answer. */
 const ERROR_CODE = /^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z0-9]+)*$/
 
-/** The `Response` object of an answer, and what the request did. */
+/** The `Response` object of an answer (integers beyond 2^53 as BigInt), and what the request did. */
 export interface ApiAnswer {
   readonly fields: Record<string, unknown>
+  readonly requestId: string | undefined
   readonly trace: RequestTrace
 }
 
-/**
- * Sends the call and reads the answer within one deadline, `timeoutMs` for connect, headers and body together,
- * reading at most MAX_ANSWER_BYTES. Every failure is a CallError carrying the request's trace.
- */
+/** Sends the call and reads the answer (http.ts: one deadline, bounded size). Every failure is a CallError. */
 export async function callApi(call: ApiCall): Promise<ApiAnswer> {
   const signedHeaders = { 'content-type': CONTENT_TYPE, host: call.endpoint.host, 'x-tc-action': call.action }
   const authorization = call.credentials
@@ -81,74 +72,35 @@ export async function callApi(call: ApiCall): Promise<ApiAnswer> {
   }
   if (call.credentials?.token) headers['x-tc-token'] = call.credentials.token
 
-  const host = call.endpoint.host
-  const startedAt = performance.now()
-  let httpStatus: number | undefined
-  let requestId: string | undefined
-  const trace = (): RequestTrace => ({
+  const answer = await send({
     action: call.action,
-    host,
-    httpStatus,
-    requestId,
-    latencyMs: performance.now() - startedAt,
+    url: new URL('/', call.endpoint), // endpoints are hosts: inputs.ts rejects a path
+    method: 'POST',
+    headers,
+    body: call.payload,
+    dispatcher: call.dispatcher,
+    signal: call.signal,
+    timeoutMs: call.timeoutMs,
+    maxBytes: MAX_ANSWER_BYTES,
   })
-  const timeout = AbortSignal.timeout(Math.max(1, call.timeoutMs))
-  const signal = call.signal ? AbortSignal.any([call.signal, timeout]) : timeout
+  const host = call.endpoint.host
+  let requestId: string | undefined
   try {
-    const response = await call.dispatcher.request({
-      origin: call.endpoint.origin,
-      path: '/', // endpoints are hosts: inputs.ts rejects a path
-      method: 'POST',
-      headers,
-      body: call.payload,
-      signal, // one deadline for headers and body; undici's idle timers would restart with every chunk
-    })
-    httpStatus = response.statusCode
-    if (response.statusCode !== 200) {
-      discard(response.body) // a web page at best; never read
-      throw new HttpStatusError(call.action, host, response.statusCode, retryAfterMs(response.headers['retry-after']))
-    }
-    const text = await readCapped(response.body, Number(response.headers['content-length'] ?? 0))
-    const fields = responseObject(call.action, host, text)
+    const fields = responseObject(call.action, host, answer.text)
     requestId = typeof fields.RequestId === 'string' ? fields.RequestId.slice(0, 128) : undefined
-    if ('Error' in fields) throw apiError(call.action, host, fields, requestId, response.headers.date)
-    return { fields, trace: trace() }
-  } catch (caught) {
-    const error = asCallError(caught, call, timeout)
-    if (error instanceof ApiError) requestId = error.requestId
-    error.trace = trace()
+    if ('Error' in fields) throw apiError(call.action, host, fields, requestId, answer.headers.date)
+    return { fields, requestId, trace: { ...answer.trace, requestId } }
+  } catch (error) {
+    ;(error as CallError).trace = { ...answer.trace, requestId }
     throw error
   }
-}
-
-/** Closes a body without reading it; the error its closing emits is expected, not a fault. */
-function discard(body: Dispatcher.ResponseData['body']): void {
-  body.on('error', () => undefined)
-  body.destroy()
-}
-
-async function readCapped(body: Dispatcher.ResponseData['body'], declared: number): Promise<string> {
-  const tooLarge = (): UnexpectedResponseError =>
-    new UnexpectedResponseError(`the answer is larger than ${MAX_ANSWER_BYTES / 1024} KiB: not an API answer`)
-  if (declared > MAX_ANSWER_BYTES) {
-    discard(body)
-    throw tooLarge()
-  }
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of body) {
-    size += chunk.length
-    if (size > MAX_ANSWER_BYTES) throw tooLarge() // leaving the loop closes the stream
-    chunks.push(chunk)
-  }
-  return Buffer.concat(chunks).toString('utf8')
 }
 
 /** The `Response` object of a 200 answer. */
 function responseObject(action: string, host: string, text: string): Record<string, unknown> {
   let answer: unknown
   try {
-    answer = JSON.parse(text)
+    answer = parseJson(text)
   } catch {
     throw new UnexpectedResponseError(`${action} got an answer from ${host} that is not JSON`)
   }
@@ -170,7 +122,7 @@ function apiError(
   const error = fields.Error as { Code?: unknown; Message?: unknown } | null
   if (typeof error !== 'object' || error === null || typeof error.Code !== 'string' || !ERROR_CODE.test(error.Code)) {
     return new UnexpectedResponseError(
-      `${action} got an answer from ${host} whose Error is not an error object with a Code: ${quoted(JSON.stringify(fields.Error) ?? 'undefined', 120)}`,
+      `${action} got an answer from ${host} whose Error is not an error object with a Code: ${quoted(toJson(fields.Error) ?? 'undefined', 120)}`,
     )
   }
   const message = typeof error.Message === 'string' ? error.Message.slice(0, 2000) : ''
@@ -181,36 +133,4 @@ function apiError(
 function serverTime(date: unknown): number | undefined {
   const ms = typeof date === 'string' ? Date.parse(date) : Number.NaN
   return Number.isFinite(ms) ? ms : undefined
-}
-
-/** Retry-After as seconds (`120`) or an HTTP date; undefined when absent or unusable. */
-export function retryAfterMs(value: unknown, now = Date.now()): number | undefined {
-  if (typeof value !== 'string') return undefined
-  const text = value.trim()
-  if (/^\d{1,9}$/.test(text)) return Number(text) * 1000
-  const at = Date.parse(text)
-  return Number.isFinite(at) ? Math.max(0, at - now) : undefined
-}
-
-/** Any failure of the request as a CallError: ours as they are, the network stack's wrapped with its code. */
-function asCallError(caught: unknown, call: ApiCall, timeout: AbortSignal): CallError {
-  if (caught instanceof CallError) return caught
-  const host = call.endpoint.host
-  if (timeout.aborted && !call.signal?.aborted) {
-    return new NetworkError(
-      `${call.action} to ${host} got no complete answer within ${formatDuration(call.timeoutMs)}`,
-      'RequestTimeout',
-      caught,
-    )
-  }
-  if (call.signal?.aborted) {
-    return new NetworkError(`${call.action} to ${host} was stopped`, 'Aborted', caught)
-  }
-  const cause = caught instanceof Error ? caught : new Error(String(caught))
-  const code = (cause as { code?: unknown }).code
-  return new NetworkError(
-    `${call.action} to ${host} failed: ${cause.message}`,
-    typeof code === 'string' ? code : 'Unknown',
-    cause,
-  )
 }

@@ -1,58 +1,75 @@
-// CynosDB DescribeFlow (API version 2019-01-07) on top of callApi, with the one fix-up that belongs to signing:
-// a runner whose clock is off by more than 5 minutes gets AuthFailure.SignatureExpire, and the answer's Date
-// header tells the server's time. The client corrects its clock from it and says so on the error; the caller
-// sends the call again (through its rate limiter, counted like any other request).
+// CynosDB (API version 2019-01-07) on top of callApi: the calls the step makes, each answer read into the few
+// fields the step uses, with the one fix-up that belongs to signing: a runner whose clock is off by more than 5
+// minutes gets AuthFailure.SignatureExpire, and the answer's Date header tells the server's time. The client
+// corrects its clock from it and says so on the error; the caller sends the call again.
 import type { Dispatcher } from 'undici'
-import { formatDuration } from '../duration.ts'
+import { UnexpectedResponseError, type RequestTrace } from '../http.ts'
 import { forLog } from '../foreign-text.ts'
+import { idText, toJson } from '../json.ts'
 import { callApi, type Credentials } from './client.ts'
-import { ApiError, UnexpectedResponseError, type RequestTrace } from './errors.ts'
+import { ApiError } from './errors.ts'
+
+export const CYNOSDB_VERSION = '2019-01-07'
 
 export const FLOW_STATUS = { succeeded: 0, failed: 1, processing: 2 } as const
 export type FlowStatus = (typeof FLOW_STATUS)[keyof typeof FLOW_STATUS]
 
-export interface FlowAnswer {
-  readonly status: FlowStatus
-  readonly requestId: string
-  readonly trace?: RequestTrace | undefined
-}
-
 export interface CynosdbClientOptions {
   readonly endpoint: URL
   readonly region: string
-  /** Called before every request, so temporary credentials can be refreshed. */
-  readonly credentials: () => Promise<Credentials>
   readonly dispatcher: Dispatcher
-  /** Milliseconds since the epoch. */
+  /** Milliseconds since the epoch: signing needs the wall clock. */
   readonly now: () => number
-  readonly log: (message: string) => void
+  /** Said once when the clock is corrected. */
+  readonly onClockCorrected: (skewMs: number) => void
 }
 
 export interface CallOptions {
+  readonly credentials: Credentials
   readonly signal?: AbortSignal | undefined
   /** Connect, headers and body together. */
   readonly timeoutMs: number
 }
 
+/** An answer's value, its RequestId and what the request did. */
+export interface Traced<T> {
+  readonly value: T
+  readonly requestId: string | undefined
+  readonly trace: RequestTrace
+}
+
 /** One task of DescribeTasks (BizTaskInfo), the fields this action shows. Text is foreign: neutralise it. */
 export interface TaskInfo {
-  readonly flowId: number | undefined
+  /** BizTaskInfo.ID, as decimal text. */
+  readonly taskId: string | undefined
+  /** The task's flow, as decimal text (exact beyond 2^53). */
+  readonly flowId: string | undefined
+  /** BizTaskInfo.Status: only `success` is documented. */
+  readonly status: string
   readonly taskType: string
   readonly clusterId: string
   readonly instanceId: string
-  /** BizTaskInfo.Process, the task's progress, when it is a number. */
+  /** BizTaskInfo.Process, the task's progress, when it is a finite number. */
   readonly progress: number | undefined
   readonly errMsg: string
 }
 
+/** A QueryFilter of DescribeTasks. */
+export interface TaskFilter {
+  readonly Names: readonly string[]
+  readonly Values: readonly string[]
+  readonly ExactMatch?: boolean
+}
+
 export interface TaskQuery {
   /** `YYYY-MM-DD HH:MM:SS`: tasks started at or after it. */
-  readonly startTimeBegin?: string
+  readonly startTimeBegin?: string | undefined
+  readonly filters?: readonly TaskFilter[] | undefined
   readonly limit: number
   readonly offset: number
 }
 
-/** What DescribeResourcesByDealName answers for one deal (BillingResourceInfo). */
+/** One BillingResourceInfo of DescribeResourcesByDealName: one cluster a deal delivered. */
 export interface DealResources {
   readonly dealName: string
   readonly clusterId: string
@@ -61,21 +78,26 @@ export interface DealResources {
 
 export interface InstanceState {
   readonly instanceId: string
-  /** creating, running, isolating, isolated, activating, offlining, offlined (cynosdb_models.d.ts). */
+  /** creating, running, isolating, isolated, activating, offlining, offlined (the API model's comment). */
   readonly status: string
 }
 
-export interface Traced<T> {
-  readonly value: T
-  readonly requestId: string
-  readonly trace: RequestTrace
+export interface Page<T> {
+  readonly items: readonly T[]
+  /** TotalCount: how many match, over all pages. */
+  readonly total: number
 }
 
 export interface CynosdbClient {
-  describeFlow(flowId: string, options: CallOptions): Promise<FlowAnswer>
-  describeTasks(query: TaskQuery, options: CallOptions): Promise<Traced<{ tasks: TaskInfo[]; total: number }>>
+  describeFlow(flowId: string, options: CallOptions): Promise<Traced<FlowStatus>>
+  describeTasks(query: TaskQuery, options: CallOptions): Promise<Traced<Page<TaskInfo>>>
   describeResourcesByDealName(dealNames: readonly string[], options: CallOptions): Promise<Traced<DealResources[]>>
-  describeInstances(instanceIds: readonly string[], options: CallOptions): Promise<Traced<InstanceState[]>>
+  describeInstances(
+    query: { readonly instanceIds: readonly string[]; readonly limit: number; readonly offset: number },
+    options: CallOptions,
+  ): Promise<Traced<Page<InstanceState>>>
+  /** Any action, with the request's JSON as given: the change the step sends (change.ts). */
+  call(action: string, payload: string, options: CallOptions): Promise<Traced<Record<string, unknown>>>
 }
 
 /** A server clock further than this from the runner's is not believed: a broken Date header, not a skew. */
@@ -83,22 +105,31 @@ export const MAX_PLAUSIBLE_SKEW_MS = 24 * 3600_000
 /** Below this, a new reading changes nothing: the server accepts 5 minutes either way. */
 const SKEW_RESOLUTION_MS = 60_000
 
+/** What CynosDB resource IDs look like (cynosdbmysql-ins-…): letters, digits, `_` and `-`. */
+export const RESOURCE_ID = /^[A-Za-z0-9_-]{1,64}$/
+
 export function createCynosdbClient(options: CynosdbClientOptions): CynosdbClient {
   let skewMs = 0
 
-  /** One signed CynosDB call, with the clock fix-up; the payload is JSON written by the caller. */
-  async function request(action: string, payload: string, call: CallOptions) {
+  /** One signed CynosDB call, with the clock fix-up. */
+  async function request<T>(
+    action: string,
+    payload: string,
+    call: CallOptions,
+    read: (fields: Record<string, unknown>) => T | Undocumented | undefined,
+  ): Promise<Traced<T>> {
     const sentAt = options.now()
     const signedWithSkew = skewMs
+    let answer
     try {
-      return await callApi({
+      answer = await callApi({
         endpoint: options.endpoint,
         service: 'cynosdb',
-        version: '2019-01-07',
+        version: CYNOSDB_VERSION,
         action,
         region: options.region,
         payload,
-        credentials: await options.credentials(),
+        credentials: call.credentials,
         timestamp: Math.floor((sentAt + skewMs) / 1000),
         timeoutMs: call.timeoutMs,
         dispatcher: options.dispatcher,
@@ -110,9 +141,7 @@ export function createCynosdbClient(options: CynosdbClientOptions): CynosdbClien
         if (Math.abs(measured) <= MAX_PLAUSIBLE_SKEW_MS && Math.abs(measured - skewMs) >= SKEW_RESOLUTION_MS) {
           skewMs = measured
           error.clockCorrected = true
-          options.log(
-            `The runner's clock is ${formatDuration(Math.abs(skewMs))} ${skewMs > 0 ? 'behind' : 'ahead of'} Tencent Cloud's; signing with the server's time from now on`,
-          )
+          options.onClockCorrected(skewMs)
         } else if (signedWithSkew !== skewMs) {
           // signed before another call corrected the clock: the next attempt is signed right
           error.clockCorrected = true
@@ -120,48 +149,49 @@ export function createCynosdbClient(options: CynosdbClientOptions): CynosdbClien
       }
       throw error
     }
-  }
-
-  /** The answer's fields through `parse`; an answer `parse` cannot read is a garbled one, retried like the rest. */
-  async function traced<T>(
-    action: string,
-    payload: string,
-    call: CallOptions,
-    parse: (fields: Record<string, unknown>) => T | undefined,
-  ): Promise<Traced<T>> {
-    const { fields, trace } = await request(action, payload, call)
-    const requestId = typeof fields.RequestId === 'string' ? fields.RequestId.slice(0, 128) : ''
-    const value = parse(fields)
-    if (value === undefined) {
-      const error = new UnexpectedResponseError(`${action} answered without the fields it documents`)
-      error.trace = trace
-      throw error
+    // An answer without the fields the API documents is a garbled one, retried like the rest.
+    const garbled = (what: string): UnexpectedResponseError => {
+      const error = new UnexpectedResponseError(
+        `${action} answered ${what}${answer.requestId ? ` (RequestId ${forLog(answer.requestId)})` : ''}`,
+      )
+      error.trace = answer.trace
+      return error
     }
-    return { value, requestId, trace }
+    const value = read(answer.fields)
+    if (value === undefined) throw garbled('without the fields it documents')
+    if (value instanceof Undocumented) throw garbled(value.what)
+    return { value, requestId: answer.requestId, trace: answer.trace }
   }
 
   return {
-    async describeFlow(flowId, call) {
+    describeFlow(flowId, call) {
       // flowId is validated digits; written by hand so an ID beyond 2^53 keeps every digit.
-      const { fields, trace } = await request('DescribeFlow', `{"FlowId":${flowId}}`, call)
-      return parseFlowAnswer(fields, trace)
+      return request('DescribeFlow', `{"FlowId":${flowId}}`, call, (fields) =>
+        // Nothing but 0, 1 and 2 is documented; anything else is read as a garbled answer and retried.
+        fields.Status === 0 || fields.Status === 1 || fields.Status === 2
+          ? fields.Status
+          : new Undocumented(
+              `with an undocumented Status ${forLog((toJson(fields.Status) ?? 'undefined').slice(0, 60))}`,
+            ),
+      )
     },
 
     describeTasks(query, call) {
       const payload = {
         ...(query.startTimeBegin === undefined ? {} : { StartTimeBegin: query.startTimeBegin }),
+        ...(query.filters === undefined ? {} : { Filters: query.filters }),
         Limit: query.limit,
         Offset: query.offset,
       }
-      return traced('DescribeTasks', JSON.stringify(payload), call, (fields) => {
+      return request('DescribeTasks', JSON.stringify(payload), call, (fields) => {
         if (!Array.isArray(fields.TaskList)) return undefined
-        const tasks = fields.TaskList.filter(isObject).map(parseTask)
-        return { tasks, total: typeof fields.TotalCount === 'number' ? fields.TotalCount : tasks.length }
+        const items = fields.TaskList.filter(isObject).map(readTask)
+        return { items, total: typeof fields.TotalCount === 'number' ? fields.TotalCount : items.length }
       })
     },
 
     describeResourcesByDealName(dealNames, call) {
-      return traced('DescribeResourcesByDealName', JSON.stringify({ DealNames: dealNames }), call, (fields) => {
+      return request('DescribeResourcesByDealName', JSON.stringify({ DealNames: dealNames }), call, (fields) => {
         if (!Array.isArray(fields.BillingResourceInfos)) return undefined
         const resources = fields.BillingResourceInfos.filter(isObject).map((info) => ({
           dealName: text(info.DealName),
@@ -174,49 +204,47 @@ export function createCynosdbClient(options: CynosdbClientOptions): CynosdbClien
       })
     },
 
-    describeInstances(instanceIds, call) {
-      const payload = JSON.stringify({ InstanceIds: instanceIds, Limit: 100, Offset: 0 })
-      return traced('DescribeInstances', payload, call, (fields) => {
+    describeInstances(query, call) {
+      const payload = JSON.stringify({ InstanceIds: query.instanceIds, Limit: query.limit, Offset: query.offset })
+      return request('DescribeInstances', payload, call, (fields) => {
         if (!Array.isArray(fields.InstanceSet)) return undefined
-        const instances = fields.InstanceSet.filter(isObject).map((instance) => ({
+        const items = fields.InstanceSet.filter(isObject).map((instance) => ({
           instanceId: text(instance.InstanceId),
           status: text(instance.Status),
         }))
-        return instances.every((i) => RESOURCE_ID.test(i.instanceId)) ? instances : undefined
+        if (!items.every((i) => RESOURCE_ID.test(i.instanceId))) return undefined
+        return { items, total: typeof fields.TotalCount === 'number' ? fields.TotalCount : items.length }
       })
+    },
+
+    call(action, payload, call) {
+      return request(action, payload, call, (fields) => fields)
     },
   }
 }
 
-/** What CynosDB resource IDs look like (cynosdbmysql-ins-…): letters, digits, `_` and `-`. */
-export const RESOURCE_ID = /^[A-Za-z0-9_-]{1,64}$/
+/** What made an answer one the API does not document. */
+class Undocumented {
+  readonly what: string
+  constructor(what: string) {
+    this.what = what
+  }
+}
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value)
 /** A string field, cut to a sane length; anything else is empty. */
 const text = (value: unknown): string => (typeof value === 'string' ? value.slice(0, 1000) : '')
 
-function parseTask(task: Record<string, unknown>): TaskInfo {
+function readTask(task: Record<string, unknown>): TaskInfo {
   return {
-    flowId: typeof task.FlowId === 'number' ? task.FlowId : undefined,
+    taskId: idText(task.ID),
+    flowId: idText(task.FlowId),
+    status: text(task.Status),
     taskType: text(task.TaskType),
     clusterId: text(task.ClusterId),
     instanceId: text(task.InstanceId),
     progress: typeof task.Process === 'number' && Number.isFinite(task.Process) ? task.Process : undefined,
     errMsg: text(task.ErrMsg),
   }
-}
-
-function parseFlowAnswer(answer: Record<string, unknown>, trace: RequestTrace): FlowAnswer {
-  const status = answer.Status
-  const requestId = typeof answer.RequestId === 'string' ? answer.RequestId.slice(0, 128) : ''
-  if (status !== 0 && status !== 1 && status !== 2) {
-    // Nothing but 0, 1 and 2 is documented; an unknown value is treated like a garbled answer and retried.
-    const error = new UnexpectedResponseError(
-      `DescribeFlow answered with an undocumented Status ${forLog((JSON.stringify(status) ?? 'undefined').slice(0, 60))}${requestId ? ` (RequestId ${forLog(requestId)})` : ''}`,
-    )
-    error.trace = trace
-    throw error
-  }
-  return { status, requestId, trace }
 }
