@@ -36,8 +36,14 @@ describe('parseFlowIds', () => {
     expect(() => parseFlowIds(value)).toThrow(/Input 'flow-id' must hold positive integer task flow IDs/)
   })
 
-  it('rejects empty as required', () => {
-    expect(() => parseFlowIds(' , \n')).toThrow(/Input 'flow-id' is required/)
+  it('reads empty as none', () => {
+    expect(parseFlowIds(' , \n')).toEqual([])
+  })
+
+  it('explains a UUID: the AsyncRequestId the API docs show, which nothing is documented to wait on', () => {
+    expect(() => parseFlowIds('3b4f1d2e-9a8c-4e7f-b6a5-d4c3b2a19f80')).toThrow(
+      /Input 'flow-id' got "3b4f1d2e-.*", which is not a task flow ID but looks like the AsyncRequestId of ModifyClusterParam .*No CynosDB API is documented to wait on such an ID. A numeric AsyncRequestId is accepted here/,
+    )
   })
 
   it('rejects more than 100 flows', () => {
@@ -171,11 +177,13 @@ describe('parseEndpoint', () => {
   })
 })
 
+const KEYS = { 'secret-id': 'AKIDtest', 'secret-key': 'test-key' }
+
 describe('getInputs', () => {
-  const reader = (values: Record<string, string>) => (name: string) => values[name] ?? ''
+  const reader = (values: Record<string, string>) => (name: string) => ({ ...KEYS, ...values })[name] ?? ''
 
   it('applies the documented defaults', () => {
-    const inputs = getInputs(reader({ 'flow-id': '5', region: 'ap-beijing' }), {})
+    const inputs = getInputs(reader({ 'flow-id': '5', region: 'ap-beijing' }), {}, () => undefined)
     expect(inputs).toMatchObject({
       flowIds: ['5'],
       region: 'ap-beijing',
@@ -183,24 +191,40 @@ describe('getInputs', () => {
       pollIntervalMs: undefined,
       failOnTimeout: true,
       requestTimeoutMs: 15_000,
-      oidcAudience: 'sts.tencentcloudapi.com',
-      roleDurationSeconds: 3600,
     })
     expect(inputs.endpoint.href).toBe('https://cynosdb.tencentcloudapi.com/')
-    expect(inputs.stsEndpoint.href).toBe('https://sts.tencentcloudapi.com/')
-  })
-
-  it('falls back to TENCENTCLOUD_REGION, and the input wins over it', () => {
-    expect(getInputs(reader({ 'flow-id': '5' }), { TENCENTCLOUD_REGION: 'ap-tokyo' }).region).toBe('ap-tokyo')
-    expect(getInputs(reader({ 'flow-id': '5', region: 'ap-seoul' }), { TENCENTCLOUD_REGION: 'ap-tokyo' }).region).toBe(
-      'ap-seoul',
+    const oidc = getInputs(
+      (name) =>
+        ({ 'flow-id': '5', region: 'ap-beijing', 'role-arn': 'qcs::cam::uin/1:roleName/r', 'oidc-provider-id': 'gh' })[
+          name
+        ] ?? '',
+      { ACTIONS_ID_TOKEN_REQUEST_URL: 'https://token.example/x?a=1', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 't' },
+      () => undefined,
+    )
+    expect(oidc.credentials).toMatchObject({ kind: 'oidc', audience: 'sts.tencentcloudapi.com', durationSeconds: 3600 })
+    expect(oidc.credentials.kind === 'oidc' && oidc.credentials.stsEndpoint.href).toBe(
+      'https://sts.tencentcloudapi.com/',
     )
   })
 
+  it('falls back to TENCENTCLOUD_REGION, and the input wins over it', () => {
+    expect(getInputs(reader({ 'flow-id': '5' }), { TENCENTCLOUD_REGION: 'ap-tokyo' }, () => undefined).region).toBe(
+      'ap-tokyo',
+    )
+    expect(
+      getInputs(reader({ 'flow-id': '5', region: 'ap-seoul' }), { TENCENTCLOUD_REGION: 'ap-tokyo' }, () => undefined)
+        .region,
+    ).toBe('ap-seoul')
+  })
+
   it('warns about http:// and an unknown region, not about the defaults', () => {
-    const quiet = getInputs(reader({ 'flow-id': '5', region: 'ap-beijing' }), {})
+    const quiet = getInputs(reader({ 'flow-id': '5', region: 'ap-beijing' }), {}, () => undefined)
     expect(inputWarnings(quiet)).toEqual([])
-    const loud = getInputs(reader({ 'flow-id': '5', region: 'xx-nowhere', endpoint: 'http://127.0.0.1:1' }), {})
+    const loud = getInputs(
+      reader({ 'flow-id': '5', region: 'xx-nowhere', endpoint: 'http://127.0.0.1:1' }),
+      {},
+      () => undefined,
+    )
     expect(inputWarnings(loud)).toEqual([
       expect.stringMatching(/'endpoint' uses plain http/),
       expect.stringMatching(/Region 'xx-nowhere' is not one/),
@@ -231,19 +255,35 @@ describe('deal-names and flow-id', () => {
       values[name] ?? ''
 
   it('takes deal-names instead of flow-id, or both', () => {
-    expect(getInputs(reader({ 'deal-names': 'd1', region: 'ap-guangzhou' }), {})).toMatchObject({
+    expect(
+      getInputs(reader({ 'deal-names': 'd1', region: 'ap-guangzhou', ...KEYS }), {}, () => undefined),
+    ).toMatchObject({
       flowIds: [],
       dealNames: ['d1'],
     })
-    expect(getInputs(reader({ 'flow-id': '5', 'deal-names': 'd1', region: 'ap-guangzhou' }), {})).toMatchObject({
+    expect(
+      getInputs(reader({ 'flow-id': '5', 'deal-names': 'd1', region: 'ap-guangzhou', ...KEYS }), {}, () => undefined),
+    ).toMatchObject({
       flowIds: ['5'],
       dealNames: ['d1'],
     })
   })
 
-  it('with neither, says what to give', () => {
-    expect(() => getInputs(reader({ region: 'ap-guangzhou' }), {})).toThrow(
-      /Input 'flow-id' is required: .*give its 'deal-names' instead/,
+  it('with none of them, says what to give', () => {
+    expect(() => getInputs(reader({ region: 'ap-guangzhou', ...KEYS }), {}, () => undefined)).toThrow(
+      /Give what to wait for: 'flow-id' .*'deal-names' .*'task-ids'/,
     )
+  })
+
+  it('takes task-ids alone or beside the others, as positive integers', () => {
+    expect(
+      getInputs(reader({ 'task-ids': '3, 2\n3', region: 'ap-guangzhou', ...KEYS }), {}, () => undefined),
+    ).toMatchObject({
+      flowIds: [],
+      taskIds: ['3', '2'],
+    })
+    expect(() =>
+      getInputs(reader({ 'task-ids': 'abc', region: 'ap-guangzhou', ...KEYS }), {}, () => undefined),
+    ).toThrow(/Input 'task-ids' must hold positive integer task IDs/)
   })
 })
