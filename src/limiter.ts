@@ -1,6 +1,7 @@
-// DescribeFlow allows 20 requests a second per account. All calls of one step go through one limiter, so
-// however many flows a step waits for, it never sends more than `limit` requests in any window of `windowMs`.
-// A call that could only be granted after its deadline is refused at once: nothing starts after the deadline.
+// CynosDB's Describe actions (DescribeFlow among them) and STS allow 20 requests a second per account. Every
+// Tencent Cloud request of one step goes through one limiter, so however much a step waits for, it never sends
+// more than `limit` requests in any window of `windowMs`. A call that could only be granted after its deadline
+// is refused at once: nothing starts after the deadline.
 
 export interface RateLimiterOptions {
   readonly limit: number
@@ -10,7 +11,7 @@ export interface RateLimiterOptions {
 }
 
 /** 20 per 1.1 s: the 100 ms over a second absorbs timer and network jitter, so the server never counts 21. */
-export const DESCRIBE_FLOW_RATE = { limit: 20, windowMs: 1100 } as const
+export const API_RATE = { limit: 20, windowMs: 1100 } as const
 
 /** No slot for this call before its deadline. */
 export class DeadlineError extends Error {

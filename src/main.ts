@@ -1,40 +1,50 @@
-// The step, start to end: read inputs, find credentials, poll every flow, report.
+// The step, start to end: read inputs, make one probe per thing to wait for, wait for them all, report.
 import { setTimeout as sleepFor } from 'node:timers/promises'
 import * as core from '@actions/core'
 import { EnvHttpProxyAgent } from 'undici'
-import { createStepApi, type StepApi } from './api.ts'
+import { createStepApi } from './api.ts'
 import { formatDuration } from './duration.ts'
-import { logLine } from './foreign-text.ts'
+import { forSummary } from './foreign-text.ts'
 import { getInputs, inputWarnings, type Inputs } from './inputs.ts'
-import { waitForPurchase } from './purchase.ts'
-import { endsTheWait, failureMessage, purchaseIds, purchaseRows, rowName, stepOutputs, writeSummary } from './report.ts'
-import { createTaskWatcher } from './tasks.ts'
+import { createLog, type Log } from './log.ts'
+import { verdict } from './outcome.ts'
+import { poll, waitForAll, type PollDeps, type Probe, type ProbeOutcome, type WaitPlan } from './poll.ts'
+import { changeProbe, waitsOf, type Waits } from './probes/change.ts'
+import { flowProbe, withTaskDetails } from './probes/flow.ts'
+import { purchaseProbe } from './probes/purchase.ts'
+import { taskProbe } from './probes/task.ts'
+import { failureMessage, lateWarning, stepOutputs, writeSummary } from './report.ts'
 import { adaptiveSchedule, fixedSchedule } from './schedule.ts'
-import { StopWaiting, waitForFlow, type FlowOutcome, type WaitDeps } from './wait.ts'
+import { createTaskDetails } from './task-details.ts'
 
 const sleep = (ms: number, signal: AbortSignal): Promise<void> => sleepFor(ms, undefined, { signal })
 const monotonicNow = (): number => performance.now()
-/** Every line this step logs goes through logLine: one line, never one the runner reads as a command. */
-const info = (message: string): void => core.info(logLine(message))
 
-export async function run(): Promise<void> {
-  // The runner cancels a job with SIGINT, then SIGTERM: stop polling, report what is known, exit non-zero.
+export interface RunOptions {
+  /** Ends the wait as the runner's SIGINT/SIGTERM does (tests run the step in-process). */
+  readonly signal?: AbortSignal
+}
+
+export async function run(options: RunOptions = {}): Promise<void> {
+  const log = createLog()
+  // The runner cancels a job with SIGINT, then SIGTERM: stop waiting, report what is known, exit non-zero.
   const cancel = new AbortController()
   const onSignal = (signal: NodeJS.Signals): void => {
-    info(`Received ${signal}: stopping the wait`)
+    log.info(`Received ${signal}: stopping the wait`)
     cancel.abort()
   }
   process.once('SIGINT', onSignal)
   process.once('SIGTERM', onSignal)
+  const cancelled = options.signal ? AbortSignal.any([cancel.signal, options.signal]) : cancel.signal
   let dispatcher: EnvHttpProxyAgent | undefined
   try {
     const inputs = getInputs()
     // Honours HTTPS_PROXY / HTTP_PROXY / NO_PROXY (and lower case), as self-hosted runners behind a proxy need.
     // undici's connect timeout is 10 s whatever the request's own deadline; request-timeout bounds it too.
     dispatcher = new EnvHttpProxyAgent({ connect: { timeout: inputs.requestTimeoutMs } })
-    await waitStep(inputs, cancel.signal, dispatcher)
+    await waitStep(inputs, log, cancelled, dispatcher)
   } catch (error) {
-    core.setFailed(error instanceof Error ? error.message : String(error))
+    log.fail(error instanceof Error ? error.message : String(error))
   } finally {
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
@@ -42,89 +52,122 @@ export async function run(): Promise<void> {
   }
 }
 
-async function waitStep(inputs: Inputs, cancelled: AbortSignal, dispatcher: EnvHttpProxyAgent): Promise<void> {
+async function waitStep(inputs: Inputs, log: Log, cancelled: AbortSignal, dispatcher: EnvHttpProxyAgent) {
   const startedAt = monotonicNow()
-  const api = createStepApi(inputs, { dispatcher, cancelled, now: monotonicNow, startedAt, sleep, log: info })
-  for (const warning of inputWarnings(inputs)) core.warning(warning)
-  info(`Waiting for CynosDB ${waitingFor(inputs)}, credentials: ${api.credentials}`)
+  const hardEndMs = inputs.timeoutMs + inputs.requestTimeoutMs
+  const api = createStepApi(inputs, {
+    dispatcher,
+    now: monotonicNow,
+    startedAt,
+    sleep,
+    mask: (secret) => core.setSecret(secret),
+    log: log.info,
+    debug: log.debug,
+  })
+  for (const warning of inputWarnings(inputs)) log.warning(warning)
+  const title = waitingFor(inputs)
+  log.info(`Waiting for CynosDB ${title} ${where(inputs)}, credentials: ${api.credentials}`)
 
-  const { outcomes, purchase } = await waitForAll(inputs, api, cancelled, startedAt)
-
-  const outputs = stepOutputs(outcomes, { requests: api.requests(), purchase: purchaseIds(purchase) })
-  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value)
-  if (process.env.GITHUB_STEP_SUMMARY) await writeSummary(outcomes, inputs)
-  const failure = failureMessage(outcomes, inputs)
-  if (failure) throw new Error(failure)
-  const late = outcomes.filter((o) => o.end === 'timeout').map(rowName)
-  if (late.length > 0) {
-    core.warning(
-      `${late.join(', ')} still processing at the timeout of ${formatDuration(inputs.timeoutMs)}; going on because fail-on-timeout is false`,
-    )
+  const plan: WaitPlan = {
+    startedAt,
+    timeoutMs: inputs.timeoutMs,
+    hardEndMs,
+    schedule: inputs.pollIntervalMs === undefined ? adaptiveSchedule : fixedSchedule(inputs.pollIntervalMs),
+    signal: cancelled,
   }
+  const deps: PollDeps = { now: monotonicNow, sleep, random: Math.random, log: log.info, debug: log.debug }
+  const context = { region: inputs.region, timeoutMs: inputs.timeoutMs, title }
+  const finish = async (
+    outcomes: readonly ProbeOutcome[],
+    extra: Omit<Parameters<typeof stepOutputs>[1], 'requests'> = {},
+  ) => {
+    const outputs = stepOutputs(outcomes, { requests: api.requests(), ...extra })
+    for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value)
+    if (process.env.GITHUB_STEP_SUMMARY) await writeSummary(outcomes, { ...context, lines: sentLines(inputs) })
+    const judged = verdict(outcomes, inputs.failOnTimeout)
+    const failure = failureMessage(judged, context)
+    if (failure) throw new Error(failure)
+    const late = lateWarning(judged, context)
+    if (late) log.warning(late)
+  }
+
+  // The change first, when the step sends it: sent once, then what its answer holds is waited for.
+  let waits: Waits = { ...inputs, notes: [] }
+  let sent: ProbeOutcome | undefined
+  let answer: Record<string, unknown> | undefined
+  if (inputs.call) {
+    const change = changeProbe(inputs.call.action, inputs.call.payload, api)
+    sent = await poll(change, plan, deps)
+    answer = change.answer()
+    if (!answer) return finish([sent])
+    waits = waitsOf(inputs.call.action, answer)
+    for (const note of waits.notes) log.notice(note)
+    if (waits.flowIds.length + waits.dealNames.length + waits.taskIds.length === 0) {
+      log.notice(`${inputs.call.action} answered with nothing to wait for (no FlowId, DealNames or TaskId): it is done`)
+      return finish([sent], { answer })
+    }
+    log.info(`Waiting for ${waitingFor(waits)}`)
+  }
+
+  const details = createTaskDetails({
+    describeTasks: api.describeTasks,
+    now: monotonicNow,
+    stepStartedAtEpochMs: Date.now(),
+    budget: { signal: cancelled, notAfter: startedAt + hardEndMs },
+    notice: log.notice,
+    debug: log.debug,
+  })
+  const purchase = waits.dealNames.length > 0 ? purchaseProbe(waits.dealNames, api) : undefined
+  const probes: Probe[] = [
+    ...waits.flowIds.map((flowId) => flowProbe(flowId, api, details)),
+    ...(waits.taskIds.length > 0 ? [taskProbe(waits.taskIds, api)] : []),
+    ...(purchase ? [purchase] : []),
+  ]
+  const waited = await waitForAll(probes, plan, deps)
+
+  // A failed flow's task says why it failed: its lookup gets what is left of one request's time, no more.
+  if (!cancelled.aborted) {
+    await details.settle(Math.max(0, Math.min(inputs.requestTimeoutMs, startedAt + hardEndMs - monotonicNow())), sleep)
+  }
+  details.stop()
+  const outcomes = [...(sent ? [sent] : []), ...waited.map((outcome) => withTaskDetails(outcome, details))]
+  const delivered = purchase?.delivered()
+  await finish(outcomes, {
+    answer,
+    delivered: delivered && {
+      clusterIds: [...new Set(delivered.map((r) => r.clusterId).filter((id) => id !== ''))],
+      instanceIds: [...new Set(delivered.flatMap((r) => r.instanceIds))],
+    },
+  })
 }
 
-/** The first line of the log: what the step waits for, where, and how. */
-function waitingFor(inputs: Inputs): string {
-  const { flowIds, dealNames } = inputs
-  const what = [
-    ...(flowIds.length > 0 ? [`task flow${flowIds.length > 1 ? 's' : ''} ${flowIds.join(', ')}`] : []),
-    ...(dealNames.length > 0
-      ? [`the instances of deal${dealNames.length > 1 ? 's' : ''} ${dealNames.join(', ')}`]
-      : []),
+/** For the summary: the change the step sent, with the names of its parameters (never their values). */
+function sentLines(inputs: Inputs): string[] {
+  if (!inputs.call) return []
+  const names = inputs.call.parameterNames.map((name) => `<code>${forSummary(name)}</code>`).join(', ')
+  return [
+    `Sent <code>${forSummary(inputs.call.action)}</code>${names ? ` with parameters ${names}` : ' without parameters'}.`,
+  ]
+}
+
+const plural = (n: number, word: string): string => `${word}${n > 1 ? 's' : ''}`
+
+/** What the step waits for, in words: `task flow 123 and the instances of deal d1`, or the change it sends. */
+function waitingFor(waits: Waits | Inputs): string {
+  if ('call' in waits && waits.call) return `${waits.call.action} (sent by this step)`
+  const { flowIds, dealNames, taskIds } = waits
+  return [
+    ...(flowIds.length > 0 ? [`${plural(flowIds.length, 'task flow')} ${flowIds.join(', ')}`] : []),
+    ...(taskIds.length > 0 ? [`${plural(taskIds.length, 'task')} ${taskIds.join(', ')}`] : []),
+    ...(dealNames.length > 0 ? [`the instances of ${plural(dealNames.length, 'deal')} ${dealNames.join(', ')}`] : []),
   ].join(' and ')
+}
+
+/** Where and how: `in ap-guangzhou via cynosdb.tencentcloudapi.com: timeout 30m, polling adaptively …`. */
+function where(inputs: Inputs): string {
   const polling =
     inputs.pollIntervalMs === undefined
       ? 'adaptively (1.25s growing to 10s)'
       : `every ${formatDuration(inputs.pollIntervalMs)}`
-  return `${what} in ${inputs.region} via ${inputs.endpoint.host}: timeout ${formatDuration(inputs.timeoutMs)}, polling ${polling}`
-}
-
-/**
- * Every flow and the purchase, at once. The first flow that fails, instance that is lost, or final error ends the
- * wait for all: the step fails anyway, and waiting on costs runner minutes.
- */
-async function waitForAll(inputs: Inputs, api: StepApi, cancelled: AbortSignal, startedAt: number) {
-  const stop = new AbortController()
-  const signal = AbortSignal.any([cancelled, stop.signal])
-  const endWait = (row: FlowOutcome): void => {
-    if (signal.aborted || !endsTheWait(row)) return
-    const label = rowName(row)
-    if (inputs.flowIds.length + inputs.dealNames.length > 1) info(`${label} ended the wait: not waiting for the rest`)
-    stop.abort(new StopWaiting(`${label.charAt(0).toLowerCase()}${label.slice(1)}`))
-  }
-  const debug = core.isDebug() ? (message: string) => core.debug(message) : undefined
-  const common = { now: monotonicNow, sleep, random: Math.random, log: info }
-  const tasks = createTaskWatcher({
-    describeTasks: api.describeTasks,
-    now: monotonicNow,
-    stepStartedAtEpochMs: Date.now(),
-    notice: (message) => core.notice(message),
-    debug,
-  })
-  const deps: WaitDeps = { ...common, describeFlow: api.describeFlow, debug, observeTask: tasks.observe }
-  const schedule = inputs.pollIntervalMs === undefined ? adaptiveSchedule : fixedSchedule(inputs.pollIntervalMs)
-  const options = { timeoutMs: inputs.timeoutMs, schedule, signal, startedAt }
-
-  const [flows, purchase] = await Promise.all([
-    Promise.all(
-      inputs.flowIds.map(async (flowId) => {
-        const outcome = await waitForFlow(flowId, options, deps)
-        endWait(outcome)
-        return outcome
-      }),
-    ),
-    inputs.dealNames.length === 0
-      ? undefined
-      : waitForPurchase(inputs.dealNames, options, {
-          ...common,
-          describeResources: api.describeResourcesByDealName,
-          describeInstances: api.describeInstances,
-        }).then((outcome) => {
-          const rows = purchaseRows(outcome)
-          const ender = rows.find(endsTheWait)
-          if (ender) endWait(ender)
-          return { outcome, rows }
-        }),
-  ])
-  return { outcomes: [...flows, ...(purchase?.rows ?? [])], purchase: purchase?.outcome }
+  return `in ${inputs.region} via ${inputs.endpoint.host}: timeout ${formatDuration(inputs.timeoutMs)}, polling ${polling}`
 }

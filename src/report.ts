@@ -1,224 +1,250 @@
-// What the step leaves behind: outputs for later steps, a job summary for people, and the verdict.
+// What the step leaves behind, formatted: outputs for later steps, a job summary for people, the failure message
+// and the warning. What they say was decided elsewhere (outcome.ts); everything here is bounded, and foreign
+// text is neutralised for the log and escaped for the summary.
 import * as core from '@actions/core'
 import { formatDuration } from './duration.ts'
-import { forLog, forSummary } from './foreign-text.ts'
-import { FLOW_STATUS, RESOURCE_ID } from './tencent/cynosdb.ts'
-import { hintFor } from './tencent/errors.ts'
-import { LOST_STATUSES, RUNNING, type PurchaseOutcome } from './purchase.ts'
-import { taskLabel } from './tasks.ts'
-import { resultName, type FlowOutcome } from './wait.ts'
-
-/** succeeded | failed | processing, or `unknown` for a flow no DescribeFlow call got an answer for. */
-export type FlowResult = ReturnType<typeof resultName> | 'unknown'
-
-export const flowResult = (outcome: FlowOutcome): FlowResult =>
-  outcome.status === undefined ? 'unknown' : resultName(outcome.status)
-
-/** The step's result is its worst flow's: failed > unknown > processing > succeeded. */
-const SEVERITY: readonly FlowResult[] = ['succeeded', 'processing', 'unknown', 'failed']
-
-export function worstOutcome(outcomes: readonly FlowOutcome[]): FlowOutcome {
-  const [first, ...rest] = outcomes
-  if (!first) throw new Error('no flows to report')
-  return rest.reduce(
-    (worst, o) => (SEVERITY.indexOf(flowResult(o)) > SEVERITY.indexOf(flowResult(worst)) ? o : worst),
-    first,
-  )
-}
+import { bounded, forLog, forSummary } from './foreign-text.ts'
+import { changeHint, hintFor } from './hints.ts'
+import { toJson } from './json.ts'
+import { rowOutcomes, worstRow, type RowOutcome, type Verdict } from './outcome.ts'
+import { rowName, type ProbeOutcome, type Result, type Row } from './poll.ts'
+import { progressText } from './task-details.ts'
+import { RESOURCE_ID } from './tencent/cynosdb.ts'
 
 export interface StepOutputs {
   readonly 'cluster-ids': string
   readonly 'instance-ids': string
   readonly status: string
-  readonly result: FlowResult
+  readonly result: Result
   readonly 'request-id': string
   readonly elapsed: string
   readonly polls: string
   readonly 'timed-out': string
   readonly results: string
+  readonly response: string
 }
 
-/** RequestIds are UUIDs; only a well-formed one goes into an output that later steps may interpolate. */
-const SAFE_REQUEST_ID = /^[A-Za-z0-9_.:-]{1,128}$/
+/** An output a later step reads whole: room for hundreds of IDs, far from the runner's limits. */
+export const MAX_OUTPUT_CHARS = 64 * 1024
+/** The job summary: GitHub drops one over 1 MiB; this leaves room for the other steps of the job. */
+export const MAX_SUMMARY_ROWS = 200
+export const MAX_SUMMARY_CHARS = 256 * 1024
 
-/** A flow that failed, or met a final error, ends the wait for every flow of the step. */
-export const endsTheWait = (outcome: FlowOutcome): boolean =>
-  outcome.end === 'error' || (outcome.end === 'done' && outcome.status === FLOW_STATUS.failed)
+/** Tencent Cloud's RequestIds are UUIDs: nothing else goes into an output that later steps may interpolate. */
+export const REQUEST_ID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/
 
-/** A purchase as the rows the report shows: one per instance, or one for its deals until they are delivered. */
-export function purchaseRows(p: PurchaseOutcome): FlowOutcome[] {
-  const base = { requestId: p.requestId, elapsedMs: p.elapsedMs, stoppedBy: p.stoppedBy, polls: 0 }
-  if (p.resources === undefined) {
-    // never delivered within the wait: nothing is known of the instances
-    return [
-      {
-        ...base,
-        flowId: p.dealNames.join(', '),
-        kind: 'deal',
-        status: undefined,
-        end: p.end,
-        error: p.error,
-        polls: p.polls,
-      },
-    ]
+/** `status`: DescribeFlow's numbers, which the other kinds borrow: 0 succeeded, 1 failed, 2 processing. */
+const STATUS_OF: Readonly<Record<Result, string>> = { succeeded: '0', failed: '1', processing: '2', unknown: '' }
+
+/** A row's key in `results`: a flow's bare ID (as in 1.0), every other kind prefixed, so no two can collide. */
+export const resultKey = (row: Pick<Row, 'kind' | 'id'>): string =>
+  row.kind === 'flow' ? row.id : `${row.kind}:${row.id}`
+
+/** `{"a":"b",…}` with as many entries as fit in `max` characters, then `"more": "N left out"`. */
+function boundedObject(entries: readonly [string, string][], max: number): string {
+  const kept: Record<string, string> = {}
+  let size = 2
+  let index = 0
+  for (; index < entries.length; index++) {
+    const [key, value] = entries[index] ?? ['', '']
+    const entrySize = JSON.stringify(key).length + JSON.stringify(value).length + 2
+    if (size + entrySize > max - 40) break
+    kept[key] = value
+    size += entrySize
   }
-  const lost = p.end === 'error' && p.instances.find((i) => i.status !== undefined && LOST_STATUSES.has(i.status))
-  return p.instances.map((instance, index) => {
-    const status =
-      instance.status === RUNNING
-        ? FLOW_STATUS.succeeded
-        : lost && lost === instance
-          ? FLOW_STATUS.failed
-          : FLOW_STATUS.processing
-    const end = p.end === 'error' && lost !== instance ? (lost ? 'stopped' : 'error') : p.end
-    return {
-      ...base,
-      stoppedBy: end === 'stopped' && lost ? `instance ${lost.instanceId}` : base.stoppedBy,
-      flowId: instance.instanceId,
-      kind: 'instance' as const,
-      instanceStatus: instance.status,
-      status,
-      end: status === FLOW_STATUS.succeeded ? 'done' : end,
-      error: end === 'error' || lost === instance ? p.error : undefined,
-      polls: index === 0 ? p.polls : 0, // the purchase's calls, counted once
-    }
-  })
+  if (index < entries.length) kept.more = `${entries.length - index} left out`
+  return JSON.stringify(kept)
 }
 
-export interface PurchaseIds {
+/** IDs, comma-separated, as many whole ones as fit; only what looks like a resource ID. */
+function idList(ids: readonly string[]): string {
+  const kept: string[] = []
+  let size = 0
+  for (const id of ids.filter((id) => RESOURCE_ID.test(id))) {
+    if (size + id.length + 1 > MAX_OUTPUT_CHARS) break
+    kept.push(id)
+    size += id.length + 1
+  }
+  return kept.join(',')
+}
+
+export interface Delivered {
   readonly clusterIds: readonly string[]
   readonly instanceIds: readonly string[]
 }
 
-/** The cluster and instance IDs a purchase delivered, in the order of its deals, each once. */
-export function purchaseIds(p: PurchaseOutcome | undefined): PurchaseIds {
-  const resources = p?.resources ?? []
-  return {
-    clusterIds: [...new Set(resources.map((r) => r.clusterId).filter((id) => id !== ''))],
-    instanceIds: [...new Set(resources.flatMap((r) => r.instanceIds))],
-  }
+/**
+ * The answer of the change the step sent, as JSON for a later step's fromJSON, its text made harmless on the way:
+ * `::` and `##[` (workflow commands, should a later step echo it) and invisible formatting characters are written
+ * as JSON escapes, which read back as the same value. Empty when it would be larger than an output should be.
+ */
+export function responseOutput(answer: Record<string, unknown> | undefined): string {
+  if (answer === undefined) return ''
+  const json = (toJson(answer) ?? '')
+    .replace(/:(?=:)/g, '\\u003a')
+    .replace(/#(?=#\[)/g, '\\u0023')
+    .replace(/[\p{Cf}\u2028\u2029]/gu, (c) => `\\u${(c.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`)
+  return json.length <= MAX_OUTPUT_CHARS ? json : ''
 }
 
 export function stepOutputs(
-  outcomes: readonly FlowOutcome[],
-  step: { readonly requests?: number; readonly purchase?: PurchaseIds } = {},
+  outcomes: readonly ProbeOutcome[],
+  step: {
+    readonly requests: number
+    readonly delivered?: Delivered | undefined
+    /** The answer of the change the step sent (`call`). */
+    readonly answer?: Record<string, unknown> | undefined
+  },
 ): StepOutputs {
-  const worst = worstOutcome(outcomes)
-  const ids = (list: readonly string[] | undefined): string =>
-    (list ?? []).filter((id) => RESOURCE_ID.test(id)).join(',')
+  const rows = rowOutcomes(outcomes)
+  const worst = worstRow(rows)
+  const requestId = worst?.probe.requestId ?? ''
   return {
-    'cluster-ids': ids(step.purchase?.clusterIds),
-    'instance-ids': ids(step.purchase?.instanceIds),
-    status: worst.status === undefined ? '' : String(worst.status),
-    result: flowResult(worst),
-    'request-id': worst.requestId !== undefined && SAFE_REQUEST_ID.test(worst.requestId) ? worst.requestId : '',
-    elapsed: String(Math.round(Math.max(...outcomes.map((o) => o.elapsedMs)) / 1000)),
-    polls: String(step.requests ?? outcomes.reduce((sum, o) => sum + o.polls, 0)),
-    'timed-out': String(outcomes.some((o) => o.end === 'timeout')),
-    results: JSON.stringify(Object.fromEntries(outcomes.map((o) => [o.flowId, flowResult(o)]))),
+    'cluster-ids': idList(step.delivered?.clusterIds ?? []),
+    'instance-ids': idList(step.delivered?.instanceIds ?? []),
+    status: worst ? STATUS_OF[worst.result] : '',
+    result: worst?.result ?? 'unknown',
+    'request-id': REQUEST_ID.test(requestId) ? requestId : '',
+    elapsed: String(Math.round(Math.max(0, ...outcomes.map((o) => o.elapsedMs)) / 1000)),
+    polls: String(step.requests),
+    'timed-out': String(rows.some((row) => row.end === 'timeout')),
+    results: boundedObject(
+      rows.map((row) => [resultKey(row), row.result]),
+      MAX_OUTPUT_CHARS,
+    ),
+    response: responseOutput(step.answer),
   }
 }
 
 export interface ReportContext {
   readonly region: string
   readonly timeoutMs: number
-  readonly failOnTimeout: boolean
 }
 
-/** Why the step fails, one line per flow that did not succeed; undefined when it passes. */
-/** `Flow 123`, `Instance cynosdbmysql-ins-…`, `Deal 2023…`: how a row is named in messages. */
-export function rowName(o: FlowOutcome): string {
-  return o.kind === 'instance'
-    ? `Instance ${forLog(o.flowId)}`
-    : o.kind === 'deal'
-      ? `Deal ${forLog(o.flowId)}`
-      : `Flow ${o.flowId}`
-}
+const callCount = (n: number): string => `${n} ${n === 1 ? 'call' : 'calls'}`
 
-/** What a row is still doing, in words: an instance's own status, else the flow result. */
-const stateWord = (o: FlowOutcome): string =>
-  o.kind === 'instance' ? forLog(o.instanceStatus ?? 'not listed yet') : flowResult(o)
-
-/** Why the step fails, one line per flow or instance that did not succeed; undefined when it passes. */
-export function failureMessage(outcomes: readonly FlowOutcome[], context: ReportContext): string | undefined {
+/** Why the step fails, one line per row that fails it (one per probe for a final error); undefined if it passes. */
+export function failureMessage(verdict: Verdict, context: ReportContext): string | undefined {
   const lines: string[] = []
-  // what ended the wait first, then the others in the order given
-  for (const o of [...outcomes.filter(endsTheWait), ...outcomes.filter((o) => !endsTheWait(o))]) {
-    const where = `${rowName(o)} (region ${context.region})`
-    const after = `after ${formatDuration(o.elapsedMs)}, ${o.polls} ${o.polls === 1 ? 'call' : 'calls'}`
-    const lastCause = o.error ? `; the last call failed: ${o.error.message}` : ''
-    const timeout = formatDuration(context.timeoutMs)
-    if (o.end === 'error' && o.error) {
-      const hint = hintFor(o.error, context)
-      lines.push(`${where}: ${o.error.message}${hint ? `. ${hint}` : ''}`)
-    } else if (o.end === 'cancelled') {
-      lines.push(`${where}: cancelled ${after}; last known status: ${stateWord(o)}`)
-    } else if (o.end === 'stopped') {
+  const reportedErrors = new Set<ProbeOutcome>()
+  const timeout = formatDuration(context.timeoutMs)
+  for (const row of verdict.failing) {
+    const name = forLog(rowName(row))
+    const where = `${name} (region ${context.region})`
+    const after = `after ${formatDuration(row.probe.elapsedMs)}, ${callCount(row.probe.calls)}`
+    const lastCause = row.error ? `; the last call failed: ${row.error.message}` : ''
+    if (row.result === 'failed') {
+      const requestId = row.probe.requestId ? ` (RequestId ${forLog(row.probe.requestId)})` : ''
+      const what = row.kind === 'flow' || row.kind === 'task' ? 'failed' : forLog(row.state)
+      const why = row.cause ? `: ${row.kind === 'flow' ? 'its task says: ' : ''}${forLog(row.cause)}` : ''
+      lines.push(`${where} ${row.kind === 'instance' ? `is ${what}` : what}${requestId}, ${after}${why}`)
+    } else if (row.end === 'error' && row.error) {
+      if (reportedErrors.has(row.probe)) continue
+      reportedErrors.add(row.probe)
+      const hint = row.kind === 'call' ? changeHint(row.error, context) : hintFor(row.error, context)
+      lines.push(`${forLog(row.probe.name)} (region ${context.region}): ${row.error.message}${hint ? `. ${hint}` : ''}`)
+    } else if (row.end === 'cancelled') {
+      lines.push(`${where}: cancelled ${after}; last known: ${forLog(row.state)}`)
+    } else if (row.end === 'stopped') {
       lines.push(
-        `${where}: not waited for further once ${o.stoppedBy ?? 'another'} ended the wait, ${after}; last known status: ${stateWord(o)}`,
+        `${where}: not waited for further once ${forLog(row.stoppedBy ?? 'another')} ended the wait, ${after}; last known: ${forLog(row.state)}`,
       )
-    } else if (o.status === FLOW_STATUS.failed) {
-      // the task's own words for why, when DescribeTasks told them
-      const why = o.task?.errMsg ? `: its task${taskLabel(o.task)} says: ${forLog(o.task.errMsg)}` : ''
-      lines.push(`${where} failed${o.requestId ? ` (RequestId ${forLog(o.requestId)})` : ''}, ${after}${why}`)
-    } else if (o.end === 'timeout' && o.kind === 'deal') {
-      lines.push(`${where}: not delivered by billing within the timeout of ${timeout} (${o.polls} calls)${lastCause}`)
-    } else if (o.end === 'timeout' && o.status === undefined) {
-      // Nothing is known about the flow, so fail-on-timeout: false cannot make this green.
+    } else if (row.kind === 'deal') {
       lines.push(
-        `${where}: no answer from DescribeFlow within the timeout of ${timeout} (${o.polls} calls)${lastCause}`,
+        `${where}: not delivered by billing within the timeout of ${timeout} (${callCount(row.probe.calls)})${lastCause}`,
       )
-    } else if (o.end === 'timeout' && context.failOnTimeout) {
+    } else if (row.result === 'unknown') {
+      // Nothing is known of it, so fail-on-timeout: false cannot make this green.
       lines.push(
-        `${where}: still ${stateWord(o)} at the timeout of ${timeout} (${o.polls} calls)${lastCause}. Raise 'timeout', or set 'fail-on-timeout: false' to go on`,
+        `${where}: ${forLog(row.state)} within the timeout of ${timeout} (${callCount(row.probe.calls)})${lastCause}`,
+      )
+    } else {
+      lines.push(
+        `${where}: still ${forLog(row.state)} at the timeout of ${timeout} (${callCount(row.probe.calls)})${lastCause}. Raise 'timeout', or set 'fail-on-timeout: false' to go on`,
       )
     }
   }
   return lines.length > 0 ? lines.join('\n') : undefined
 }
 
-export async function writeSummary(outcomes: readonly FlowOutcome[], context: ReportContext): Promise<void> {
-  const icon: Record<FlowResult, string> = { succeeded: '✅', failed: '❌', processing: '⏳', unknown: '❔' }
-  const note: Partial<Record<FlowOutcome['end'], string>> = {
+/** The warning when rows still processing at the timeout pass (fail-on-timeout: false). */
+export function lateWarning(verdict: Verdict, context: ReportContext): string | undefined {
+  if (verdict.late.length === 0) return undefined
+  const names = verdict.late.map((row) => forLog(rowName(row)))
+  const shown = names.slice(0, 10).join(', ') + (names.length > 10 ? ` and ${names.length - 10} more` : '')
+  return `${shown} still processing at the timeout of ${formatDuration(context.timeoutMs)}; going on because fail-on-timeout is false`
+}
+
+/** What a row is doing, for the summary: its task, an instance's status. */
+function doing(row: RowOutcome): string {
+  const task = row.task
+  const work = task ? `${task.taskType || 'task'}${task.target ? ` on ${task.target}` : ''}` : ''
+  const progress = row.result === 'processing' ? progressText(task) : ''
+  if (row.kind === 'flow') return `${work}${progress}`
+  if (row.kind === 'task') return `${work ? `${work}, ` : ''}${row.state}${progress}`
+  if (row.kind === 'instance') return `${row.state}${row.parent ? ` (cluster ${row.parent})` : ''}`
+  return row.state
+}
+
+export interface SummaryContext extends ReportContext {
+  /** What the step waited for, e.g. `task flow 123`. */
+  readonly title: string
+  /** Said above the table, e.g. which call was sent with which parameter names. */
+  readonly lines?: readonly string[] | undefined
+}
+
+export async function writeSummary(outcomes: readonly ProbeOutcome[], context: SummaryContext): Promise<void> {
+  const icon: Record<Result, string> = { succeeded: '✅', failed: '❌', processing: '⏳', unknown: '❔' }
+  const note: Partial<Record<RowOutcome['end'], string>> = {
     timeout: ' (timed out)',
     cancelled: ' (cancelled)',
     stopped: ' (not waited for further)',
+    error: ' (error)',
   }
+  const rows = rowOutcomes(outcomes)
+  const firstOfProbe = new Set(outcomes.map((probe) => rows.find((row) => row.probe === probe)))
   // Every cell is escaped: IDs, task types and RequestIds came over the network; no foreign text becomes markup.
-  const rows = outcomes.map((o) =>
-    [
-      o.flowId,
-      o.kind === 'instance'
-        ? `instance, ${o.instanceStatus ?? 'not listed yet'}`
-        : o.kind === 'deal'
-          ? 'deal, not delivered'
-          : o.task
-            ? `${o.task.taskType || 'task'}${o.task.target ? ` on ${o.task.target}` : ''}${o.task.progress === undefined || o.status !== FLOW_STATUS.processing ? '' : `, ${Math.round(o.task.progress)}%`}`
-            : '',
-      `${icon[flowResult(o)]} ${flowResult(o)}${note[o.end] ?? ''}`,
-      formatDuration(o.elapsedMs),
-      String(o.polls),
-      o.requestId ?? '',
-    ].map(forSummary),
-  )
-  const ender = outcomes.length > 1 ? outcomes.find(endsTheWait) : undefined
-  await core.summary
-    .addHeading('CynosDB task flow', 3)
-    .addRaw(
-      `Region <code>${forSummary(context.region)}</code>, timeout ${formatDuration(context.timeoutMs)}` +
-        (ender ? `. ${forSummary(rowName(ender))} ended the wait: ${flowResult(ender)}.` : ''),
-      true,
-    )
+  // Rows are added while the table stays within MAX_SUMMARY_CHARS (escaping can make hostile text 8 times longer).
+  const cells: string[][] = []
+  let size = 0
+  for (const row of rows.slice(0, MAX_SUMMARY_ROWS)) {
+    const cellsOfRow = [
+      rowName(row),
+      doing(row),
+      `${icon[row.result]} ${row.result}${note[row.end] ?? ''}`,
+      formatDuration(row.probe.elapsedMs),
+      firstOfProbe.has(row) ? String(row.probe.calls) : '',
+      firstOfProbe.has(row) ? (row.probe.requestId ?? '') : '',
+    ].map((cell) => forSummary(bounded(cell, 200)))
+    size += cellsOfRow.reduce((sum, cell) => sum + cell.length + 9, 9) // with <td></td> and <tr></tr>
+    if (size > MAX_SUMMARY_CHARS) break
+    cells.push(cellsOfRow)
+  }
+  const ender = outcomes.length > 1 ? rows.find((row) => row.result === 'failed') : undefined
+  const intro = [
+    `Region <code>${forSummary(context.region)}</code>, timeout ${formatDuration(context.timeoutMs)}.`,
+    ...(context.lines ?? []),
+    ...(ender ? [`${forSummary(rowName(ender))} ended the wait: ${ender.result}.`] : []),
+  ]
+  let summary = core.summary
+    .addHeading(`CynosDB: ${forSummary(context.title)}`, 3)
+    .addRaw(intro.join(' '), true)
     .addTable([
       [
-        { data: 'Flow or instance', header: true },
-        { data: 'Task', header: true },
+        { data: 'Waited for', header: true },
+        { data: 'Doing', header: true },
         { data: 'Result', header: true },
         { data: 'Elapsed', header: true },
         { data: 'Calls', header: true },
         { data: 'RequestId', header: true },
       ],
-      ...rows,
+      ...cells,
     ])
-    .write()
+  if (rows.length > cells.length) {
+    summary = summary.addRaw(
+      `${rows.length - cells.length} more rows left out; the log and the results output have them.`,
+      true,
+    )
+  }
+  await summary.write()
 }

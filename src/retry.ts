@@ -2,14 +2,8 @@
 // undici's RetryAgent is not used: Tencent reports throttling and server faults as HTTP 200 with an error code,
 // and every attempt must be signed anew with a fresh timestamp and pass the step's rate limiter.
 import { DeadlineError } from './limiter.ts'
-import {
-  ApiError,
-  CallError,
-  HttpStatusError,
-  isUntrustedCertificate,
-  NetworkError,
-  UnexpectedResponseError,
-} from './tencent/errors.ts'
+import { CallError, HttpStatusError, isUntrustedCertificate, NetworkError, UnexpectedResponseError } from './http.ts'
+import { ApiError, isThrottled } from './tencent/errors.ts'
 
 /** Throttling and server-side faults; everything else the API reports (auth, not found, bad parameter) is final. */
 const TRANSIENT_CODE =
@@ -18,16 +12,31 @@ const TRANSIENT_CODE =
 /** HTTP statuses that pass: a timeout, throttling, a server or gateway fault. 3xx and other 4xx do not. */
 export const isTransientHttpStatus = (status: number): boolean => status === 408 || status === 429 || status >= 500
 
+/** Worth another try of a read: it may pass, and asking again changes nothing. */
 export function isTransient(error: unknown): boolean {
-  // the client corrected its clock from this very answer: one more try (the waiter allows it once in a row)
+  // the client corrected its clock from this very answer: one more try (the tracker allows it once in a row)
   if (error instanceof ApiError) return error.clockCorrected || TRANSIENT_CODE.test(error.code)
   if (error instanceof HttpStatusError) return isTransientHttpStatus(error.status)
   if (error instanceof UnexpectedResponseError) return true
   // A certificate that does not verify is met again on the next attempt; any other network failure may pass.
   if (isUntrustedCertificate(error)) return false
   if (error instanceof NetworkError) return true
+  // Another CallError (an endpoint never reached) is a verdict, not a hiccup.
+  if (error instanceof CallError) return false
   // Other errors with a string code come from the network stack; a plain TypeError from a bug has none.
   return typeof (error as { code?: unknown } | null)?.code === 'string'
+}
+
+/**
+ * Worth another try of a change the step sent: only when the failure proves the change was not carried out.
+ * The connection failed before the request was written (refused, DNS, no route, certificate), the API throttled
+ * it (RequestLimitExceeded: refused, not executed), or it refused the signature's time and the client has
+ * corrected its clock. Anything after the request left (a timeout, a reset, an HTTP 5xx, InternalError, a garbled
+ * answer) proves nothing: the change may have been applied, so it is never sent again.
+ */
+export function provesNotCarriedOut(error: unknown): boolean {
+  if (error instanceof ApiError) return error.clockCorrected || isThrottled(error)
+  return error instanceof NetworkError && error.notSent && !isUntrustedCertificate(error)
 }
 
 export const BACKOFF_BASE_MS = 1000
@@ -52,11 +61,11 @@ export function retryDelay(error: unknown, attempt: number, random: () => number
   return { ms: backoff, required: false }
 }
 
-/** What a waiting loop does after a failed call (wait.ts and purchase.ts share this policy). */
+/** What the waiting engine does after a failed round. */
 export type AfterFailure =
-  /** The wait was stopped or cancelled; `sent`: the request had gone out before. */
-  | { readonly kind: 'aborted'; readonly sent: boolean }
-  /** No request slot before the deadline: nothing was sent. The wait times out on the last failure, if any. */
+  /** The wait was stopped or cancelled. */
+  | { readonly kind: 'aborted' }
+  /** No request slot before the step's hard end: nothing was sent. The wait times out on the last failure. */
   | { readonly kind: 'deadline' }
   /** Not worth another try (or a second clock correction in a row). */
   | { readonly kind: 'final'; readonly error: Error }
@@ -66,10 +75,11 @@ export type AfterFailure =
   | { readonly kind: 'retry'; readonly error: Error; readonly delayMs: number; readonly clockCorrection: boolean }
 
 /**
- * The retry state of one waiting loop: failures in a row for the backoff, the last failure for the timeout's
- * message, and whether the last retry was a clock correction (allowed once in a row, never a loop).
+ * The retry state of one wait: failures in a row for the backoff, the last failure for the timeout's message,
+ * and whether the last retry was a clock correction (allowed once in a row, never a loop). `retryable` is the
+ * policy: isTransient for reads, provesNotCarriedOut for a change.
  */
-export function createRetryTracker(random: () => number) {
+export function createRetryTracker(random: () => number, retryable: (error: unknown) => boolean = isTransient) {
   let inARow = 0
   let lastError: Error | undefined
   let lastWasClockCorrection = false
@@ -83,19 +93,15 @@ export function createRetryTracker(random: () => number) {
       lastError = undefined
       lastWasClockCorrection = false
     },
-    /** A failure the loop expects and waits out at its own schedule (a deal not delivered yet). */
-    expected(error: Error): void {
-      lastError = error
-    },
     failed(
       caught: unknown,
       at: { readonly aborted: boolean; readonly now: number; readonly deadline: number },
     ): AfterFailure {
-      if (at.aborted) return { kind: 'aborted', sent: caught instanceof CallError }
+      if (at.aborted) return { kind: 'aborted' }
       if (caught instanceof DeadlineError) return { kind: 'deadline' }
       const error = caught instanceof Error ? caught : new Error(String(caught))
       const clockCorrection = error instanceof ApiError && error.clockCorrected
-      if (!isTransient(error) || (clockCorrection && lastWasClockCorrection)) return { kind: 'final', error }
+      if (!retryable(error) || (clockCorrection && lastWasClockCorrection)) return { kind: 'final', error }
       lastWasClockCorrection = clockCorrection
       inARow += 1
       lastError = error

@@ -64,37 +64,60 @@ describe('action.yml loads as a runner loads it', () => {
   })
 })
 
-/** Inputs given to getInputs when the test must get past validation: the required ones. */
-const REQUIRED_VALUES: Readonly<Record<string, string>> = { 'flow-id': '1', region: 'ap-guangzhou' }
+/** Inputs (and environment) given to getInputs to get past validation: static keys, and keyless auth. */
+const CONFIGURATIONS = [
+  { values: { 'flow-id': '1', region: 'ap-guangzhou', 'secret-id': 'AKIDx', 'secret-key': 'k' }, env: {} },
+  {
+    values: {
+      'flow-id': '1',
+      region: 'ap-guangzhou',
+      'role-arn': 'qcs::cam::uin/1:roleName/r',
+      'oidc-provider-id': 'gh',
+    },
+    env: { ACTIONS_ID_TOKEN_REQUEST_URL: 'https://token.example/?a=1', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 't' },
+  },
+] as const
+const noMask = (): void => undefined
 
 describe('the interface has one source of truth', () => {
   it('src/ reads exactly the inputs action.yml declares', () => {
     const read = new Set<string>()
-    getInputs((name) => {
-      read.add(name)
-      return REQUIRED_VALUES[name] ?? ''
-    }, {})
+    for (const { values, env } of CONFIGURATIONS) {
+      const given: Readonly<Record<string, string>> = values
+      getInputs(
+        (name) => {
+          read.add(name)
+          return given[name] ?? ''
+        },
+        env,
+        noMask,
+      )
+    }
     expect([...read].sort()).toEqual([...inputNames].sort())
   })
 
   it("action.yml's defaults are the ones src/ falls back to when an input is empty", () => {
     const defaults = inputDefaults(metadata)
-    const fromCode = getInputs((name) => REQUIRED_VALUES[name] ?? '', {})
-    const fromActionYml = getInputs((name) => REQUIRED_VALUES[name] ?? defaults.get(name) ?? '', {})
-    expect(fromActionYml).toEqual(fromCode)
+    for (const { values, env } of CONFIGURATIONS) {
+      const given: Readonly<Record<string, string>> = values
+      const fromCode = getInputs((name) => given[name] ?? '', env, noMask)
+      const fromActionYml = getInputs((name) => given[name] ?? defaults.get(name) ?? '', env, noMask)
+      expect(fromActionYml).toEqual(fromCode)
+    }
   })
 
   it('src/ sets exactly the outputs action.yml declares', () => {
     const outcome = {
-      flowId: '1',
-      status: 0,
-      requestId: 'r',
-      polls: 1,
-      elapsedMs: 1,
+      name: 'Flow 1',
+      rows: [{ kind: 'flow', id: '1', result: 'succeeded', state: 'succeeded' }],
       end: 'done',
       error: undefined,
+      stoppedBy: undefined,
+      calls: 1,
+      requestId: undefined,
+      elapsedMs: 1,
     } as const
-    expect(Object.keys(stepOutputs([outcome])).sort()).toEqual([...outputNames].sort())
+    expect(Object.keys(stepOutputs([outcome], { requests: 1 })).sort()).toEqual([...outputNames].sort())
   })
 })
 

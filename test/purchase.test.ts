@@ -1,91 +1,144 @@
+// The purchase probe round by round: delivery, several clusters per deal, a fresh listing each round, paging.
 import { describe, expect, it } from 'vitest'
-import { fakeClock } from '../scripts/lib/fake-clock.ts'
-import { fixedSchedule } from '../src/schedule.ts'
-import { waitForPurchase, type PurchaseDeps } from '../src/purchase.ts'
+import type { StepApi } from '../src/api.ts'
+import { INSTANCE_PAGE, purchaseProbe } from '../src/probes/purchase.ts'
+import type { DealResources } from '../src/tencent/cynosdb.ts'
 import { ApiError } from '../src/tencent/errors.ts'
 
 const trace = { action: 'x', host: 'h', latencyMs: 1 }
 const notDelivered = () =>
   new ApiError('DescribeResourcesByDealName', 'InvalidParameterValue.DealNameNotFound', 'not yet', 'r-nf')
 
-function setup(
-  delivery: (n: number) => Error | { dealName: string; clusterId: string; instanceIds: string[] }[],
-  statuses: (n: number) => Record<string, string>,
-) {
-  const clock = fakeClock(0)
-  const lines: string[] = []
+/** A purchase against answers given per call: the deals' resources, then instance statuses per listing. */
+function setup(delivery: (n: number) => Error | DealResources[], statuses: (n: number) => Record<string, string>) {
+  const listings: { instanceIds: readonly string[]; offset: number }[] = []
   let resolves = 0
-  let lists = 0
-  const deps: PurchaseDeps = {
-    describeResources: async () => {
+  let rounds = 0
+  const api: Pick<StepApi, 'describeResourcesByDealName' | 'describeInstances'> = {
+    describeResourcesByDealName: async (_names, call) => {
+      call.sent?.()
       const answer = delivery(resolves++)
       if (answer instanceof Error) throw answer
       return { value: answer, requestId: `r-res-${resolves}`, trace }
     },
-    describeInstances: async (ids) => {
-      const now = statuses(lists++)
-      return {
-        value: ids.filter((id) => id in now).map((id) => ({ instanceId: id, status: now[id] ?? '' })),
-        requestId: `r-ins-${lists}`,
-        trace,
-      }
+    describeInstances: async (query, call) => {
+      call.sent?.()
+      listings.push({ instanceIds: query.instanceIds, offset: query.offset })
+      if (query.offset === 0) rounds += 1
+      const now = statuses(rounds - 1)
+      const listed = query.instanceIds.filter((id) => id in now)
+      const items = listed
+        .slice(query.offset, query.offset + query.limit)
+        .map((id) => ({ instanceId: id, status: now[id] ?? '' }))
+      return { value: { items, total: listed.length }, requestId: `r-ins-${listings.length}`, trace }
     },
-    now: clock.now,
-    sleep: clock.sleep,
-    random: () => 0.5,
-    log: (l) => lines.push(l),
   }
-  const options = { timeoutMs: 60_000, schedule: fixedSchedule(1000), signal: new AbortController().signal }
-  return { clock, lines, deps, options }
+  return { api, listings }
 }
 
-const deal = [{ dealName: 'd1', clusterId: 'c1', instanceIds: ['i1', 'i2'] }]
+const call = { signal: new AbortController().signal, notAfter: Number.POSITIVE_INFINITY }
 
-describe('waitForPurchase', () => {
-  it('retries a deal not yet delivered at the schedule, then waits until every instance runs', async () => {
-    const { deps, options, lines } = setup(
-      (n) => (n < 2 ? notDelivered() : deal),
-      (n): Record<string, string> =>
-        n === 0 ? { i1: 'creating' } : n === 1 ? { i1: 'running', i2: 'activating' } : { i1: 'running', i2: 'running' },
+describe('the purchase probe', () => {
+  it('reads a deal not yet delivered, then its instances at once, until all run', async () => {
+    const { api } = setup(
+      (n) => (n === 0 ? notDelivered() : [{ dealName: 'd1', clusterId: 'c1', instanceIds: ['i1', 'i2'] }]),
+      (n): Record<string, string> => [{ i1: 'creating' }, { i1: 'running', i2: 'running' }][n] ?? {},
     )
-    const outcome = await waitForPurchase(['d1'], options, deps)
-    expect(outcome).toMatchObject({ end: 'done', polls: 6, elapsedMs: 4000, requestId: 'r-ins-3' })
-    expect(outcome.instances).toEqual([
-      { instanceId: 'i1', status: 'running' },
-      { instanceId: 'i2', status: 'running' },
+    const probe = purchaseProbe(['d1'], api)
+    const first = await probe.check(call)
+    expect(first).toMatchObject({ line: 'Deal d1: not delivered yet', requestId: 'r-nf' })
+    expect(first.rows).toEqual([{ kind: 'deal', id: 'd1', result: 'unknown', state: 'not delivered yet' }])
+    const second = await probe.check(call)
+    expect(second.rows.map((r) => [r.id, r.result, r.state, r.parent])).toEqual([
+      ['i1', 'processing', 'creating', 'c1'],
+      ['i2', 'unknown', 'not listed yet', 'c1'],
     ])
-    expect(lines[0]).toMatch(/^Deal d1: not delivered yet after 0ms/)
-    expect(lines).toContainEqual(expect.stringMatching(/^Deal d1: i1 creating, i2 not listed yet/))
+    expect(second.line).toBe('Deal d1: i1 creating, i2 not listed yet; 0 of 2 running')
+    const third = await probe.check(call)
+    expect(third.rows.every((r) => r.result === 'succeeded')).toBe(true)
+    expect(third.line).toBe('Deal d1: every instance running (2)')
+    expect(probe.delivered()).toEqual([{ dealName: 'd1', clusterId: 'c1', instanceIds: ['i1', 'i2'] }])
   })
 
-  it.each(['isolating', 'isolated', 'offlining', 'offlined'])(
-    'fails at once when an instance is %s, naming it',
-    async (status) => {
-      const { deps, options } = setup(
-        () => deal,
-        () => ({ i1: 'creating', i2: status }),
-      )
-      const outcome = await waitForPurchase(['d1'], options, deps)
-      expect(outcome).toMatchObject({ end: 'error', polls: 2, elapsedMs: 0 })
-      expect(outcome.error?.message).toBe(
-        `Instance i2 of deal d1 is ${status}, which it does not come back from on its own`,
-      )
-    },
-  )
-
-  it('times out still undelivered, naming DealNameNotFound', async () => {
-    const { deps, options } = setup(notDelivered, () => ({}))
-    const outcome = await waitForPurchase(['d1'], { ...options, timeoutMs: 3000 }, deps)
-    expect(outcome).toMatchObject({ end: 'timeout', resources: undefined, requestId: 'r-nf' })
-    expect((outcome.error as ApiError).code).toBe('InvalidParameterValue.DealNameNotFound')
+  it('waits for every cluster of a deal that delivered several (CreateClusters with Count 2)', async () => {
+    const { api } = setup(
+      () => [
+        { dealName: 'd1', clusterId: 'c1', instanceIds: ['i1'] },
+        { dealName: 'd1', clusterId: 'c2', instanceIds: ['i2'] },
+      ],
+      () => ({ i1: 'running', i2: 'creating' }),
+    )
+    const probe = purchaseProbe(['d1'], api)
+    const reading = await probe.check(call)
+    expect(reading.rows.map((r) => [r.id, r.parent, r.result])).toEqual([
+      ['i1', 'c1', 'succeeded'],
+      ['i2', 'c2', 'processing'],
+    ])
+    expect(probe.delivered()?.map((r) => r.clusterId)).toEqual(['c1', 'c2'])
   })
 
-  it('ends at once on a final error', async () => {
-    const { deps, options } = setup(
-      () => new ApiError('DescribeResourcesByDealName', 'UnauthorizedOperation.PermissionDenied', 'no', 'r'),
+  it('sees each round afresh: an instance running once and then missing is not running', async () => {
+    const { api } = setup(
+      () => [{ dealName: 'd1', clusterId: 'c1', instanceIds: ['i1', 'i2'] }],
+      (n): Record<string, string> => [{ i1: 'running', i2: 'creating' }, { i2: 'running' }][n] ?? {},
+    )
+    const probe = purchaseProbe(['d1'], api)
+    await probe.check(call)
+    const second = await probe.check(call)
+    expect(second.rows.map((r) => [r.id, r.result])).toEqual([
+      ['i1', 'unknown'],
+      ['i2', 'succeeded'],
+    ])
+  })
+
+  it('pages through every instance, 100 a page, each round', async () => {
+    const ids = Array.from({ length: 250 }, (_, i) => `i${i}`)
+    const { api, listings } = setup(
+      () => [{ dealName: 'd1', clusterId: 'c1', instanceIds: ids }],
+      () => Object.fromEntries(ids.map((id) => [id, 'running'])),
+    )
+    const reading = await purchaseProbe(['d1'], api).check(call)
+    expect(listings.map((l) => l.offset)).toEqual([0, INSTANCE_PAGE, 2 * INSTANCE_PAGE])
+    expect(reading.rows.every((r) => r.result === 'succeeded')).toBe(true)
+  })
+
+  it('fails an instance that is lost, naming its status', async () => {
+    const { api } = setup(
+      () => [{ dealName: 'd1', clusterId: 'c1', instanceIds: ['i1'] }],
+      () => ({ i1: 'isolated' }),
+    )
+    const reading = await purchaseProbe(['d1'], api).check(call)
+    expect(reading.rows[0]).toMatchObject({
+      result: 'failed',
+      state: 'isolated',
+      cause: 'is isolated, which it does not come back from on its own',
+    })
+  })
+
+  it('waits while one of several deals is not delivered, and names at most ten instances in a line', async () => {
+    const many = Array.from({ length: 12 }, (_, i) => `i${i}`)
+    const { api } = setup(
+      (n) =>
+        n === 0
+          ? [{ dealName: 'd1', clusterId: 'c1', instanceIds: ['i1'] }]
+          : [
+              { dealName: 'd1', clusterId: 'c1', instanceIds: many.slice(0, 6) },
+              { dealName: 'd2', clusterId: 'c2', instanceIds: many.slice(6) },
+            ],
       () => ({}),
     )
-    const outcome = await waitForPurchase(['d1'], options, deps)
-    expect(outcome).toMatchObject({ end: 'error', polls: 1 })
+    const probe = purchaseProbe(['d1', 'd2'], api)
+    expect((await probe.check(call)).line).toBe('Deals d1, d2: not delivered yet')
+    const line = (await probe.check(call)).line
+    expect(line).toMatch(/^Deals d1, d2: i0 not listed yet, .*i9 not listed yet and 2 more; 0 of 12 running$/)
+  })
+
+  it('passes other errors to the engine', async () => {
+    const denied = new ApiError('DescribeResourcesByDealName', 'UnauthorizedOperation.PermissionDenied', 'no', 'r')
+    const { api } = setup(
+      () => denied,
+      () => ({}),
+    )
+    await expect(purchaseProbe(['d1'], api).check(call)).rejects.toBe(denied)
   })
 })

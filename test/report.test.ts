@@ -1,85 +1,161 @@
+// The verdict (outcome.ts) and what the report makes of it (report.ts): outputs, failure lines, bounds.
 import { describe, expect, it } from 'vitest'
-import { failureMessage, stepOutputs } from '../src/report.ts'
-import type { FlowOutcome } from '../src/wait.ts'
+import { rowOutcomes, verdict } from '../src/outcome.ts'
+import type { ProbeOutcome, Result, Row, RowKind, WaitEnd } from '../src/poll.ts'
+import { failureMessage, lateWarning, MAX_OUTPUT_CHARS, resultKey, stepOutputs } from '../src/report.ts'
 
-const outcome = (flowId: string, status: 0 | 1 | 2 | undefined, extra: Partial<FlowOutcome> = {}): FlowOutcome => ({
-  flowId,
-  status,
-  requestId: status === undefined ? undefined : `rid-${flowId}`,
-  polls: 2,
-  elapsedMs: 1500,
-  end: status === 2 ? 'timeout' : status === undefined ? 'error' : 'done',
-  error: status === undefined ? new Error('boom') : undefined,
+const uuid = (n: number): string => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`
+const row = (kind: RowKind, id: string, result: Result, extra: Partial<Row> = {}): Row => ({
+  kind,
+  id,
+  result,
+  state: result,
   ...extra,
 })
+const probe = (rows: Row[], end: WaitEnd, extra: Partial<ProbeOutcome> = {}): ProbeOutcome => ({
+  name: rows.length === 1 && rows[0] ? `${rows[0].kind} ${rows[0].id}` : 'several',
+  rows,
+  end,
+  error: end === 'error' ? new Error('boom') : undefined,
+  stoppedBy: undefined,
+  calls: 2,
+  requestId: uuid(rows.length),
+  elapsedMs: 1500,
+  ...extra,
+})
+const flow = (id: string, result: Result, end: WaitEnd = 'done', extra: Partial<ProbeOutcome> = {}) =>
+  probe([row('flow', id, result)], end, { name: `Flow ${id}`, requestId: uuid(Number(id)), ...extra })
 
-describe('stepOutputs: the step takes its worst flow', () => {
+describe('stepOutputs: the step takes its worst row', () => {
   it.each([
     {
       name: 'all succeeded',
-      flows: [outcome('1', 0), outcome('2', 0)],
+      outcomes: [flow('1', 'succeeded'), flow('2', 'succeeded')],
       status: '0',
       result: 'succeeded',
-      rid: 'rid-1',
+      rid: uuid(1),
     },
     {
       name: 'processing beats succeeded',
-      flows: [outcome('1', 0), outcome('2', 2)],
+      outcomes: [flow('1', 'succeeded'), flow('2', 'processing', 'timeout')],
       status: '2',
       result: 'processing',
-      rid: 'rid-2',
+      rid: uuid(2),
     },
     {
       name: 'unknown beats processing',
-      flows: [outcome('1', 2), outcome('2', undefined)],
+      outcomes: [flow('1', 'processing', 'timeout'), flow('2', 'unknown', 'error', { requestId: undefined })],
       status: '',
       result: 'unknown',
       rid: '',
     },
     {
       name: 'failed beats everything',
-      flows: [outcome('1', undefined), outcome('2', 1), outcome('3', 2)],
+      outcomes: [flow('1', 'unknown', 'error'), flow('2', 'failed'), flow('3', 'processing', 'stopped')],
       status: '1',
       result: 'failed',
-      rid: 'rid-2',
+      rid: uuid(2),
     },
-  ])('$name', ({ flows, status, result, rid }) => {
-    expect(stepOutputs(flows)).toMatchObject({ status, result, 'request-id': rid })
+  ])('$name', ({ outcomes, status, result, rid }) => {
+    expect(stepOutputs(outcomes, { requests: 4 })).toMatchObject({ status, result, 'request-id': rid })
   })
 
-  it('sums calls, takes the longest wait, and lists every flow', () => {
-    const out = stepOutputs([
-      outcome('1', 0, { polls: 3, elapsedMs: 2400 }),
-      outcome('2', 2, { polls: 4, elapsedMs: 9600 }),
-    ])
+  it('counts requests as the step sent them, takes the longest wait, and lists every row', () => {
+    const out = stepOutputs(
+      [
+        flow('1', 'succeeded', 'done', { elapsedMs: 2400 }),
+        flow('2', 'processing', 'timeout', { elapsedMs: 9600 }),
+        probe([row('instance', 'cynosdbmysql-ins-a', 'succeeded')], 'done'),
+        probe([row('task', '2', 'succeeded')], 'done'),
+      ],
+      { requests: 9 },
+    )
     expect(out).toMatchObject({
-      polls: '7',
+      polls: '9',
       elapsed: '10',
       'timed-out': 'true',
-      results: '{"1":"succeeded","2":"processing"}',
+      results: '{"1":"succeeded","2":"processing","instance:cynosdbmysql-ins-a":"succeeded","task:2":"succeeded"}',
     })
+  })
+
+  it('keys results so that a flow and a task with the same ID cannot collide', () => {
+    expect(resultKey({ kind: 'flow', id: '7' })).not.toBe(resultKey({ kind: 'task', id: '7' }))
+    const out = stepOutputs([flow('7', 'succeeded'), probe([row('task', '7', 'failed')], 'done')], { requests: 2 })
+    expect(JSON.parse(out.results)).toEqual({ '7': 'succeeded', 'task:7': 'failed' })
+  })
+
+  it.each([
+    { name: 'a workflow command', id: '::warning::pwned' },
+    { name: 'a word', id: 'req-1-abc' },
+    { name: 'a UUID with a line break', id: `${uuid(1)}\n` },
+  ])('keeps a RequestId out of request-id unless it is a UUID: $name', ({ id }) => {
+    expect(stepOutputs([flow('1', 'failed', 'done', { requestId: id })], { requests: 1 })['request-id']).toBe('')
+  })
+
+  it('bounds results and the ID lists, saying how many were left out', () => {
+    const many = Array.from({ length: 10_000 }, (_, i) =>
+      row('instance', `cynosdbmysql-ins-${String(i).padStart(8, '0')}`, 'succeeded'),
+    )
+    const ids = many.map((r) => r.id)
+    const out = stepOutputs([probe(many, 'done')], { requests: 1, delivered: { clusterIds: ['c1'], instanceIds: ids } })
+    expect(out.results.length).toBeLessThanOrEqual(MAX_OUTPUT_CHARS)
+    expect(JSON.parse(out.results).more).toMatch(/^\d+ left out$/)
+    expect(out['instance-ids'].length).toBeLessThanOrEqual(MAX_OUTPUT_CHARS)
+    expect(out['instance-ids'].split(',').every((id) => ids.includes(id))).toBe(true)
   })
 })
 
-describe('failureMessage', () => {
-  const context = { region: 'ap-tokyo', timeoutMs: 60_000, failOnTimeout: true }
+describe('verdict and failureMessage', () => {
+  const context = { region: 'ap-tokyo', timeoutMs: 60_000 }
+  const message = (outcomes: ProbeOutcome[], failOnTimeout = true) =>
+    failureMessage(verdict(outcomes, failOnTimeout), context)
 
-  it('passes when every flow succeeded', () => {
-    expect(failureMessage([outcome('1', 0)], context)).toBeUndefined()
+  it('passes when every row succeeded', () => {
+    expect(message([flow('1', 'succeeded')])).toBeUndefined()
   })
 
-  it('lets a processing flow pass at the timeout only with fail-on-timeout false', () => {
-    expect(failureMessage([outcome('1', 2)], context)).toMatch(
+  it('lets a processing flow pass at the timeout only with fail-on-timeout false, with a warning', () => {
+    expect(message([flow('1', 'processing', 'timeout')])).toMatch(
       /Flow 1 \(region ap-tokyo\): still processing at the timeout of 1m/,
     )
-    expect(failureMessage([outcome('1', 2)], { ...context, failOnTimeout: false })).toBeUndefined()
+    expect(message([flow('1', 'processing', 'timeout')], false)).toBeUndefined()
+    expect(lateWarning(verdict([flow('1', 'processing', 'timeout')], false), context)).toMatch(
+      /^Flow 1 still processing/,
+    )
   })
 
-  it('gives one line per flow that did not succeed', () => {
-    const message = failureMessage([outcome('1', 1), outcome('2', 0), outcome('3', undefined)], context)
-    expect(message?.split('\n')).toEqual([
-      'Flow 1 (region ap-tokyo) failed (RequestId rid-1), after 1.5s, 2 calls',
-      'Flow 3 (region ap-tokyo): boom',
+  it('never lets fail-on-timeout false pass what nothing is known of', () => {
+    const silent = flow('1', 'unknown', 'timeout', {
+      rows: [row('flow', '1', 'unknown', { state: 'no answer from DescribeFlow' })],
+    })
+    expect(message([silent], false)).toMatch(
+      /Flow 1 \(region ap-tokyo\): no answer from DescribeFlow within the timeout of 1m/,
+    )
+    expect(message([probe([row('deal', 'd1', 'unknown')], 'timeout')], false)).toMatch(
+      /Deal d1 .*not delivered by billing/,
+    )
+  })
+
+  it('gives one line per row that did not succeed, what ended the wait first, one line for a final error', () => {
+    const text = message([
+      flow('1', 'processing', 'stopped', { stoppedBy: 'Flow 2' }),
+      flow('2', 'failed', 'done', { rows: [row('flow', '2', 'failed', { cause: 'disk full' })] }),
+      probe([row('instance', 'i1', 'unknown'), row('instance', 'i2', 'unknown')], 'error', { name: 'Deal d1' }),
+    ])
+    expect(text?.split('\n')).toEqual([
+      `Flow 2 (region ap-tokyo) failed (RequestId ${uuid(2)}), after 1.5s, 2 calls: its task says: disk full`,
+      'Deal d1 (region ap-tokyo): boom',
+      'Flow 1 (region ap-tokyo): not waited for further once Flow 2 ended the wait, after 1.5s, 2 calls; last known: processing',
+    ])
+  })
+
+  it('marks the rows of a probe that another of its rows ended as stopped', () => {
+    const rows = rowOutcomes([
+      probe([row('instance', 'i1', 'failed', { state: 'isolated' }), row('instance', 'i2', 'processing')], 'done'),
+    ])
+    expect(rows.map((r) => [r.id, r.end, r.stoppedBy])).toEqual([
+      ['i1', 'done', undefined],
+      ['i2', 'stopped', 'Instance i1'],
     ])
   })
 })

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { BACKOFF_CAP_MS, backoffDelayMs, isTransient, retryDelay } from '../src/retry.ts'
-import { retryAfterMs } from '../src/tencent/client.ts'
-import { ApiError, HttpStatusError, UnexpectedResponseError } from '../src/tencent/errors.ts'
+import { HttpStatusError, NetworkError, retryAfterMs, UnexpectedResponseError } from '../src/http.ts'
+import { UnreachableError } from '../src/api.ts'
+import { ApiError } from '../src/tencent/errors.ts'
 
 const api = (code: string): ApiError => new ApiError('DescribeFlow', code, 'm', 'r')
 const withCode = (code: string): Error => Object.assign(new Error(code), { code })
@@ -46,6 +47,10 @@ describe('isTransient', () => {
     },
     { name: 'a bug', error: new TypeError('undefined is not a function') },
     { name: 'not an error', error: 'oops' },
+    {
+      name: 'an endpoint that never answered',
+      error: new UnreachableError('h', 3, 30_000, new NetworkError('refused', 'ECONNREFUSED', 'h', true)),
+    },
   ])('does not retry $name', ({ error }) => {
     expect(isTransient(error)).toBe(false)
   })
