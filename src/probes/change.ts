@@ -1,0 +1,92 @@
+// The change the step sends itself (`call`): one round that sends it, retried only when the failure proves the
+// change was not carried out (retry.ts, provesNotCarriedOut), and the answer read into what to wait for next.
+import type { StepApi } from '../api.ts'
+import { quoted } from '../foreign-text.ts'
+import { DEAL_NAME } from '../inputs.ts'
+import { idText, toJson } from '../json.ts'
+import type { Probe } from '../poll.ts'
+import { provesNotCarriedOut } from '../retry.ts'
+
+export interface ChangeProbe extends Probe {
+  /** The answer's Response object, once the call was answered. */
+  readonly answer: () => Record<string, unknown> | undefined
+}
+
+export function changeProbe(action: string, payload: string, api: Pick<StepApi, 'call'>): ChangeProbe {
+  let answer: Record<string, unknown> | undefined
+  return {
+    name: `Call ${action}`,
+    rows: [{ kind: 'call', id: action, result: 'unknown', state: 'not answered' }],
+    retryable: provesNotCarriedOut,
+    answer: () => answer,
+    async check(call) {
+      const sent = await api.call(action, payload, call)
+      answer = sent.value
+      return {
+        rows: [{ kind: 'call', id: action, result: 'succeeded', state: 'sent' }],
+        line: `${action}: sent, the API answered`,
+        requestId: sent.requestId,
+      }
+    },
+  }
+}
+
+/** What a change's answer gives to wait for. */
+export interface Waits {
+  readonly flowIds: readonly string[]
+  readonly dealNames: readonly string[]
+  readonly taskIds: readonly string[]
+  /** Said in the log: what the answer held that is not waited for, and why. */
+  readonly notes: readonly string[]
+}
+
+/**
+ * Everything an answer holds to wait for: FlowId; DealNames; TaskId; the TaskIds of ClusterTaskIds; a numeric
+ * AsyncRequestId (ModifyClusterParam), read as a flow as the Terraform provider does. Where an answer holds a FlowId
+ * and a TaskId, the FlowId is the documented one to wait on. A value that is not what the API documents is an
+ * error: the change was made, and nothing sound can be waited for.
+ */
+export function waitsOf(action: string, answer: Record<string, unknown>): Waits {
+  const bad = (field: string): Error =>
+    new Error(
+      `${action} was carried out, but its answer's ${field} is not what the API documents (${quoted(toJson(answer[field]) ?? '', 80)}): nothing can be waited for`,
+    )
+  // A task or flow ID: a JSON integer, or decimal text (ClusterTaskId.TaskId is a string in the API model).
+  const id = (field: string, value: unknown): string => {
+    const text =
+      idText(value) ?? (typeof value === 'string' && /^\d{1,19}$/.test(value) ? BigInt(value).toString() : undefined)
+    if (text === undefined || text === '0') throw bad(field)
+    return text
+  }
+  const flowIds: string[] = []
+  const taskIds: string[] = []
+  const notes: string[] = []
+  if (answer.FlowId !== undefined) flowIds.push(id('FlowId', answer.FlowId))
+  if (answer.TaskId !== undefined && flowIds.length === 0) taskIds.push(id('TaskId', answer.TaskId))
+  if (answer.ClusterTaskIds !== undefined) {
+    if (!Array.isArray(answer.ClusterTaskIds)) throw bad('ClusterTaskIds')
+    for (const entry of answer.ClusterTaskIds)
+      taskIds.push(id('ClusterTaskIds', (entry as { TaskId?: unknown } | null)?.TaskId))
+  }
+  let dealNames: string[] = []
+  if (answer.DealNames !== undefined) {
+    if (
+      !Array.isArray(answer.DealNames) ||
+      !answer.DealNames.every((d) => typeof d === 'string' && DEAL_NAME.test(d))
+    ) {
+      throw bad('DealNames')
+    }
+    dealNames = answer.DealNames as string[]
+  }
+  if (answer.AsyncRequestId !== undefined) {
+    // A string in the API model, a UUID in the docs' example; the Terraform provider reads it as an integer flow.
+    const numeric = typeof answer.AsyncRequestId === 'string' && /^[1-9]\d{0,18}$/.test(answer.AsyncRequestId)
+    if (numeric) flowIds.push(id('AsyncRequestId', answer.AsyncRequestId))
+    else {
+      notes.push(
+        `${action} answered AsyncRequestId ${quoted(toJson(answer.AsyncRequestId) ?? '', 80)}, which is not numeric: no CynosDB API is documented to wait on it, so the step does not wait`,
+      )
+    }
+  }
+  return { flowIds: [...new Set(flowIds)], dealNames: [...new Set(dealNames)], taskIds: [...new Set(taskIds)], notes }
+}
