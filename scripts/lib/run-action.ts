@@ -43,8 +43,11 @@ export function parseOutputFile(text: string): Record<string, string> {
   return outputs
 }
 
-export async function runAction(options: RunOptions): Promise<ActionRun> {
-  const dir = mkdtempSync(join(tmpdir(), 'wait-flow-'))
+/** The files a runner gives a step (GITHUB_OUTPUT, GITHUB_STEP_SUMMARY) in `dir`, and the step's environment. */
+export function runnerEnv(
+  options: RunOptions,
+  dir: string,
+): { env: Record<string, string | undefined>; outputFile: string; summaryFile: string } {
   const outputFile = join(dir, 'output')
   const summaryFile = join(dir, 'summary')
   writeFileSync(outputFile, '')
@@ -59,6 +62,12 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
     ...Object.fromEntries(Object.entries(inputs).map(([name, value]) => [`INPUT_${name.toUpperCase()}`, value])),
     ...options.env,
   }
+  return { env, outputFile, summaryFile }
+}
+
+export async function runAction(options: RunOptions): Promise<ActionRun> {
+  const dir = mkdtempSync(join(tmpdir(), 'wait-flow-'))
+  const { env, outputFile, summaryFile } = runnerEnv(options, dir)
   try {
     const spawnedAt = Date.now()
     const child = spawn(process.execPath, [...(options.nodeArgs ?? []), join(root, 'dist/index.js')], {
