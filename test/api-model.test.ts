@@ -1,8 +1,9 @@
-// The API model generated from the official SDK (scripts/gen-api-model.ts).
+// The API model generated from the official SDK (scripts/gen-api-model.ts) and the one validator of requests
+// against it (src/tencent/api-model.ts).
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { generate, OUTPUTS } from '../scripts/gen-api-model.ts'
-import type { ApiModel } from '../src/tencent/api-model.ts'
+import { checkRequest, checkStruct, nearestNames, type ApiModel } from '../src/tencent/api-model.ts'
 
 const generated = generate()
 const committed = Object.fromEntries(
@@ -218,5 +219,295 @@ describe('the generated model', () => {
     // answers' structs are left out
     expect(requests.structs.BizTaskInfo).toBeUndefined()
     expect(requests.structs.DescribeFlowResponse).toBeUndefined()
+  })
+})
+
+describe('checkRequest', () => {
+  const codes = (model: ApiModel, action: string, params: unknown) =>
+    checkRequest(model, action, params).map(({ code, path }) => `${code} ${path}`)
+
+  it.each([
+    { name: 'a DescribeFlow', action: 'DescribeFlow', params: { FlowId: 123 } },
+    { name: 'a FlowId past 2^53 (a bigint)', action: 'DescribeFlow', params: { FlowId: 9007199254740993n } },
+    { name: 'DescribeTasks with nothing', action: 'DescribeTasks', params: {} },
+    {
+      name: 'DescribeTasks with a filter and a window',
+      action: 'DescribeTasks',
+      params: {
+        StartTimeBegin: '2026-01-01 00:00:00',
+        StartTimeEnd: '2026-01-02 00:00:00',
+        Filters: [{ Names: ['TaskId'], Values: ['42'], ExactMatch: true }],
+        Limit: 100,
+        Offset: 0,
+      },
+    },
+    { name: 'DescribeInstances at its limit', action: 'DescribeInstances', params: { Limit: 100, Offset: 0 } },
+    { name: 'an action without parameters', action: 'DescribeLibraDBVersion', params: {} },
+  ])('accepts $name', ({ action, params }) => {
+    expect(checkRequest(cynosdb, action, params)).toEqual([])
+  })
+
+  it.each([
+    {
+      name: 'an unknown action, with the nearest names',
+      action: 'DescribeFlows',
+      params: {},
+      want: [
+        {
+          code: 'InvalidAction',
+          path: '',
+          message:
+            'The request action=`DescribeFlows` is invalid or not found in service=`cynosdb` and version=`2019-01-07`.',
+          suggestions: ['DescribeFlow'],
+        },
+      ],
+    },
+    {
+      name: 'a body that is not an object',
+      action: 'DescribeFlow',
+      params: [1],
+      want: [
+        { code: 'InvalidParameter', path: '', message: 'The request body must be a JSON object.', suggestions: [] },
+      ],
+    },
+    {
+      name: 'an unknown parameter, with the nearest valid names ignoring case',
+      action: 'DescribeTasks',
+      params: { limit: 10 },
+      want: [
+        {
+          code: 'UnknownParameter',
+          path: 'limit',
+          message: 'The parameter `limit` is not recognized.',
+          suggestions: ['Limit'],
+        },
+      ],
+    },
+    {
+      name: 'a missing required parameter',
+      action: 'DescribeFlow',
+      params: {},
+      want: [
+        {
+          code: 'MissingParameter',
+          path: 'FlowId',
+          message: 'The request is missing a required parameter `FlowId`.',
+          suggestions: [],
+        },
+      ],
+    },
+    {
+      name: 'a wrong JSON type',
+      action: 'DescribeFlow',
+      params: { FlowId: '123' },
+      want: [
+        {
+          code: 'InvalidParameter',
+          path: 'FlowId',
+          message: 'The value type of parameter `FlowId` is not valid.',
+          suggestions: [],
+        },
+      ],
+    },
+    {
+      name: 'a wrong type deep inside, named as the API names it',
+      action: 'DescribeTasks',
+      params: {
+        Filters: [
+          { Names: ['TaskId'], Values: ['1'] },
+          { Names: [7], Values: ['1'] },
+        ],
+      },
+      want: [
+        {
+          code: 'InvalidParameter',
+          path: 'Filters[1].Names[0]',
+          message: 'The value type of parameter `Filters.1.Names.0` is not valid.',
+          suggestions: [],
+        },
+      ],
+    },
+    {
+      name: 'a documented range (DescribeInstances Limit)',
+      action: 'DescribeInstances',
+      params: { Limit: 101 },
+      want: [
+        {
+          code: 'InvalidParameterValue',
+          path: 'Limit',
+          message: 'The Limit parameter value is invalid and should meet the rule: (0,100]',
+          suggestions: [],
+        },
+      ],
+    },
+  ])('refuses $name', ({ action, params, want }) => {
+    expect(checkRequest(cynosdb, action, params)).toEqual(want)
+  })
+
+  it.each([
+    {
+      name: 'unknown, missing and mistyped fields in a filter',
+      action: 'DescribeTasks',
+      params: { Filters: [{ Name: 1, Value: ['x'] }] },
+      want: [
+        'InvalidParameter Filters[0].Name',
+        'UnknownParameter Filters[0].Value',
+        'MissingParameter Filters[0].Values',
+      ],
+    },
+    {
+      name: 'null is not an absent value',
+      action: 'DescribeTasks',
+      params: { Limit: null },
+      want: ['InvalidParameter Limit'],
+    },
+    {
+      name: 'an object where a list belongs',
+      action: 'DescribeTasks',
+      params: { Filters: { Names: [], Values: [] } },
+      want: ['InvalidParameter Filters'],
+    },
+    {
+      name: 'a list where a struct belongs',
+      action: 'DescribeTasks',
+      params: { Filters: [[]] },
+      want: ['InvalidParameter Filters[0]'],
+    },
+    {
+      name: 'a string where a boolean belongs',
+      action: 'DescribeTasks',
+      params: { Filters: [{ Values: [], ExactMatch: 'true' }] },
+      want: ['InvalidParameter Filters[0].ExactMatch'],
+    },
+    {
+      name: 'a number that is not finite is no number',
+      action: 'DescribeTasks',
+      params: { Offset: Infinity },
+      want: ['InvalidParameter Offset'],
+    },
+    {
+      name: 'a fraction where the docs say Integer',
+      action: 'DescribeTasks',
+      params: { Limit: 1.5 },
+      want: ['InvalidParameter Limit'],
+    },
+    {
+      name: 'DescribeInstances Limit 0',
+      action: 'DescribeInstances',
+      params: { Limit: 0 },
+      want: ['InvalidParameterValue Limit'],
+    },
+    {
+      name: 'DescribeInstances Limit past 2^53',
+      action: 'DescribeInstances',
+      params: { Limit: 2n ** 60n },
+      want: ['InvalidParameterValue Limit'],
+    },
+    {
+      name: 'a wrong type is not also out of range',
+      action: 'DescribeInstances',
+      params: { Limit: '500' },
+      want: ['InvalidParameter Limit'],
+    },
+    { name: 'DescribeTasks Limit has no documented range', action: 'DescribeTasks', params: { Limit: 1000 }, want: [] },
+    {
+      name: 'several problems at once',
+      action: 'DescribeFlow',
+      params: { FlowID: 1 },
+      want: ['UnknownParameter FlowID', 'MissingParameter FlowId'],
+    },
+  ])('$name', ({ action, params, want }) => {
+    expect(codes(cynosdb, action, params)).toEqual(want)
+  })
+
+  const role = {
+    ProviderId: 'github',
+    WebIdentityToken: 't',
+    RoleArn: 'qcs::cam::uin/1:roleName/r',
+    RoleSessionName: 'ci-1',
+  }
+  it.each([
+    { name: 'the request the action sends', params: { ...role, DurationSeconds: 3600 }, want: [] },
+    { name: 'DurationSeconds at 43200', params: { ...role, DurationSeconds: 43200 }, want: [] },
+    {
+      name: 'DurationSeconds past 43200',
+      params: { ...role, DurationSeconds: 43201 },
+      want: ['InvalidParameterValue DurationSeconds'],
+    },
+    // the documented example sends "1800": the model says number (an open question, see the stand-in's SDK test)
+    {
+      name: 'DurationSeconds as a string',
+      params: { ...role, DurationSeconds: '1800' },
+      want: ['InvalidParameter DurationSeconds'],
+    },
+    {
+      name: 'a one-character RoleSessionName',
+      params: { ...role, RoleSessionName: 'a' },
+      want: ['InvalidParameterValue RoleSessionName'],
+    },
+    { name: 'a RoleSessionName of 128', params: { ...role, RoleSessionName: 'a'.repeat(128) }, want: [] },
+    {
+      name: 'a RoleSessionName of 129',
+      params: { ...role, RoleSessionName: 'a'.repeat(129) },
+      want: ['InvalidParameterValue RoleSessionName'],
+    },
+    { name: 'a RoleSessionName with every allowed sign', params: { ...role, RoleSessionName: 'a_=,.@-Z9' }, want: [] },
+    {
+      name: 'a RoleSessionName with a slash',
+      params: { ...role, RoleSessionName: 'octo/repo' },
+      want: ['InvalidParameterValue RoleSessionName'],
+    },
+    { name: 'no RoleArn', params: { ...role, RoleArn: undefined }, want: ['MissingParameter RoleArn'] },
+  ])('STS AssumeRoleWithWebIdentity: $name', ({ params, want }) => {
+    expect(codes(sts, 'AssumeRoleWithWebIdentity', params)).toEqual(want)
+  })
+
+  it('works from the bundled model as from the full one', () => {
+    const params = { Filters: [{ Names: ['TaskId'], Valeus: ['1'] }], Limit: 'x' }
+    expect(checkRequest(requests, 'DescribeTasks', params)).toEqual(checkRequest(cynosdb, 'DescribeTasks', params))
+    expect(codes(requests, 'ModifyClusterParam', { ClusterId: 'c' })).toEqual(['MissingParameter ParamList'])
+  })
+
+  it('is not fooled by names on Object.prototype', () => {
+    expect(codes(cynosdb, 'toString', {})).toEqual(['InvalidAction '])
+    expect(codes(cynosdb, 'DescribeFlow', { FlowId: 1, constructor: 1 })).toEqual(['UnknownParameter constructor'])
+  })
+})
+
+describe('checkStruct on answers', () => {
+  it.each([
+    { name: 'a documented answer', value: { ClusterTaskIds: [{ ClusterId: 'c', TaskId: '1' }] }, want: [] },
+    { name: 'a field the answer does not have', value: { FlowId: 1 }, want: ['UnknownParameter FlowId'] },
+    {
+      name: 'a TaskId of the wrong type',
+      value: { ClusterTaskIds: [{ TaskId: 1 }] },
+      want: ['InvalidParameter ClusterTaskIds[0].TaskId'],
+    },
+  ])('$name', ({ value, want }) => {
+    const problems = checkStruct(cynosdb, 'ModifyClusterReadOnlyResponse', value)
+    expect(problems.map(({ code, path }) => `${code} ${path}`)).toEqual(want)
+  })
+
+  it('throws on a struct the model does not have', () => {
+    expect(() => checkStruct(cynosdb, 'NoSuchStruct', {})).toThrow(/no struct NoSuchStruct/)
+  })
+})
+
+describe('nearestNames', () => {
+  const names = ['DescribeFlow', 'DescribeTasks', 'DescribeInstances', 'DescribeClusters', 'Limit', 'Offset']
+  it.each([
+    { name: 'case alone', wanted: 'describeflow', want: ['DescribeFlow'] },
+    { name: 'one letter off', wanted: 'DescribeTask', want: ['DescribeTasks'] },
+    { name: 'nearest first', wanted: 'DescribeClusterss', want: ['DescribeClusters'] },
+    { name: 'a short name, two edits away', wanted: 'Limt', want: ['Limit'] },
+    { name: 'nothing close', wanted: 'CreateAccounts', want: [] },
+    { name: 'an empty name', wanted: '', want: [] },
+  ])('$name', ({ wanted, want }) => {
+    expect(nearestNames(wanted, names)).toEqual(want)
+  })
+
+  it('gives at most max names, ties in name order', () => {
+    expect(nearestNames('ab', ['ac', 'aa', 'ad', 'ab'], 2)).toEqual(['ab', 'aa'])
+    expect(nearestNames('ab', ['ad', 'ac', 'aa'])).toEqual(['aa', 'ac', 'ad'])
   })
 })
