@@ -1,10 +1,26 @@
-// A stand-in for Tencent Cloud's API on 127.0.0.1: CynosDB DescribeFlow, STS AssumeRoleWithWebIdentity and
-// GitHub's OIDC token endpoint. It checks every request the way the real API does (signature, scope, UTC date,
-// timestamp window, token, headers, body) and plays a script per flow: statuses, API errors and network faults.
+// A stand-in for Tencent Cloud's API on 127.0.0.1: CynosDB, STS AssumeRoleWithWebIdentity and GitHub's OIDC token
+// endpoint. It checks every request the way the real API does (signature, scope, UTC date, timestamp window, token,
+// headers) and every body against Tencent's own model of the API (scripts/lib/api-model/, generated from the
+// official SDK), so it refuses what Tencent Cloud refuses, not just what this action happens not to send. It plays a
+// script per flow: statuses, API errors and network faults.
+import { randomUUID } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { createServer as createTlsServer } from 'node:https'
 import type { AddressInfo, Socket } from 'node:net'
+import { checkRequest, type ApiModel } from '../../src/tencent/api-model.ts'
 import { sign, utcDate } from '../../src/tencent/sign.ts'
+
+const readModel = (service: string): ApiModel =>
+  JSON.parse(readFileSync(new URL(`api-model/${service}.json`, import.meta.url), 'utf8')) as ApiModel
+/** Tencent Cloud's models of the two APIs, as the official SDK has them (npm run gen-model). */
+export const API_MODELS = { cynosdb: readModel('cynosdb'), sts: readModel('sts') } as const
+
+/**
+ * The content types a JSON call may carry: Tencent's API pages send `application/json`, its signature docs
+ * `application/json; charset=utf-8`. Whichever it is, it is signed as sent.
+ */
+const JSON_CONTENT_TYPES = new Set(['application/json', 'application/json; charset=utf-8'])
 
 /** One answer of a flow's script: a status, an API error code, or a fault on the wire. */
 export type Step =
@@ -36,7 +52,6 @@ export interface DealPlan {
   readonly deliveredAfter?: number
 }
 
-const CYNOSDB_ACTIONS = new Set(['DescribeFlow', 'DescribeTasks', 'DescribeResourcesByDealName', 'DescribeInstances'])
 const TASK_FILTER_NAMES = new Set([
   'ClusterId',
   'ClusterName',
@@ -99,6 +114,8 @@ export interface FakeTencentOptions {
   readonly onRequest?: (request: RecordedRequest) => void
   /** Serve HTTPS with this key and certificate (PEM) instead of plain HTTP, as the real API does. */
   readonly tls?: { readonly key: string; readonly cert: string }
+  /** Check requests against these models instead of API_MODELS (a test's modified copy). */
+  readonly models?: { readonly cynosdb?: ApiModel; readonly sts?: ApiModel }
 }
 
 export interface RecordedRequest {
@@ -108,6 +125,7 @@ export interface RecordedRequest {
   readonly body: string
   /** What the server answered: a status, an error code, or the fault it played. */
   readonly answer: string
+  /** A UUID, as the real API's RequestIds are. */
   readonly requestId: string
 }
 
@@ -127,12 +145,29 @@ const json = (res: ServerResponse, body: unknown, date: number): void => {
   res.end(JSON.stringify(body))
 }
 
+/**
+ * The body as JSON, integers past 2^53 as bigints with every digit (flow IDs may be that big), or undefined when it
+ * is not JSON. Any valid JSON is accepted: spaces, any key order.
+ */
+function parseBody(body: string): unknown {
+  try {
+    return JSON.parse(body, (_key, value: unknown, context?: { source?: string }) =>
+      typeof value === 'number' && !Number.isSafeInteger(value) && /^-?\d+$/.test(context?.source ?? '')
+        ? BigInt(context?.source ?? '')
+        : value,
+    )
+  } catch {
+    return undefined
+  }
+}
+
 export async function startFakeTencent(options: FakeTencentOptions = {}): Promise<FakeTencent> {
+  const cynosdb = options.models?.cynosdb ?? API_MODELS.cynosdb
+  const sts = options.models?.sts ?? API_MODELS.sts
   const keys = new Map(Object.entries(options.keys ?? {}))
   const calls = new Map<string, number>()
   const requests: RecordedRequest[] = []
   const sockets = new Set<Socket>()
-  let sequence = 0
   const serverNow = (): number => Date.now() + (options.clockOffsetMs ?? 0)
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -145,7 +180,7 @@ export async function startFakeTencent(options: FakeTencentOptions = {}): Promis
     if (req.method === 'GET' && req.url?.startsWith('/oidc')) return oidcToken(req, res)
 
     const action = headers['x-tc-action'] ?? ''
-    const requestId = `req-${++sequence}-${Math.random().toString(36).slice(2, 10)}`
+    const requestId = randomUUID()
     const record = (answer: string): void => {
       const request = { at: arrivedAt, action, headers, body, answer, requestId }
       requests.push(request)
@@ -158,27 +193,34 @@ export async function startFakeTencent(options: FakeTencentOptions = {}): Promis
 
     if (req.method !== 'POST' || req.url !== '/')
       return fail('InvalidAction', `expected POST /, got ${req.method} ${req.url}`)
-    if (headers['content-type'] !== 'application/json')
+    if (!JSON_CONTENT_TYPES.has((headers['content-type'] ?? '').toLowerCase()))
       return fail('InvalidParameter', `content-type ${headers['content-type']}`)
     if (action === 'AssumeRoleWithWebIdentity') return assumeRole(headers, body, fail, record, res, requestId)
-    if (!CYNOSDB_ACTIONS.has(action)) return fail('InvalidAction', `unknown action ${action}`)
-    if (headers['x-tc-version'] !== '2019-01-07')
+    if (!Object.hasOwn(cynosdb.actions, action)) {
+      return fail('InvalidAction', checkRequest(cynosdb, action, {})[0]?.message ?? `unknown action ${action}`)
+    }
+    if (headers['x-tc-version'] !== cynosdb.version)
       return fail('InvalidParameter', `X-TC-Version ${headers['x-tc-version']}`)
     if (options.region && headers['x-tc-region'] !== options.region) {
       return fail('InvalidParameterValue.FlowNotFound', `no such flow in region ${headers['x-tc-region']}`)
     }
     const authError = checkSignature(headers, body)
     if (authError) return fail(authError[0], authError[1])
+    const params = parseBody(body)
+    // the API's wording for a body that is not JSON is not documented
+    if (params === undefined) return fail('InvalidParameter', 'The request body is not JSON.')
+    const [problem] = checkRequest(cynosdb, action, params)
+    if (problem) return fail(problem.code, problem.message)
+    const p = params as Record<string, unknown>
     if (action !== 'DescribeFlow') {
-      const answered = others(action, body)
+      const answered = others(action, p)
       if ('error' in answered) return fail(answered.error, answered.message)
       record(answered.answer)
       return json(res, { Response: { ...answered.response, RequestId: requestId } }, serverNow())
     }
 
-    // FlowId must be a JSON integer with every digit kept (IDs may pass 2^53, so no JSON.parse here).
-    const flowId = /^\{"FlowId":([1-9]\d*)\}$/.exec(body)?.[1]
-    if (!flowId) return fail('InvalidParameter', `body must be {"FlowId":<integer>}, got ${body}`)
+    // A bigint when past 2^53: every digit is kept. checkRequest has made sure it is a whole number.
+    const flowId = String(p.FlowId)
     const endsAt = options.endsAt?.get(flowId)
     if (endsAt !== undefined) {
       const status = arrivedAt >= endsAt ? 0 : 2
@@ -212,13 +254,7 @@ export async function startFakeTencent(options: FakeTencentOptions = {}): Promis
   }
 
   /** DescribeTasks, DescribeResourcesByDealName and DescribeInstances, checked as the API documents them. */
-  const others = (action: string, body: string): OtherAnswer => {
-    let p: Record<string, unknown>
-    try {
-      p = JSON.parse(body) as Record<string, unknown>
-    } catch {
-      return { error: 'InvalidParameter', message: 'the body is not JSON' }
-    }
+  const others = (action: string, p: Record<string, unknown>): OtherAnswer => {
     const bad = (message: string): OtherAnswer => ({ error: 'InvalidParameter', message })
     const count = (key: string): number => {
       const n = calls.get(key) ?? 0
@@ -362,15 +398,17 @@ export async function startFakeTencent(options: FakeTencentOptions = {}): Promis
     if (!oidc) return fail('InvalidAction', 'STS is not set up in this test')
     if (headers.authorization !== 'SKIP' || 'x-tc-token' in headers)
       return fail('InvalidParameter', 'AssumeRoleWithWebIdentity is sent unsigned')
-    if (headers['x-tc-version'] !== '2018-08-13')
+    if (headers['x-tc-version'] !== sts.version)
       return fail('InvalidParameter', `X-TC-Version ${headers['x-tc-version']}`)
-    const p = JSON.parse(body) as Record<string, unknown>
+    const params = parseBody(body)
+    if (params === undefined) return fail('InvalidParameter', 'The request body is not JSON.')
+    const [problem] = checkRequest(sts, 'AssumeRoleWithWebIdentity', params)
+    if (problem) return fail(problem.code, problem.message)
+    const p = params as Record<string, unknown>
     if (p.WebIdentityToken !== `${oidc.idToken}.sts.tencentcloudapi.com`)
       return fail('InvalidParameter.WebIdentityTokenError', 'token')
     if (p.RoleArn !== oidc.roleArn || p.ProviderId !== oidc.providerId)
       return fail('InvalidParameter.ParamError', 'role or provider')
-    if (typeof p.RoleSessionName !== 'string' || !/^[\w=,.@-]{2,128}$/.test(p.RoleSessionName))
-      return fail('InvalidParameter', 'RoleSessionName')
     const n = keys.size
     const tmp = {
       TmpSecretId: `AKIDtmp${n}x${Date.now()}`,

@@ -1,0 +1,227 @@
+// The stand-in Tencent Cloud API (scripts/lib/stand-in.ts) as Tencent documents the API: every request checked
+// against the model generated from the official SDK, answered in the API's shapes.
+import { afterEach, describe, expect, it } from 'vitest'
+import { API_MODELS, startFakeTencent, type FakeTencent, type FakeTencentOptions } from '../scripts/lib/stand-in.ts'
+import type { ApiModel } from '../src/tencent/api-model.ts'
+import { sign } from '../src/tencent/sign.ts'
+
+const KEY = { secretId: 'AKIDstandInTest000000000000000000000', secretKey: 'stand-in-test-secret-key-000000000' }
+let server: FakeTencent | undefined
+afterEach(async () => {
+  await server?.close()
+  server = undefined
+})
+
+async function start(options: FakeTencentOptions = {}): Promise<FakeTencent> {
+  server = await startFakeTencent({ keys: { [KEY.secretId]: { secretKey: KEY.secretKey } }, ...options })
+  return server
+}
+
+interface Answer {
+  readonly Response: {
+    readonly Error?: { readonly Code: string; readonly Message: string }
+    readonly RequestId: string
+    readonly [field: string]: unknown
+  }
+}
+
+/** One CynosDB call signed with TC3-HMAC-SHA256 over exactly this body and content type. */
+async function call(
+  fake: FakeTencent,
+  action: string,
+  body: string,
+  contentType = 'application/json',
+): Promise<{ status: number; answer: Answer }> {
+  const timestamp = Math.floor(Date.now() / 1000)
+  const signed = { 'content-type': contentType, host: fake.host, 'x-tc-action': action }
+  const { authorization } = sign({ ...KEY, service: 'cynosdb', timestamp, headers: signed, payload: body })
+  const res = await fetch(fake.url, {
+    method: 'POST',
+    headers: {
+      ...signed,
+      authorization,
+      'x-tc-version': '2019-01-07',
+      'x-tc-region': 'ap-guangzhou',
+      'x-tc-timestamp': String(timestamp),
+    },
+    body,
+  })
+  return { status: res.status, answer: (await res.json()) as Answer }
+}
+
+const errorOf = (answer: Answer) => answer.Response.Error
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
+
+describe('the stand-in reads requests as the API does', () => {
+  it.each([
+    { name: 'application/json, compact', contentType: 'application/json', body: '{"FlowId":123}' },
+    {
+      name: "application/json; charset=utf-8, as Tencent's signature docs send it",
+      contentType: 'application/json; charset=utf-8',
+      body: '{"FlowId":123}',
+    },
+    { name: 'JSON with spaces and newlines', contentType: 'application/json', body: '{\n  "FlowId" : 123\n}' },
+  ])('accepts $name', async ({ contentType, body }) => {
+    const fake = await start({ flows: { '123': [2] } })
+    const { status, answer } = await call(fake, 'DescribeFlow', body, contentType)
+    expect(status).toBe(200)
+    expect(answer.Response).toEqual({ Status: 2, RequestId: expect.stringMatching(UUID) })
+  })
+
+  it('keeps every digit of a flow ID past 2^53 in any JSON layout', async () => {
+    const fake = await start({ flows: { '9007199254740993': [0] } })
+    const { answer } = await call(fake, 'DescribeFlow', '{ "FlowId": 9007199254740993 }')
+    expect(answer.Response.Status).toBe(0)
+  })
+
+  it('refuses a content type that is not JSON', async () => {
+    const fake = await start({ flows: { '123': [2] } })
+    const { answer } = await call(fake, 'DescribeFlow', '{"FlowId":123}', 'text/plain')
+    expect(errorOf(answer)?.Code).toBe('InvalidParameter')
+  })
+
+  it('gives every answer a RequestId of its own, a UUID as the real ones are', async () => {
+    const fake = await start({ flows: { '123': [2] } })
+    const ids = [
+      (await call(fake, 'DescribeFlow', '{"FlowId":123}')).answer.Response.RequestId,
+      (await call(fake, 'DescribeFlow', '{"FlowId":999}')).answer.Response.RequestId, // an error answer too
+    ]
+    expect(ids).toEqual([expect.stringMatching(UUID), expect.stringMatching(UUID)])
+    expect(new Set(ids).size).toBe(2)
+    expect(fake.requests.map((r) => r.requestId)).toEqual(ids)
+  })
+})
+
+describe('the stand-in checks every request against the model', () => {
+  it.each([
+    {
+      name: 'an unknown action',
+      action: 'DescribeFlows',
+      body: '{"FlowId":1}',
+      error: {
+        Code: 'InvalidAction',
+        Message:
+          'The request action=`DescribeFlows` is invalid or not found in service=`cynosdb` and version=`2019-01-07`.',
+      },
+    },
+    {
+      name: 'a parameter the model lacks (DescribeFlow)',
+      action: 'DescribeFlow',
+      body: '{"FlowId":1,"Region":"ap-guangzhou"}',
+      error: { Code: 'UnknownParameter', Message: 'The parameter `Region` is not recognized.' },
+    },
+    {
+      name: 'a misspelt parameter (DescribeTasks)',
+      action: 'DescribeTasks',
+      body: '{"Limit":100,"Ofset":0}',
+      error: { Code: 'UnknownParameter', Message: 'The parameter `Ofset` is not recognized.' },
+    },
+    {
+      name: 'a field a filter lacks',
+      action: 'DescribeTasks',
+      body: '{"Filters":[{"Names":["TaskId"],"Values":["1"],"Exact":true}]}',
+      error: { Code: 'UnknownParameter', Message: 'The parameter `Filters.0.Exact` is not recognized.' },
+    },
+    {
+      name: 'a missing required parameter',
+      action: 'DescribeFlow',
+      body: '{}',
+      error: { Code: 'MissingParameter', Message: 'The request is missing a required parameter `FlowId`.' },
+    },
+    {
+      name: 'a flow ID as a string',
+      action: 'DescribeFlow',
+      body: '{"FlowId":"123"}',
+      error: { Code: 'InvalidParameter', Message: 'The value type of parameter `FlowId` is not valid.' },
+    },
+    {
+      name: 'a flow ID that is not whole',
+      action: 'DescribeFlow',
+      body: '{"FlowId":12.5}',
+      error: { Code: 'InvalidParameter', Message: 'The value type of parameter `FlowId` is not valid.' },
+    },
+    {
+      name: 'a body that is not JSON',
+      action: 'DescribeFlow',
+      body: 'FlowId=123',
+      error: { Code: 'InvalidParameter', Message: 'The request body is not JSON.' },
+    },
+    {
+      name: 'a value outside its documented range',
+      action: 'DescribeInstances',
+      body: '{"Limit":1000}',
+      error: {
+        Code: 'InvalidParameterValue',
+        Message: 'The Limit parameter value is invalid and should meet the rule: (0,100]',
+      },
+    },
+  ])('refuses $name in the API error shape, HTTP 200', async ({ action, body, error }) => {
+    const fake = await start({ flows: { '1': [0], '123': [0] } })
+    const { status, answer } = await call(fake, action, body)
+    expect(status).toBe(200)
+    expect(answer).toEqual({ Response: { Error: error, RequestId: expect.stringMatching(UUID) } })
+    expect(fake.requests.map((r) => r.answer)).toEqual([error.Code])
+  })
+
+  it('checks the signature first: a bad one is refused whatever the body', async () => {
+    const fake = await start({ keys: { [KEY.secretId]: { secretKey: 'another-key' } } })
+    const { answer } = await call(fake, 'DescribeFlow', '{"Nonsense":1}')
+    expect(errorOf(answer)?.Code).toBe('AuthFailure.SignatureFailure')
+  })
+
+  it('refuses a request that used a field once a modified model lacks it', async () => {
+    // the model as it would be if the SDK renamed DescribeFlow's FlowId
+    const model = structuredClone(API_MODELS.cynosdb) as ApiModel & { structs: Record<string, unknown> }
+    model.structs.DescribeFlowRequest = { FlowID: { type: 'number', required: true } }
+    const fake = await start({ flows: { '123': [0] }, models: { cynosdb: model } })
+    const { answer } = await call(fake, 'DescribeFlow', '{"FlowId":123}')
+    expect(errorOf(answer)).toEqual({ Code: 'UnknownParameter', Message: 'The parameter `FlowId` is not recognized.' })
+    // the same request is fine with the model as generated
+    await server?.close()
+    const plain = await start({ flows: { '123': [0] } })
+    expect((await call(plain, 'DescribeFlow', '{"FlowId":123}')).answer.Response.Status).toBe(0)
+  })
+})
+
+describe('STS AssumeRoleWithWebIdentity against its model', () => {
+  const OIDC = { idToken: 'id', requestToken: 'rt', roleArn: 'qcs::cam::uin/1:roleName/ci', providerId: 'github' }
+  const role = {
+    ProviderId: OIDC.providerId,
+    WebIdentityToken: 'id.sts.tencentcloudapi.com',
+    RoleArn: OIDC.roleArn,
+    RoleSessionName: 'ci-1',
+  }
+  const assume = async (fake: FakeTencent, params: Record<string, unknown>): Promise<Answer> => {
+    const res = await fetch(fake.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: 'SKIP',
+        'x-tc-action': 'AssumeRoleWithWebIdentity',
+        'x-tc-version': '2018-08-13',
+        'x-tc-region': 'ap-guangzhou',
+        'x-tc-timestamp': String(Math.floor(Date.now() / 1000)),
+      },
+      body: JSON.stringify(params),
+    })
+    return (await res.json()) as Answer
+  }
+
+  it.each([
+    { name: 'the request the action sends', params: { ...role, DurationSeconds: 3600 }, code: undefined },
+    { name: 'no RoleArn', params: { ...role, RoleArn: undefined }, code: 'MissingParameter' },
+    { name: 'DurationSeconds past 43200', params: { ...role, DurationSeconds: 43201 }, code: 'InvalidParameterValue' },
+    {
+      name: 'a RoleSessionName with a slash',
+      params: { ...role, RoleSessionName: 'a/b' },
+      code: 'InvalidParameterValue',
+    },
+    { name: 'a field STS does not know', params: { ...role, Audience: 'sts' }, code: 'UnknownParameter' },
+  ])('$name', async ({ params, code }) => {
+    const fake = await start({ oidc: OIDC })
+    const answer = await assume(fake, params)
+    expect(errorOf(answer)?.Code).toBe(code)
+    if (!code) expect(answer.Response).toMatchObject({ Credentials: { TmpSecretId: expect.any(String) } })
+  })
+})
