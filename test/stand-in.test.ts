@@ -225,3 +225,20 @@ describe('STS AssumeRoleWithWebIdentity against its model', () => {
     if (!code) expect(answer.Response).toMatchObject({ Credentials: { TmpSecretId: expect.any(String) } })
   })
 })
+
+describe('actions the stand-in has no plan for', () => {
+  it('answers a valid call of any other CynosDB action with its RequestId alone', async () => {
+    const fake = await start()
+    const { answer } = await call(fake, 'DescribeClusters', '{"DbType":"MYSQL","Limit":10}')
+    expect(answer).toEqual({ Response: { RequestId: expect.stringMatching(UUID) } })
+  })
+
+  it('still checks such a call against the model', async () => {
+    const fake = await start()
+    const { answer } = await call(fake, 'CreateAccounts', '{"ClusterId":"cynosdbmysql-x"}')
+    expect(errorOf(answer)).toEqual({
+      Code: 'MissingParameter',
+      Message: 'The request is missing a required parameter `Accounts`.',
+    })
+  })
+})

@@ -52,6 +52,9 @@ export interface DealPlan {
   readonly deliveredAfter?: number
 }
 
+/** The actions the stand-in answers from its options; any other valid call answers its RequestId alone. */
+const MODELLED = new Set(['DescribeFlow', 'DescribeTasks', 'DescribeResourcesByDealName', 'DescribeInstances'])
+
 const TASK_FILTER_NAMES = new Set([
   'ClusterId',
   'ClusterName',
@@ -212,6 +215,11 @@ export async function startFakeTencent(options: FakeTencentOptions = {}): Promis
     const [problem] = checkRequest(cynosdb, action, params)
     if (problem) return fail(problem.code, problem.message)
     const p = params as Record<string, unknown>
+    if (!MODELLED.has(action)) {
+      // an action the stand-in has no plan for: the request was valid, the answer says nothing more
+      record('RequestId')
+      return json(res, { Response: { RequestId: requestId } }, serverNow())
+    }
     if (action !== 'DescribeFlow') {
       const answered = others(action, p)
       if ('error' in answered) return fail(answered.error, answered.message)
