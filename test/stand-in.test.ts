@@ -1,7 +1,13 @@
 // The stand-in Tencent Cloud API (scripts/lib/stand-in.ts) as Tencent documents the API: every request checked
 // against the model generated from the official SDK, answered in the API's shapes.
 import { afterEach, describe, expect, it } from 'vitest'
-import { API_MODELS, startFakeTencent, type FakeTencent, type FakeTencentOptions } from '../scripts/lib/stand-in.ts'
+import {
+  API_MODELS,
+  startFakeTencent,
+  type FakeTencent,
+  type FakeTencentOptions,
+  type TaskPlan,
+} from '../scripts/lib/stand-in.ts'
 import type { ApiModel } from '../src/tencent/api-model.ts'
 import { sign } from '../src/tencent/sign.ts'
 
@@ -31,7 +37,7 @@ async function call(
   action: string,
   body: string,
   contentType = 'application/json',
-): Promise<{ status: number; answer: Answer }> {
+): Promise<{ status: number; answer: Answer; text: string }> {
   const timestamp = Math.floor(Date.now() / 1000)
   const signed = { 'content-type': contentType, host: fake.host, 'x-tc-action': action }
   const { authorization } = sign({ ...KEY, service: 'cynosdb', timestamp, headers: signed, payload: body })
@@ -46,7 +52,8 @@ async function call(
     },
     body,
   })
-  return { status: res.status, answer: (await res.json()) as Answer }
+  const text = await res.text()
+  return { status: res.status, answer: JSON.parse(text) as Answer, text }
 }
 
 const errorOf = (answer: Answer) => answer.Response.Error
@@ -240,5 +247,171 @@ describe('actions the stand-in has no plan for', () => {
       Code: 'MissingParameter',
       Message: 'The request is missing a required parameter `Accounts`.',
     })
+  })
+})
+
+describe('DescribeTasks, by task ID', () => {
+  const task = (extra: Partial<TaskPlan> = {}): TaskPlan => ({ taskType: 'ModifyInstance', ...extra })
+  const taskList: Record<string, TaskPlan> = {
+    '11': task({ flowId: '101', clusterId: 'cynosdbmysql-a', startedAt: '2026-01-01 10:00:00' }),
+    '12': task({
+      flowId: '102',
+      clusterId: 'cynosdbmysql-b',
+      startedAt: '2026-01-02 10:00:00',
+      taskType: 'UpgradeInstance',
+    }),
+    '13': task({
+      clusterId: 'cynosdbmysql-a',
+      instanceId: 'cynosdbmysql-ins-a1',
+      startedAt: '2026-01-03 10:00:00',
+      statuses: ['running'],
+    }),
+  }
+  const ids = (answer: Answer): string[] =>
+    ((answer.Response.TaskList ?? []) as { ID: number }[]).map((t) => String(t.ID))
+  const tasks = async (params: Record<string, unknown>, options: FakeTencentOptions = { taskList }) =>
+    (await call(await start(options), 'DescribeTasks', JSON.stringify(params))).answer
+
+  it.each([
+    { name: 'everything, without parameters', params: {}, want: ['11', '12', '13'] },
+    { name: 'StartTimeBegin', params: { StartTimeBegin: '2026-01-02 00:00:00' }, want: ['12', '13'] },
+    { name: 'StartTimeEnd', params: { StartTimeEnd: '2026-01-02 10:00:00' }, want: ['11', '12'] },
+    {
+      name: 'both',
+      params: { StartTimeBegin: '2026-01-02 00:00:00', StartTimeEnd: '2026-01-02 23:59:59' },
+      want: ['12'],
+    },
+    {
+      name: 'a TaskId filter',
+      params: { Filters: [{ Names: ['TaskId'], Values: ['12'], ExactMatch: true }] },
+      want: ['12'],
+    },
+    { name: 'filter names in any case', params: { Filters: [{ Names: ['taskid'], Values: ['13'] }] }, want: ['13'] },
+    {
+      name: 'the single Name form',
+      params: { Filters: [{ Name: 'ClusterId', Values: ['cynosdbmysql-a'] }] },
+      want: ['11', '13'],
+    },
+    {
+      name: 'several values (OR)',
+      params: { Filters: [{ Names: ['TaskId'], Values: ['11', '13'] }] },
+      want: ['11', '13'],
+    },
+    {
+      name: 'several names (OR)',
+      params: { Filters: [{ Names: ['ClusterId', 'InstanceId'], Values: ['cynosdbmysql-b', 'cynosdbmysql-ins-a1'] }] },
+      want: ['12', '13'],
+    },
+    {
+      name: 'several filters (AND)',
+      params: {
+        Filters: [
+          { Names: ['ClusterId'], Values: ['cynosdbmysql-a'] },
+          { Names: ['Status'], Values: ['success'] },
+        ],
+      },
+      want: ['11'],
+    },
+    {
+      name: 'an ID filter matches exactly',
+      params: { Filters: [{ Names: ['ClusterId'], Values: ['cynosdbmysql'] }] },
+      want: [],
+    },
+    {
+      name: 'a TaskType filter',
+      params: { Filters: [{ Names: ['TaskType'], Values: ['UpgradeInstance'] }] },
+      want: ['12'],
+    },
+    {
+      name: 'an InstanceId filter',
+      params: { Filters: [{ Names: ['InstanceId'], Values: ['cynosdbmysql-ins-a1'] }] },
+      want: ['13'],
+    },
+    { name: 'Limit', params: { Limit: 2 }, want: ['11', '12'] },
+    { name: 'Offset', params: { Limit: 2, Offset: 2 }, want: ['13'] },
+  ])('honours $name', async ({ params, want }) => {
+    const answer = await tasks(params)
+    expect(ids(answer)).toEqual(want)
+  })
+
+  it('counts all matching tasks in TotalCount, not just the page, and pages past other flows', async () => {
+    const answer = await tasks({ Limit: 2, Offset: 4 }, { taskList, otherTasks: 5 })
+    expect(answer.Response.TotalCount).toBe(8)
+    expect(ids(answer)).toEqual(['900004', '11'])
+  })
+
+  it('lists 20 by default (no default is documented)', async () => {
+    const answer = await tasks({}, { otherTasks: 25 })
+    expect(answer.Response).toMatchObject({ TotalCount: 25 })
+    expect(ids(answer)).toHaveLength(20)
+  })
+
+  it.each([
+    { name: 'a time in another format', params: { StartTimeBegin: '2026-01-02T00:00:00Z' } },
+    {
+      name: 'a filter on a field DescribeTasks does not support',
+      params: { Filters: [{ Names: ['FlowId'], Values: ['101'] }] },
+    },
+    { name: 'a filter naming no field', params: { Filters: [{ Values: ['101'] }] } },
+  ])('refuses $name with InvalidParameterValue', async ({ params }) => {
+    expect(errorOf(await tasks(params))?.Code).toBe('InvalidParameterValue')
+  })
+
+  it('answers a task as BizTaskInfo, its FlowId with every digit past 2^53', async () => {
+    const fake = await start({
+      taskList: {
+        '9007199254740995': task({
+          flowId: '9007199254740993',
+          instanceId: 'cynosdbmysql-ins-x',
+          errMsg: 'disk full',
+          progress: [40],
+        }),
+      },
+    })
+    const { text, answer } = await call(fake, 'DescribeTasks', '{}')
+    expect(text).toContain('"ID":9007199254740995,"FlowId":9007199254740993,')
+    expect(answer.Response.TaskList).toEqual([
+      {
+        ID: expect.any(Number), // the digits are checked on the text above: JSON.parse rounds them
+        FlowId: expect.any(Number),
+        TaskType: 'ModifyInstance',
+        ClusterId: '',
+        InstanceId: 'cynosdbmysql-ins-x',
+        ErrMsg: 'disk full',
+        Status: 'success',
+        Process: 40,
+        StartTime: expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/),
+      },
+    ])
+  })
+
+  it('moves statuses and progress on each time the task is listed, the last repeating', async () => {
+    const fake = await start({
+      taskList: { '7': task({ statuses: ['running', 'running', 'failed'], progress: [10, 50] }) },
+    })
+    const seen = []
+    for (let i = 0; i < 4; i++) {
+      const [info] = (await call(fake, 'DescribeTasks', '{}')).answer.Response.TaskList as {
+        Status: string
+        Process: number
+      }[]
+      seen.push(`${info?.Status} ${info?.Process}`)
+    }
+    expect(seen).toEqual(['running 10', 'running 50', 'failed 50', 'failed 50'])
+  })
+
+  it('hides a task from the first listedAfter answers that would list it', async () => {
+    const fake = await start({ taskList: { '7': task({ listedAfter: 2 }), '8': task() } })
+    const lists = []
+    for (let i = 0; i < 3; i++) lists.push(ids((await call(fake, 'DescribeTasks', '{}')).answer))
+    // an answer whose filters leave it out does not count
+    await call(fake, 'DescribeTasks', '{"Filters":[{"Names":["TaskId"],"Values":["8"]}]}')
+    expect(lists).toEqual([['8'], ['8'], ['7', '8']])
+  })
+
+  it('refuses a plan it cannot play when it starts', async () => {
+    await expect(startFakeTencent({ taskList: { abc: task() } })).rejects.toThrow(/taskList "abc": a task ID/)
+    await expect(startFakeTencent({ taskList: { '1': task({ flowId: '0x10' }) } })).rejects.toThrow(/flowId/)
+    await expect(startFakeTencent({ taskList: { '1': task({ statuses: [] }) } })).rejects.toThrow(/statuses/)
   })
 })

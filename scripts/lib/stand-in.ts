@@ -35,15 +35,29 @@ export type Step =
   | 'no-response'
   | { readonly status: number } // a status DescribeFlow never documented
 
-/** A flow's task as DescribeTasks lists it (BizTaskInfo). */
+/** A task as DescribeTasks lists it (BizTaskInfo), keyed by its task ID (decimal) in `taskList`. */
 export interface TaskPlan {
+  /** The flow it belongs to (decimal; may pass 2^53: written into the answer with every digit). */
+  readonly flowId?: string
   readonly taskType: string
   readonly clusterId?: string
   readonly instanceId?: string
   readonly errMsg?: string
+  /**
+   * Status per DescribeTasks answer that lists this task, the last one repeating; default ['success'], the one
+   * value documented (BizTaskInfo.Status is only "任务状态", task status).
+   */
+  readonly statuses?: readonly string[]
   /** Process per DescribeTasks answer that lists this task; the last one repeats. */
   readonly progress?: readonly number[]
+  /** Absent from the first N DescribeTasks answers that would list it: a task may appear a moment after the call. */
+  readonly listedAfter?: number
+  /** StartTime, `YYYY-MM-DD HH:MM:SS`; default: when the stand-in started (UTC). */
+  readonly startedAt?: string
 }
+
+/** A plan the stand-in cannot play, found when it starts (the CLI prints it as a usage error). */
+export class PlanError extends Error {}
 
 export interface DealPlan {
   readonly clusterId: string
@@ -55,15 +69,24 @@ export interface DealPlan {
 /** The actions the stand-in answers from its options; any other valid call answers its RequestId alone. */
 const MODELLED = new Set(['DescribeFlow', 'DescribeTasks', 'DescribeResourcesByDealName', 'DescribeInstances'])
 
-const TASK_FILTER_NAMES = new Set([
-  'ClusterId',
-  'ClusterName',
-  'InstanceId',
-  'InstanceName',
-  'Status',
-  'TaskId',
-  'TaskType',
-])
+/**
+ * The filters DescribeTasks supports, as cynosdb_models.d.ts lists them ("ClusterId"、"ClusterName"、"InstanceId"、
+ * "InstanceName"、"Status"、"TaskId"、"TaskType"), lower-cased: QueryFilter's names are not case-sensitive.
+ */
+const TASK_FILTERS = ['clusterid', 'clustername', 'instanceid', 'instancename', 'status', 'taskid', 'tasktype']
+/**
+ * QueryFilter matches InstanceName with LIKE unless ExactMatch is true, and IDs exactly. How DescribeTasks matches
+ * ClusterName, Status and TaskType is not documented: ClusterName is matched like InstanceName, the others exactly.
+ */
+const FUZZY_FILTERS = new Set(['clustername', 'instancename'])
+/**
+ * StartTimeBegin/StartTimeEnd: the DescribeTasks page gives no format ("Starting value of the task start time").
+ * Its example's task times, and the same field of Tencent's other database APIs, are `YYYY-MM-DD HH:MM:SS`, so that
+ * is what the stand-in takes; it refuses anything else, and compares as text (the time zone is not documented).
+ */
+const TASK_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/
+/** DescribeTasks documents no default Limit; the stand-in uses DescribeInstances's documented 20. */
+const DEFAULT_TASK_LIMIT = 20
 const INSTANCE_STATUSES = new Set([
   'creating',
   'running',
@@ -103,8 +126,10 @@ export interface FakeTencentOptions {
   readonly endsAt?: ReadonlyMap<string, number>
   /** 0 (the default): any free port. */
   readonly port?: number
-  /** flow ID -> its task in DescribeTasks. Flows without one are not in the task list. */
-  readonly tasks?: Readonly<Record<string, TaskPlan>>
+  /** task ID (decimal) -> the task as DescribeTasks lists it. */
+  readonly taskList?: Readonly<Record<string, TaskPlan>>
+  /** Before `taskList`: flow ID -> its task (given task ID 100, 101, ...). */
+  readonly tasks?: Readonly<Record<string, Omit<TaskPlan, 'flowId'>>>
   /** Tasks of other flows, listed before the ones above: a lookup has to page past them. */
   readonly otherTasks?: number
   /** DescribeTasks answers UnauthorizedOperation.PermissionDenied, as for a key without cynosdb:DescribeTasks. */
@@ -143,10 +168,68 @@ export interface FakeTencent {
   close(): Promise<void>
 }
 
+/** JSON with bigints written as JSON integers with every digit (IDs may pass 2^53). */
+function toJson(value: unknown): string {
+  if (typeof value === 'bigint') return value.toString()
+  if (Array.isArray(value)) return `[${value.map(toJson).join(',')}]`
+  if (typeof value === 'object' && value !== null) {
+    const fields = Object.entries(value).filter(([, v]) => v !== undefined)
+    return `{${fields.map(([k, v]) => `${JSON.stringify(k)}:${toJson(v)}`).join(',')}}`
+  }
+  return JSON.stringify(value) ?? 'null'
+}
+
 const json = (res: ServerResponse, body: unknown, date: number): void => {
   res.writeHead(200, { 'content-type': 'application/json', date: new Date(date).toUTCString() })
-  res.end(JSON.stringify(body))
+  res.end(toJson(body))
 }
+
+/** `YYYY-MM-DD HH:MM:SS` in UTC. */
+const taskTime = (epochMs: number): string => new Date(epochMs).toISOString().slice(0, 19).replace('T', ' ')
+
+interface QueryFilter {
+  readonly Names?: readonly string[]
+  readonly Name?: string
+  readonly Values: readonly string[]
+  readonly ExactMatch?: boolean
+}
+
+/** A filter's field names (Names, or the single Name), lower-cased. */
+const filterNames = (filter: QueryFilter): string[] =>
+  (filter.Names ?? (filter.Name ? [filter.Name] : [])).map((name) => name.toLowerCase())
+
+/**
+ * The first filter naming a field outside `known`, or none at all, as an error; the API's answer to one is not
+ * documented, so the stand-in refuses it rather than ignore it.
+ */
+function unknownFilter(filters: readonly QueryFilter[], known: readonly string[]): OtherAnswer | undefined {
+  for (const filter of filters) {
+    const names = filterNames(filter)
+    const unknown = names.find((name) => !known.includes(name))
+    if (names.length === 0 || unknown !== undefined) {
+      return {
+        error: 'InvalidParameterValue',
+        message: `The filter field ${unknown === undefined ? '(none)' : JSON.stringify(unknown)} is not supported.`,
+      }
+    }
+  }
+  return undefined
+}
+
+/**
+ * Whether a record passes every filter (AND); within one, any name holding any value (OR), as QueryFilter documents:
+ * "多个值为 OR 关系". `fields` maps lower-cased names to the record's values.
+ */
+const passes = (filters: readonly QueryFilter[], fields: ReadonlyMap<string, string>, fuzzy: ReadonlySet<string>) =>
+  filters.every((filter) =>
+    filterNames(filter).some((name) => {
+      const actual = fields.get(name) ?? ''
+      return filter.Values.some((v) => (fuzzy.has(name) && !filter.ExactMatch ? actual.includes(v) : actual === v))
+    }),
+  )
+
+/** A whole number from the request (checkRequest made sure), or the default. */
+const integer = (value: unknown, fallback: number): number => (value === undefined ? fallback : Number(value))
 
 /**
  * The body as JSON, integers past 2^53 as bigints with every digit (flow IDs may be that big), or undefined when it
@@ -164,9 +247,52 @@ function parseBody(body: string): unknown {
   }
 }
 
+/** The tasks DescribeTasks lists, noise first: `otherTasks` tasks of other flows, then `taskList` by task ID. */
+function taskListOf(options: FakeTencentOptions, startedAt: string): [string, TaskPlan][] {
+  const noise = Array.from({ length: options.otherTasks ?? 0 }, (_, i): [string, TaskPlan] => [
+    String(900_000 + i),
+    {
+      flowId: String(800_000 + i),
+      taskType: 'ModifyClusterParam',
+      clusterId: `cynosdbmysql-other${i}`,
+      errMsg: `the task of flow ${800_000 + i} failed`,
+      progress: [100],
+      startedAt,
+    },
+  ])
+  const tasks = Object.entries({
+    ...Object.fromEntries(
+      Object.entries(options.tasks ?? {}).map(([flowId, plan], i) => [String(100 + i), { ...plan, flowId }]),
+    ),
+    ...options.taskList,
+  })
+  for (const [taskId, plan] of tasks) {
+    const bad = (what: string): never => {
+      throw new PlanError(`taskList ${JSON.stringify(taskId)}: ${what}`)
+    }
+    if (!/^[1-9]\d*$/.test(taskId)) bad('a task ID is a positive decimal integer')
+    if (typeof plan !== 'object' || plan === null || typeof plan.taskType !== 'string') bad('needs a taskType')
+    if (plan.flowId !== undefined && !/^[1-9]\d*$/.test(plan.flowId)) bad('flowId is a positive decimal integer')
+    if (plan.statuses !== undefined && !nonEmpty(plan.statuses, 'string')) bad('statuses is a non-empty list of text')
+    if (plan.progress !== undefined && !nonEmpty(plan.progress, 'number'))
+      bad('progress is a non-empty list of numbers')
+    if (plan.listedAfter !== undefined && !(Number.isInteger(plan.listedAfter) && plan.listedAfter >= 0))
+      bad('listedAfter is a whole number')
+    if (plan.startedAt !== undefined && !TASK_TIME.test(plan.startedAt)) bad('startedAt is YYYY-MM-DD HH:MM:SS')
+  }
+  return [...noise, ...tasks.map(([id, plan]): [string, TaskPlan] => [id, { startedAt, ...plan }])]
+}
+
+const nonEmpty = (list: unknown, type: 'string' | 'number'): boolean =>
+  Array.isArray(list) && list.length > 0 && list.every((x) => typeof x === type)
+
+/** The item of a per-answer sequence for answer n (from 0): the last one repeats. */
+const nth = <T>(list: readonly T[], n: number): T | undefined => list[Math.min(n, list.length - 1)]
+
 export async function startFakeTencent(options: FakeTencentOptions = {}): Promise<FakeTencent> {
   const cynosdb = options.models?.cynosdb ?? API_MODELS.cynosdb
   const sts = options.models?.sts ?? API_MODELS.sts
+  const tasks = taskListOf(options, taskTime(Date.now()))
   const keys = new Map(Object.entries(options.keys ?? {}))
   const calls = new Map<string, number>()
   const requests: RecordedRequest[] = []
@@ -269,56 +395,7 @@ export async function startFakeTencent(options: FakeTencentOptions = {}): Promis
       calls.set(key, n + 1)
       return n
     }
-    if (action === 'DescribeTasks') {
-      if (options.denyTasks)
-        return { error: 'UnauthorizedOperation.PermissionDenied', message: 'no cynosdb:DescribeTasks' }
-      if (p.StartTimeBegin !== undefined && !/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(String(p.StartTimeBegin))) {
-        return bad(`StartTimeBegin ${String(p.StartTimeBegin)}`)
-      }
-      const limit = p.Limit ?? 20
-      const offset = p.Offset ?? 0
-      if (!Number.isInteger(limit) || (limit as number) < 1 || (limit as number) > 100)
-        return bad(`Limit ${String(limit)}`)
-      if (!Number.isInteger(offset) || (offset as number) < 0) return bad(`Offset ${String(offset)}`)
-      const filters = (p.Filters ?? []) as { Names?: unknown; Values?: unknown }[]
-      if (!Array.isArray(filters)) return bad('Filters')
-      let taskIdFilter: string[] | undefined
-      for (const f of filters) {
-        if (!Array.isArray(f.Names) || !Array.isArray(f.Values)) return bad('a QueryFilter needs Names and Values')
-        for (const name of f.Names) if (!TASK_FILTER_NAMES.has(String(name))) return bad(`filter ${String(name)}`)
-        if (f.Names.includes('TaskId')) taskIdFilter = f.Values.map(String)
-      }
-      const all = [
-        ...Array.from({ length: options.otherTasks ?? 0 }, (_, i) => ({
-          ID: 900_000 + i,
-          FlowId: 800_000 + i,
-          TaskType: 'ModifyClusterParam',
-          ClusterId: `cynosdbmysql-other${i}`,
-          ErrMsg: `the task of flow ${800_000 + i} failed`,
-          Process: 100,
-        })),
-        ...Object.entries(options.tasks ?? {}).map(([flowId, plan], i) => {
-          // progress moves on each time the task is listed (see below)
-          const progress = plan.progress?.[Math.min(calls.get(`task ${flowId}`) ?? 0, plan.progress.length - 1)]
-          return {
-            ID: 100 + i,
-            FlowId: Number(flowId),
-            TaskType: plan.taskType,
-            ClusterId: plan.clusterId ?? '',
-            InstanceId: plan.instanceId ?? '',
-            ErrMsg: plan.errMsg ?? '',
-            ...(progress === undefined ? {} : { Process: progress }),
-          }
-        }),
-      ]
-      const matching = taskIdFilter ? all.filter((t) => taskIdFilter.includes(String(t.ID))) : all
-      const page = matching.slice(offset as number, (offset as number) + (limit as number))
-      for (const task of page) if (task.ID < 900_000) count(`task ${task.FlowId}`)
-      return {
-        answer: `tasks ${page.length} of ${matching.length}`,
-        response: { TotalCount: matching.length, TaskList: page },
-      }
-    }
+    if (action === 'DescribeTasks') return describeTasks(p)
     if (action === 'DescribeResourcesByDealName') {
       const names = p.DealName !== undefined ? [p.DealName] : p.DealNames
       if (!Array.isArray(names) || names.length === 0) return bad('DealName or DealNames is required')
@@ -345,6 +422,68 @@ export async function startFakeTencent(options: FakeTencentOptions = {}): Promis
     return {
       answer: `instances ${set.map((i) => i.Status).join(',')}`,
       response: { TotalCount: set.length, InstanceSet: set },
+    }
+  }
+
+  /** DescribeTasks: the window, the filters and the page, over the noise tasks and `taskList`. */
+  const describeTasks = (p: Record<string, unknown>): OtherAnswer => {
+    if (options.denyTasks)
+      return { error: 'UnauthorizedOperation.PermissionDenied', message: 'no cynosdb:DescribeTasks' }
+    for (const field of ['StartTimeBegin', 'StartTimeEnd'] as const) {
+      const value = p[field]
+      if (typeof value === 'string' && !TASK_TIME.test(value)) {
+        return {
+          error: 'InvalidParameterValue',
+          message: `${field} ${JSON.stringify(value)} is not YYYY-MM-DD HH:MM:SS`,
+        }
+      }
+    }
+    const filters = (p.Filters ?? []) as readonly QueryFilter[]
+    const refused = unknownFilter(filters, TASK_FILTERS)
+    if (refused) return refused
+    const begin = p.StartTimeBegin as string | undefined
+    const end = p.StartTimeEnd as string | undefined
+    // No range is documented for Limit and Offset: a negative one reads as 0 rather than as an invented error.
+    const limit = Math.max(0, integer(p.Limit, DEFAULT_TASK_LIMIT))
+    const offset = Math.max(0, integer(p.Offset, 0))
+
+    const status = (id: string, plan: TaskPlan): string =>
+      nth(plan.statuses ?? ['success'], calls.get(`task ${id}`) ?? 0) ?? ''
+    const matching = tasks.filter(([id, plan]) => {
+      const startedAt = plan.startedAt ?? ''
+      if ((begin !== undefined && startedAt < begin) || (end !== undefined && startedAt > end)) return false
+      const fields = new Map([
+        ['clusterid', plan.clusterId ?? ''],
+        ['instanceid', plan.instanceId ?? ''],
+        ['status', status(id, plan)],
+        ['taskid', id],
+        ['tasktype', plan.taskType],
+      ])
+      if (!passes(filters, fields, FUZZY_FILTERS)) return false
+      // this answer would list it: not yet, if it is to appear late
+      const seen = calls.get(`seen ${id}`) ?? 0
+      calls.set(`seen ${id}`, seen + 1)
+      return seen >= (plan.listedAfter ?? 0)
+    })
+    const page = matching.slice(offset, offset + limit).map(([id, plan]) => {
+      const listed = calls.get(`task ${id}`) ?? 0
+      const info = {
+        ID: BigInt(id),
+        FlowId: plan.flowId === undefined ? undefined : BigInt(plan.flowId),
+        TaskType: plan.taskType,
+        ClusterId: plan.clusterId ?? '',
+        InstanceId: plan.instanceId ?? '',
+        ErrMsg: plan.errMsg ?? '',
+        Status: status(id, plan),
+        Process: plan.progress === undefined ? undefined : nth(plan.progress, listed),
+        StartTime: plan.startedAt,
+      }
+      calls.set(`task ${id}`, listed + 1) // statuses and progress move on each time the task is listed
+      return info
+    })
+    return {
+      answer: `tasks ${page.length} of ${matching.length}`,
+      response: { TotalCount: matching.length, TaskList: page },
     }
   }
 
