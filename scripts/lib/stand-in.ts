@@ -128,8 +128,6 @@ export interface FakeTencentOptions {
   readonly port?: number
   /** task ID (decimal) -> the task as DescribeTasks lists it. */
   readonly taskList?: Readonly<Record<string, TaskPlan>>
-  /** Before `taskList`: flow ID -> its task (given task ID 100, 101, ...). */
-  readonly tasks?: Readonly<Record<string, Omit<TaskPlan, 'flowId'>>>
   /** Tasks of other flows, listed before the ones above: a lookup has to page past them. */
   readonly otherTasks?: number
   /** DescribeTasks answers UnauthorizedOperation.PermissionDenied, as for a key without cynosdb:DescribeTasks. */
@@ -260,12 +258,7 @@ function taskListOf(options: FakeTencentOptions, startedAt: string): [string, Ta
       startedAt,
     },
   ])
-  const tasks = Object.entries({
-    ...Object.fromEntries(
-      Object.entries(options.tasks ?? {}).map(([flowId, plan], i) => [String(100 + i), { ...plan, flowId }]),
-    ),
-    ...options.taskList,
-  })
+  const tasks = Object.entries(options.taskList ?? {})
   for (const [taskId, plan] of tasks) {
     const bad = (what: string): never => {
       throw new PlanError(`taskList ${JSON.stringify(taskId)}: ${what}`)
