@@ -32,12 +32,18 @@ parameters are refused) and answers each flow from a plan.
                  StartTimeBegin/StartTimeEnd, its filters (ClusterId, ClusterName, InstanceId, InstanceName,
                  Status, TaskId, TaskType), Limit and Offset.
   --deny-tasks   DescribeTasks answers UnauthorizedOperation.PermissionDenied, as for a key without that CAM action.
-  --deals JSON   deal name -> {"clusterId":"cynosdbmysql-x","instanceIds":["cynosdbmysql-ins-x"],"deliveredAfter":3}:
-                 DescribeResourcesByDealName answers DealNameNotFound for deliveredAfter calls, then the resources.
+  --deals JSON   deal name -> what it delivers, one cluster or several (CreateClusters with Count 2), and after
+                 how many calls: {"clusters":[{"clusterId":"cynosdbmysql-x","instanceIds":["cynosdbmysql-ins-x"]},
+                 {"clusterId":"cynosdbmysql-y","instanceIds":["cynosdbmysql-ins-y"]}],"deliveredAfter":3}, or for
+                 one cluster {"clusterId":"cynosdbmysql-x","instanceIds":["cynosdbmysql-ins-x"]}.
+                 DescribeResourcesByDealName answers DealNameNotFound for deliveredAfter calls, then one
+                 BillingResourceInfo per cluster.
   --instances JSON
-                 instance ID -> its Status per DescribeInstances call, the last one repeating, e.g.
+                 instance ID -> its Status per DescribeInstances answer that lists it, the last one repeating, e.g.
                  '{"cynosdbmysql-ins-x":["creating","creating","running"]}' (creating, running, isolating,
-                 isolated, activating, offlining, offlined).
+                 isolated, activating, offlining, offlined). DescribeInstances lists the instances with a plan and
+                 honours InstanceIds, Status, Filters (ClusterId, InstanceId, InstanceName, status), Limit
+                 (default 20, at most 100) and Offset.
   --key ID:SECRET[:TOKEN]
                  a key pair the stand-in accepts; repeat for more. With TOKEN, the pair is temporary and
                  needs that X-TC-Token. Default: ${'AKIDstandin:stand-in-secret'}, the pair in .env.stand-in.

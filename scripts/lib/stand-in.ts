@@ -59,9 +59,17 @@ export interface TaskPlan {
 /** A plan the stand-in cannot play, found when it starts (the CLI prints it as a usage error). */
 export class PlanError extends Error {}
 
-export interface DealPlan {
+/** A cluster a deal delivers: DescribeResourcesByDealName answers one BillingResourceInfo per cluster. */
+export interface ClusterPlan {
   readonly clusterId: string
   readonly instanceIds: readonly string[]
+}
+
+/**
+ * What a deal delivers: several clusters (CreateClusters with Count 2: the documented DescribeResourcesByDealName
+ * example answers two BillingResourceInfos with the same DealName), or one cluster given directly.
+ */
+export type DealPlan = ({ readonly clusters: readonly ClusterPlan[] } | ClusterPlan) & {
   /** DescribeResourcesByDealName answers DealNameNotFound for this many calls first (billing not done). */
   readonly deliveredAfter?: number
 }
@@ -87,6 +95,16 @@ const FUZZY_FILTERS = new Set(['clustername', 'instancename'])
 const TASK_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/
 /** DescribeTasks documents no default Limit; the stand-in uses DescribeInstances's documented 20. */
 const DEFAULT_TASK_LIMIT = 20
+/**
+ * DescribeInstances's filters: the names QueryFilter documents (ClusterId, InstanceId, InstanceName, not
+ * case-sensitive) and `status`, which the documented DescribeInstances example uses. Filters are ANDed
+ * ("Filter间的关系为逻辑与"); InstanceName matches by substring unless ExactMatch.
+ */
+const INSTANCE_FILTERS = ['clusterid', 'instanceid', 'instancename', 'status']
+const INSTANCE_FUZZY = new Set(['instancename'])
+/** DescribeInstancesRequest.Limit: "默认为 20" (its range, (0,100], is checked with the model). */
+const DEFAULT_INSTANCE_LIMIT = 20
+/** DescribeInstancesRequest.Status's documented values. */
 const INSTANCE_STATUSES = new Set([
   'creating',
   'running',
@@ -276,6 +294,32 @@ function taskListOf(options: FakeTencentOptions, startedAt: string): [string, Ta
   return [...noise, ...tasks.map(([id, plan]): [string, TaskPlan] => [id, { startedAt, ...plan }])]
 }
 
+/** A deal's clusters, whichever way it was given; a plan the stand-in cannot play throws PlanError. */
+function clustersOf(deal: DealPlan): readonly ClusterPlan[] {
+  const clusters = 'clusters' in deal ? deal.clusters : [deal]
+  const fine =
+    Array.isArray(clusters) &&
+    clusters.length > 0 &&
+    clusters.every(
+      (c) =>
+        typeof c.clusterId === 'string' &&
+        Array.isArray(c.instanceIds) &&
+        c.instanceIds.every((id: unknown) => typeof id === 'string'),
+    )
+  if (!fine) throw new PlanError(`deals: ${JSON.stringify(deal)} is not {clusters: [{clusterId, instanceIds}]}`)
+  return clusters
+}
+
+/** The instances DescribeInstances lists: those with a non-empty Status plan of documented statuses. */
+function instancesOf(options: FakeTencentOptions): [string, readonly string[]][] {
+  const instances = Object.entries(options.instances ?? {})
+  for (const [id, plan] of instances) {
+    if (!Array.isArray(plan) || !plan.every((status) => INSTANCE_STATUSES.has(status)))
+      throw new PlanError(`instances ${JSON.stringify(id)}: statuses are ${[...INSTANCE_STATUSES].join(', ')}`)
+  }
+  return instances.filter(([, plan]) => plan.length > 0)
+}
+
 const nonEmpty = (list: unknown, type: 'string' | 'number'): boolean =>
   Array.isArray(list) && list.length > 0 && list.every((x) => typeof x === type)
 
@@ -286,6 +330,13 @@ export async function startFakeTencent(options: FakeTencentOptions = {}): Promis
   const cynosdb = options.models?.cynosdb ?? API_MODELS.cynosdb
   const sts = options.models?.sts ?? API_MODELS.sts
   const tasks = taskListOf(options, taskTime(Date.now()))
+  const instances = instancesOf(options)
+  /** instance ID -> its cluster, from the deals */
+  const clusterOf = new Map(
+    Object.values(options.deals ?? {}).flatMap((deal) =>
+      clustersOf(deal).flatMap((cluster) => cluster.instanceIds.map((id) => [id, cluster.clusterId] as const)),
+    ),
+  )
   const keys = new Map(Object.entries(options.keys ?? {}))
   const calls = new Map<string, number>()
   const requests: RecordedRequest[] = []
@@ -382,7 +433,6 @@ export async function startFakeTencent(options: FakeTencentOptions = {}): Promis
 
   /** DescribeTasks, DescribeResourcesByDealName and DescribeInstances, checked as the API documents them. */
   const others = (action: string, p: Record<string, unknown>): OtherAnswer => {
-    const bad = (message: string): OtherAnswer => ({ error: 'InvalidParameter', message })
     const count = (key: string): number => {
       const n = calls.get(key) ?? 0
       calls.set(key, n + 1)
@@ -390,31 +440,58 @@ export async function startFakeTencent(options: FakeTencentOptions = {}): Promis
     }
     if (action === 'DescribeTasks') return describeTasks(p)
     if (action === 'DescribeResourcesByDealName') {
-      const names = p.DealName !== undefined ? [p.DealName] : p.DealNames
-      if (!Array.isArray(names) || names.length === 0) return bad('DealName or DealNames is required')
+      // "DealName与DealNames至少应输入一项，两者都传时以DealName为准": one of them, DealName first. Which error
+      // the API gives when both are missing is not documented.
+      const names = p.DealName !== undefined ? [p.DealName as string] : ((p.DealNames ?? []) as string[])
+      if (names.length === 0)
+        return { error: 'MissingParameter', message: 'The request is missing a required parameter `DealName`.' }
       const infos = []
-      for (const name of names.map(String)) {
+      for (const name of names) {
         const deal = options.deals?.[name]
         if (!deal || count(`deal ${name}`) < (deal.deliveredAfter ?? 0)) {
           return { error: 'InvalidParameterValue.DealNameNotFound', message: `deal ${name} not found` }
         }
-        infos.push({ DealName: name, ClusterId: deal.clusterId, InstanceIds: deal.instanceIds })
+        for (const cluster of clustersOf(deal)) {
+          infos.push({ DealName: name, ClusterId: cluster.clusterId, InstanceIds: cluster.instanceIds })
+        }
       }
       return { answer: 'delivered', response: { BillingResourceInfos: infos } }
     }
-    // DescribeInstances
-    const ids = p.InstanceIds
-    if (!Array.isArray(ids) || ids.length === 0) return bad('InstanceIds')
-    const set = ids.map(String).flatMap((id) => {
-      const plan = options.instances?.[id]
-      if (!plan || plan.length === 0) return []
-      const status = plan[Math.min(count(`instance ${id}`), plan.length - 1)] ?? ''
-      if (!INSTANCE_STATUSES.has(status)) throw new Error(`the stand-in knows no instance status ${status}`)
-      return [{ InstanceId: id, Status: status }]
+    return describeInstances(p)
+  }
+
+  /**
+   * DescribeInstances: every parameter optional, as the model has them. Lists the instances that have a plan, in
+   * the plan's order (the API's default order is not documented), through InstanceIds, Status and Filters, a page
+   * at a time. DbType, ClusterType, OrderBy and OrderByType are accepted and not modelled.
+   */
+  const describeInstances = (p: Record<string, unknown>): OtherAnswer => {
+    const filters = (p.Filters ?? []) as readonly QueryFilter[]
+    const refused = unknownFilter(filters, INSTANCE_FILTERS)
+    if (refused) return refused
+    // an empty InstanceIds list is taken as no list (not documented either way)
+    const wanted = (p.InstanceIds ?? []) as readonly string[]
+    const limit = integer(p.Limit, DEFAULT_INSTANCE_LIMIT)
+    const offset = Math.max(0, integer(p.Offset, 0)) // no range documented
+    const status = (id: string, plan: readonly string[]): string => nth(plan, calls.get(`instance ${id}`) ?? 0) ?? ''
+    const matching = instances.filter(([id, plan]) => {
+      if (wanted.length > 0 && !wanted.includes(id)) return false
+      if (p.Status !== undefined && status(id, plan) !== p.Status) return false
+      const fields = new Map([
+        ['clusterid', clusterOf.get(id) ?? ''],
+        ['instanceid', id],
+        ['status', status(id, plan)],
+      ])
+      return passes(filters, fields, INSTANCE_FUZZY)
+    })
+    const page = matching.slice(offset, offset + limit).map(([id, plan]) => {
+      const info = { InstanceId: id, ClusterId: clusterOf.get(id), Status: status(id, plan) }
+      calls.set(`instance ${id}`, (calls.get(`instance ${id}`) ?? 0) + 1) // its status moves on once listed
+      return info
     })
     return {
-      answer: `instances ${set.map((i) => i.Status).join(',')}`,
-      response: { TotalCount: set.length, InstanceSet: set },
+      answer: `instances ${page.map((i) => i.Status).join(',')}`,
+      response: { TotalCount: matching.length, InstanceSet: page },
     }
   }
 
