@@ -1,13 +1,21 @@
 // npm run stand-in -- [options]: the stand-in Tencent Cloud API as a process, for trying the action by hand and
 // for the CI job that runs it with `uses: ./`. Runs on the project's Node 24 (npm puts it first on the PATH).
 import { parseArgs } from 'node:util'
-import { PlanError, startFakeTencent, type DealPlan, type Key, type Step, type TaskPlan } from './lib/stand-in.ts'
+import {
+  PlanError,
+  startFakeTencent,
+  type ChangeStep,
+  type DealPlan,
+  type Key,
+  type Step,
+  type TaskPlan,
+} from './lib/stand-in.ts'
 
 const HELP = `Usage: npm run stand-in -- [--port 8080] [--key ID:SECRET[:TOKEN]]... [--region REGION] --flows JSON
-                          [--task-list JSON] [--deny-tasks] [--deals JSON --instances JSON]
+                          [--task-list JSON] [--deny-tasks] [--deals JSON --instances JSON] [--changes JSON]
 
-A stand-in for the CynosDB API on 127.0.0.1: DescribeFlow, DescribeTasks, DescribeResourcesByDealName and
-DescribeInstances. It checks every request as Tencent Cloud does (TC3-HMAC-SHA256 signature, credential scope,
+A stand-in for the CynosDB API on 127.0.0.1: DescribeFlow, DescribeTasks, DescribeResourcesByDealName,
+DescribeInstances, and the answers of any other CynosDB action (--changes). It checks every request as Tencent Cloud does (TC3-HMAC-SHA256 signature, credential scope,
 timestamp within 5 minutes, token, and the body against Tencent's model of the API: unknown, missing or mistyped
 parameters are refused) and answers each flow from a plan.
 
@@ -44,6 +52,11 @@ parameters are refused) and answers each flow from a plan.
                  isolated, activating, offlining, offlined). DescribeInstances lists the instances with a plan and
                  honours InstanceIds, Status, Filters (ClusterId, InstanceId, InstanceName, status), Limit
                  (default 20, at most 100) and Offset.
+  --changes JSON action -> one answer per call of that CynosDB action, the last one repeating: the answer's
+                 fields ({"answer":{"FlowId":123}}, checked against the action's response in Tencent's model) or
+                 a fault as in --flows. E.g. '{"ModifyInstanceParam":[{"answer":{"FlowId":123}}],
+                 "CreateClusters":[{"error":"RequestLimitExceeded"},{"answer":{"DealNames":["d1"]}}]}'.
+                 Any other valid call answers its RequestId alone; an action Tencent does not have, InvalidAction.
   --key ID:SECRET[:TOKEN]
                  a key pair the stand-in accepts; repeat for more. With TOKEN, the pair is temporary and
                  needs that X-TC-Token. Default: ${'AKIDstandin:stand-in-secret'}, the pair in .env.stand-in.
@@ -77,6 +90,7 @@ try {
       'deny-tasks': { type: 'boolean', default: false },
       deals: { type: 'string', default: '{}' },
       instances: { type: 'string', default: '{}' },
+      changes: { type: 'string', default: '{}' },
       help: { type: 'boolean', default: false },
     },
   }))
@@ -130,6 +144,7 @@ const server = await startFakeTencent({
   denyTasks: values['deny-tasks'],
   deals: json<Record<string, DealPlan>>('deals', values.deals),
   instances: json<Record<string, string[]>>('instances', values.instances),
+  changes: json<Record<string, ChangeStep[]>>('changes', values.changes),
   onRequest: (request) => {
     const flow = /"FlowId"\s*:\s*(\d+)/.exec(request.body)?.[1]
     console.log(`${new Date(request.at).toISOString()} ${request.action}${flow ? ` ${flow}` : ''} -> ${request.answer}`)

@@ -1,14 +1,14 @@
 // A stand-in for Tencent Cloud's API on 127.0.0.1: CynosDB, STS AssumeRoleWithWebIdentity and GitHub's OIDC token
 // endpoint. It checks every request the way the real API does (signature, scope, UTC date, timestamp window, token,
 // headers) and every body against Tencent's own model of the API (scripts/lib/api-model/, generated from the
-// official SDK), so it refuses what Tencent Cloud refuses, not just what this action happens not to send. It plays a
-// script per flow: statuses, API errors and network faults.
+// official SDK), so it refuses what Tencent Cloud refuses, not just what this action happens not to send. It answers
+// from plans: per flow (statuses, API errors, network faults), per task, deal and instance, and per change action.
 import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { createServer as createTlsServer } from 'node:https'
 import type { AddressInfo, Socket } from 'node:net'
-import { checkRequest, type ApiModel } from '../../src/tencent/api-model.ts'
+import { checkRequest, checkStruct, nearestNames, type ApiModel } from '../../src/tencent/api-model.ts'
 import { sign, utcDate } from '../../src/tencent/sign.ts'
 
 const readModel = (service: string): ApiModel =>
@@ -22,18 +22,23 @@ export const API_MODELS = { cynosdb: readModel('cynosdb'), sts: readModel('sts')
  */
 const JSON_CONTENT_TYPES = new Set(['application/json', 'application/json; charset=utf-8'])
 
-/** One answer of a flow's script: a status, an API error code, or a fault on the wire. */
+/** An API error code, or a fault on the wire: what any scripted answer may play instead of answering. */
+export type Fault =
+  { readonly error: string } | { readonly http: number } | 'reset' | 'hang' | 'not-json' | 'no-response'
+
+/** One answer of a flow's script: a status, or a fault. */
 export type Step =
   | 0
   | 1
   | 2
-  | { readonly error: string }
-  | { readonly http: number }
-  | 'reset'
-  | 'hang'
-  | 'not-json'
-  | 'no-response'
   | { readonly status: number } // a status DescribeFlow never documented
+  | Fault
+
+/**
+ * One answer of a change call (ModifyInstanceParam, CreateClusters, ...): the answer's fields but RequestId, which
+ * must be fields of that action's response in the model (e.g. { FlowId: 123 } or { DealNames: ['d1'] }), or a fault.
+ */
+export type ChangeStep = { readonly answer: Readonly<Record<string, unknown>> } | Fault
 
 /** A task as DescribeTasks lists it (BizTaskInfo), keyed by its task ID (decimal) in `taskList`. */
 export interface TaskPlan {
@@ -158,6 +163,11 @@ export interface FakeTencentOptions {
   readonly onRequest?: (request: RecordedRequest) => void
   /** Serve HTTPS with this key and certificate (PEM) instead of plain HTTP, as the real API does. */
   readonly tls?: { readonly key: string; readonly cert: string }
+  /**
+   * CynosDB action -> one step per call of that action, the last one repeating: what a change call answers.
+   * Any action but the four modelled above; a valid call of an action without a plan answers its RequestId alone.
+   */
+  readonly changes?: Readonly<Record<string, readonly ChangeStep[]>>
   /** Check requests against these models instead of API_MODELS (a test's modified copy). */
   readonly models?: { readonly cynosdb?: ApiModel; readonly sts?: ApiModel }
 }
@@ -294,6 +304,44 @@ function taskListOf(options: FakeTencentOptions, startedAt: string): [string, Ta
   return [...noise, ...tasks.map(([id, plan]): [string, TaskPlan] => [id, { startedAt, ...plan }])]
 }
 
+/** The change plans, each answer checked against its action's response in the model: a wrong one stops the start. */
+function changesOf(
+  plans: Readonly<Record<string, readonly ChangeStep[]>>,
+  model: ApiModel,
+): Map<string, readonly ChangeStep[]> {
+  for (const [action, steps] of Object.entries(plans)) {
+    const bad = (what: string): never => {
+      throw new PlanError(`changes ${JSON.stringify(action)}: ${what}`)
+    }
+    const response = Object.hasOwn(model.actions, action) ? model.actions[action]?.response : undefined
+    if (response === undefined)
+      bad(`not a CynosDB action (nearest: ${nearestNames(action, Object.keys(model.actions)).join(', ') || 'none'})`)
+    if (MODELLED.has(action)) bad('the stand-in answers it from its other options')
+    if (!Array.isArray(steps) || steps.length === 0) bad('a non-empty list of steps')
+    for (const step of steps) {
+      if (typeof step === 'object' && step !== null && 'answer' in step) {
+        if ('RequestId' in step.answer) bad("RequestId is the stand-in's to give")
+        const problems = checkStruct(model, response ?? '', step.answer)
+        if (problems.length > 0)
+          bad(`${toJson(step.answer)} is not a ${response}: ${problems.map((p) => p.message).join(' ')}`)
+      } else if (!isFault(step)) {
+        bad(`${JSON.stringify(step)} is neither {"answer":{...}} nor a fault`)
+      }
+    }
+  }
+  return new Map(Object.entries(plans))
+}
+
+const isFault = (step: unknown): step is Fault =>
+  step === 'reset' ||
+  step === 'hang' ||
+  step === 'not-json' ||
+  step === 'no-response' ||
+  (typeof step === 'object' &&
+    step !== null &&
+    ((Object.keys(step).length === 1 && typeof (step as { error?: unknown }).error === 'string') ||
+      (Object.keys(step).length === 1 && Number.isInteger((step as { http?: unknown }).http))))
+
 /** A deal's clusters, whichever way it was given; a plan the stand-in cannot play throws PlanError. */
 function clustersOf(deal: DealPlan): readonly ClusterPlan[] {
   const clusters = 'clusters' in deal ? deal.clusters : [deal]
@@ -331,6 +379,7 @@ export async function startFakeTencent(options: FakeTencentOptions = {}): Promis
   const sts = options.models?.sts ?? API_MODELS.sts
   const tasks = taskListOf(options, taskTime(Date.now()))
   const instances = instancesOf(options)
+  const changes = changesOf(options.changes ?? {}, cynosdb)
   /** instance ID -> its cluster, from the deals */
   const clusterOf = new Map(
     Object.values(options.deals ?? {}).flatMap((deal) =>
@@ -364,6 +413,20 @@ export async function startFakeTencent(options: FakeTencentOptions = {}): Promis
       json(res, { Response: { Error: { Code: code, Message: message }, RequestId: requestId } }, serverNow())
     }
 
+    /** An API error, or a fault on the wire instead of an answer. */
+    const playFault = (fault: Fault): void => {
+      if (typeof fault === 'object' && 'error' in fault) return fail(fault.error, `scripted ${fault.error}`)
+      record(typeof fault === 'object' ? `http ${fault.http}` : fault)
+      if (typeof fault === 'object') {
+        res.writeHead(fault.http, { 'content-type': 'text/html' })
+        return void res.end('<html>bad gateway</html>')
+      }
+      if (fault === 'reset') return void req.socket.destroy()
+      if (fault === 'hang') return // never answers; close() destroys the socket
+      if (fault === 'not-json') return void res.end('<html>not json</html>')
+      return json(res, { Status: 0 }, serverNow()) // 'no-response': JSON without the Response object
+    }
+
     if (req.method !== 'POST' || req.url !== '/')
       return fail('InvalidAction', `expected POST /, got ${req.method} ${req.url}`)
     if (!JSON_CONTENT_TYPES.has((headers['content-type'] ?? '').toLowerCase()))
@@ -386,9 +449,20 @@ export async function startFakeTencent(options: FakeTencentOptions = {}): Promis
     if (problem) return fail(problem.code, problem.message)
     const p = params as Record<string, unknown>
     if (!MODELLED.has(action)) {
+      const plan = changes.get(action)
       // an action the stand-in has no plan for: the request was valid, the answer says nothing more
-      record('RequestId')
-      return json(res, { Response: { RequestId: requestId } }, serverNow())
+      if (!plan) {
+        record('RequestId')
+        return json(res, { Response: { RequestId: requestId } }, serverNow())
+      }
+      const n = calls.get(`change ${action}`) ?? 0
+      calls.set(`change ${action}`, n + 1)
+      const step = nth(plan, n) as ChangeStep
+      if (typeof step === 'object' && 'answer' in step) {
+        record(toJson(step.answer))
+        return json(res, { Response: { ...step.answer, RequestId: requestId } }, serverNow())
+      }
+      return playFault(step)
     }
     if (action !== 'DescribeFlow') {
       const answered = others(action, p)
@@ -419,16 +493,7 @@ export async function startFakeTencent(options: FakeTencentOptions = {}): Promis
       record(`status ${step.status}`)
       return json(res, { Response: { Status: step.status, RequestId: requestId } }, serverNow())
     }
-    if (typeof step === 'object' && 'error' in step) return fail(step.error, `scripted ${step.error}`)
-    record(typeof step === 'object' ? `http ${step.http}` : step)
-    if (typeof step === 'object') {
-      res.writeHead(step.http, { 'content-type': 'text/html' })
-      return void res.end('<html>bad gateway</html>')
-    }
-    if (step === 'reset') return void req.socket.destroy()
-    if (step === 'hang') return // never answers; close() destroys the socket
-    if (step === 'not-json') return void res.end('<html>not json</html>')
-    return json(res, { Status: 0 }, serverNow()) // 'no-response': JSON without the Response object
+    return playFault(step)
   }
 
   /** DescribeTasks, DescribeResourcesByDealName and DescribeInstances, checked as the API documents them. */
