@@ -157,7 +157,7 @@ export interface FakeTencentOptions {
   readonly denyTasks?: boolean
   /** deal name -> what it delivers, and after how many calls (DealNameNotFound until then). */
   readonly deals?: Readonly<Record<string, DealPlan>>
-  /** instance ID -> its Status per DescribeInstances call (the last one repeats); unlisted until it has one. */
+  /** instance ID -> its Status per DescribeInstances answer that lists it (the last one repeats); unlisted without. */
   readonly instances?: Readonly<Record<string, readonly string[]>>
   /** Called with every request once it is answered (the CLI prints them). */
   readonly onRequest?: (request: RecordedRequest) => void
@@ -332,15 +332,11 @@ function changesOf(
   return new Map(Object.entries(plans))
 }
 
-const isFault = (step: unknown): step is Fault =>
-  step === 'reset' ||
-  step === 'hang' ||
-  step === 'not-json' ||
-  step === 'no-response' ||
-  (typeof step === 'object' &&
-    step !== null &&
-    ((Object.keys(step).length === 1 && typeof (step as { error?: unknown }).error === 'string') ||
-      (Object.keys(step).length === 1 && Number.isInteger((step as { http?: unknown }).http))))
+function isFault(step: unknown): step is Fault {
+  if (typeof step === 'string') return ['reset', 'hang', 'not-json', 'no-response'].includes(step)
+  if (typeof step !== 'object' || step === null || Object.keys(step).length !== 1) return false
+  return typeof (step as { error?: unknown }).error === 'string' || Number.isInteger((step as { http?: unknown }).http)
+}
 
 /** A deal's clusters, whichever way it was given; a plan the stand-in cannot play throws PlanError. */
 function clustersOf(deal: DealPlan): readonly ClusterPlan[] {
