@@ -1,14 +1,23 @@
 // npm run stand-in -- [options]: the stand-in Tencent Cloud API as a process, for trying the action by hand and
 // for the CI job that runs it with `uses: ./`. Runs on the project's Node 24 (npm puts it first on the PATH).
 import { parseArgs } from 'node:util'
-import { startFakeTencent, type DealPlan, type Key, type Step, type TaskPlan } from './lib/stand-in.ts'
+import {
+  PlanError,
+  startFakeTencent,
+  type ChangeStep,
+  type DealPlan,
+  type Key,
+  type Step,
+  type TaskPlan,
+} from './lib/stand-in.ts'
 
 const HELP = `Usage: npm run stand-in -- [--port 8080] [--key ID:SECRET[:TOKEN]]... [--region REGION] --flows JSON
-                          [--tasks JSON] [--deny-tasks] [--deals JSON --instances JSON]
+                          [--task-list JSON] [--deny-tasks] [--deals JSON --instances JSON] [--changes JSON]
 
-A stand-in for the CynosDB API on 127.0.0.1: DescribeFlow, DescribeTasks, DescribeResourcesByDealName and
-DescribeInstances. It checks every request as Tencent Cloud does
-(TC3-HMAC-SHA256 signature, credential scope, timestamp within 5 minutes, token) and answers each flow from a plan.
+A stand-in for the CynosDB API on 127.0.0.1: DescribeFlow, DescribeTasks, DescribeResourcesByDealName,
+DescribeInstances, and the answers of any other CynosDB action (--changes). It checks every request as Tencent Cloud does (TC3-HMAC-SHA256 signature, credential scope,
+timestamp within 5 minutes, token, and the body against Tencent's model of the API: unknown, missing or mistyped
+parameters are refused) and answers each flow from a plan.
 
   --flows JSON   flow ID -> plan: one answer per DescribeFlow call for that flow; the last one repeats.
                  A flow that is not in the plan answers InvalidParameterValue.FlowNotFound. An answer is:
@@ -22,16 +31,32 @@ DescribeInstances. It checks every request as Tencent Cloud does
                    "not-json"           a body that is not JSON
                    "no-response"        JSON without the Response object
                  Example: '{"123":[2,2,0],"456":[2,{"error":"InternalError"},1]}'
-  --tasks JSON   flow ID -> its task in DescribeTasks: {"taskType":"ModifyInstance","instanceId":"cynosdbmysql-ins-x",
-                 "clusterId":"…","errMsg":"why it failed","progress":[10,40,80]} (progress moves on each time the task
-                 is listed). Flows without one are not in the task list.
+  --task-list JSON
+                 task ID -> the task as DescribeTasks lists it: {"flowId":"123","taskType":"ModifyInstance",
+                 "instanceId":"cynosdbmysql-ins-x","clusterId":"…","errMsg":"why it failed","statuses":["running",
+                 "success"],"progress":[10,40,80],"listedAfter":2,"startedAt":"2026-01-01 00:00:00"}. Only taskType
+                 is required; statuses and progress move on each time the task is listed (default status
+                 "success"), listedAfter hides it from that many listings first. DescribeTasks honours
+                 StartTimeBegin/StartTimeEnd, its filters (ClusterId, ClusterName, InstanceId, InstanceName,
+                 Status, TaskId, TaskType), Limit and Offset.
   --deny-tasks   DescribeTasks answers UnauthorizedOperation.PermissionDenied, as for a key without that CAM action.
-  --deals JSON   deal name -> {"clusterId":"cynosdbmysql-x","instanceIds":["cynosdbmysql-ins-x"],"deliveredAfter":3}:
-                 DescribeResourcesByDealName answers DealNameNotFound for deliveredAfter calls, then the resources.
+  --deals JSON   deal name -> what it delivers, one cluster or several (CreateClusters with Count 2), and after
+                 how many calls: {"clusters":[{"clusterId":"cynosdbmysql-x","instanceIds":["cynosdbmysql-ins-x"]},
+                 {"clusterId":"cynosdbmysql-y","instanceIds":["cynosdbmysql-ins-y"]}],"deliveredAfter":3}, or for
+                 one cluster {"clusterId":"cynosdbmysql-x","instanceIds":["cynosdbmysql-ins-x"]}.
+                 DescribeResourcesByDealName answers DealNameNotFound for deliveredAfter calls, then one
+                 BillingResourceInfo per cluster.
   --instances JSON
-                 instance ID -> its Status per DescribeInstances call, the last one repeating, e.g.
+                 instance ID -> its Status per DescribeInstances answer that lists it, the last one repeating, e.g.
                  '{"cynosdbmysql-ins-x":["creating","creating","running"]}' (creating, running, isolating,
-                 isolated, activating, offlining, offlined).
+                 isolated, activating, offlining, offlined). DescribeInstances lists the instances with a plan and
+                 honours InstanceIds, Status, Filters (ClusterId, InstanceId, InstanceName, status), Limit
+                 (default 20, at most 100) and Offset.
+  --changes JSON action -> one answer per call of that CynosDB action, the last one repeating: the answer's
+                 fields ({"answer":{"FlowId":123}}, checked against the action's response in Tencent's model) or
+                 a fault as in --flows. E.g. '{"ModifyInstanceParam":[{"answer":{"FlowId":123}}],
+                 "CreateClusters":[{"error":"RequestLimitExceeded"},{"answer":{"DealNames":["d1"]}}]}'.
+                 Any other valid call answers its RequestId alone; an action Tencent does not have, InvalidAction.
   --key ID:SECRET[:TOKEN]
                  a key pair the stand-in accepts; repeat for more. With TOKEN, the pair is temporary and
                  needs that X-TC-Token. Default: ${'AKIDstandin:stand-in-secret'}, the pair in .env.stand-in.
@@ -49,6 +74,10 @@ function fail(message: string): never {
   process.exit(2)
 }
 
+// the flow-keyed --tasks of earlier versions: say what replaced it rather than "unknown option"
+if (process.argv.includes('--tasks'))
+  fail('--tasks was replaced by --task-list, keyed by task ID: \'{"4001":{"flowId":"123","taskType":"X"}}\'')
+
 let values
 try {
   ;({ values } = parseArgs({
@@ -57,10 +86,11 @@ try {
       key: { type: 'string', multiple: true, default: [] },
       flows: { type: 'string', default: '{}' },
       region: { type: 'string' },
-      tasks: { type: 'string', default: '{}' },
+      'task-list': { type: 'string', default: '{}' },
       'deny-tasks': { type: 'boolean', default: false },
       deals: { type: 'string', default: '{}' },
       instances: { type: 'string', default: '{}' },
+      changes: { type: 'string', default: '{}' },
       help: { type: 'boolean', default: false },
     },
   }))
@@ -110,15 +140,18 @@ const server = await startFakeTencent({
   keys,
   flows,
   region: values.region,
-  tasks: json<Record<string, TaskPlan>>('tasks', values.tasks),
+  taskList: json<Record<string, TaskPlan>>('task-list', values['task-list']),
   denyTasks: values['deny-tasks'],
   deals: json<Record<string, DealPlan>>('deals', values.deals),
   instances: json<Record<string, string[]>>('instances', values.instances),
+  changes: json<Record<string, ChangeStep[]>>('changes', values.changes),
   onRequest: (request) => {
-    const flow = /"FlowId":(\d+)/.exec(request.body)?.[1]
+    const flow = /"FlowId"\s*:\s*(\d+)/.exec(request.body)?.[1]
     console.log(`${new Date(request.at).toISOString()} ${request.action}${flow ? ` ${flow}` : ''} -> ${request.answer}`)
   },
-}).catch((error: unknown) => fail(`cannot listen on 127.0.0.1:${port}: ${(error as Error).message}`))
+}).catch((error: unknown) =>
+  fail(error instanceof PlanError ? error.message : `cannot listen on 127.0.0.1:${port}: ${(error as Error).message}`),
+)
 console.log(
   `stand-in Tencent Cloud API listening on ${server.url} (keys: ${Object.keys(keys).join(', ')}; region: ${values.region ?? 'any'})`,
 )

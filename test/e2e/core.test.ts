@@ -94,7 +94,7 @@ describe('core: a flow to its end', () => {
     expect(run.code).toBe(1)
     expect(fake.requests).toHaveLength(1)
     expect(run.stdout).toMatch(
-      /::error::Flow 999 \(region ap-guangzhou\): DescribeFlow failed with InvalidParameterValue.FlowNotFound: .*RequestId req-1-.*Check the flow ID, and that region 'ap-guangzhou'/,
+      /::error::Flow 999 \(region ap-guangzhou\): DescribeFlow failed with InvalidParameterValue.FlowNotFound: .*RequestId [0-9a-f-]{36}.*Check the flow ID, and that region 'ap-guangzhou'/,
     )
     expect(run.outputs).toMatchObject({ status: '', result: 'unknown', polls: '1' })
   })

@@ -32,8 +32,9 @@ describe('what the flow is doing', () => {
     const fake = await start({
       flows: { '123': [2, 2, 1] },
       otherTasks: 250,
-      tasks: {
-        '123': {
+      taskList: {
+        '4001': {
+          flowId: '123',
           taskType: 'ModifyInstance',
           instanceId: 'cynosdbmysql-ins-abcdefgh',
           errMsg: 'disk quota exceeded\n::error::pwned',
@@ -59,7 +60,9 @@ describe('what the flow is doing', () => {
   it('logs the progress of a flow of over 30 s, with at most one DescribeTasks call in 30 s', async () => {
     const fake = await start({
       flows: { '123': [...Array<2>(34).fill(2), 0] },
-      tasks: { '123': { taskType: 'UpgradeInstance', clusterId: 'cynosdbmysql-abcdefgh', progress: [10, 75] } },
+      taskList: {
+        '4001': { flowId: '123', taskType: 'UpgradeInstance', clusterId: 'cynosdbmysql-abcdefgh', progress: [10, 75] },
+      },
     })
     const run = await runAction({ inputs: inputs(fake, { 'poll-interval': '1s' }) })
     expect(run.code).toBe(0)
@@ -77,7 +80,11 @@ describe('what the flow is doing', () => {
     { name: 'a failing flow still fails with the usual message', script: [2, 1] as const, code: 1 },
     { name: 'a succeeding flow still succeeds', script: [2, 2, 0] as const, code: 0 },
   ])('without cynosdb:DescribeTasks, $name, after one notice', async ({ script, code }) => {
-    const fake = await start({ flows: { '123': [...script] }, denyTasks: true, tasks: { '123': { taskType: 'X' } } })
+    const fake = await start({
+      flows: { '123': [...script] },
+      denyTasks: true,
+      taskList: { '4001': { flowId: '123', taskType: 'X' } },
+    })
     const run = await runAction({ inputs: inputs(fake) })
     expect(run.code).toBe(code)
     const notices = run.stdout.split('\n').filter((l) => l.startsWith('::notice::'))
