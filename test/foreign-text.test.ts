@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { forLog, forSummary, logLine, quoted } from '../src/foreign-text.ts'
+import { bounded, forLog, forSummary, logLine, quoted } from '../src/foreign-text.ts'
+import { annotation, line, MAX_ANNOTATION_LINES, MAX_LINE_CHARS } from '../src/log.ts'
 
 describe('forLog: foreign text stays inside its line', () => {
   it.each([
@@ -11,6 +12,11 @@ describe('forLog: foreign text stays inside its line', () => {
     { name: 'line and paragraph separators', text: 'a\u2028b\u2029c', out: 'a\\u2028b\\u2029c' },
     { name: 'NUL and ESC', text: 'a\u0000b\u001b[31m', out: 'a\\u0000b\\u001b[31m' },
     { name: 'plain text and other scripts', text: 'Task 失败: disk full', out: 'Task 失败: disk full' },
+    { name: 'the older command syntax anywhere', text: 'x ##[error]pwned', out: 'x #\\u0023[error]pwned' },
+    { name: 'three hashes', text: '###[set-env]', out: '##\\u0023[set-env]' },
+    { name: 'bidi overrides', text: 'a\u202ecba\u202c \u2066x\u2069', out: 'a\\u202ecba\\u202c \\u2066x\\u2069' },
+    { name: 'zero-width characters and BOM', text: 'a\u200bb\u200dc\ufeffd', out: 'a\\u200bb\\u200dc\\ufeffd' },
+    { name: 'a soft hyphen and a word joiner', text: 'a\u00adb\u2060c', out: 'a\\u00adb\\u2060c' },
   ])('escapes $name', ({ text, out }) => {
     expect(forLog(text)).toBe(out)
     expect(forLog(forLog(text))).toBe(out) // idempotent
@@ -24,7 +30,10 @@ describe('forLog: foreign text stays inside its line', () => {
 
 describe('logLine: never a line the runner reads as a command', () => {
   it.each([
-    { name: 'a message starting with ::', message: '::set-output name=a::b', out: ' ::set-output name=a::b' },
+    { name: 'a message starting with ::', message: '::set-output name=a::b', out: '\\u003a:set-output name=a::b' },
+    { name: ':: after spaces (the runner trims them)', message: '  ::add-mask::x', out: '  \\u003a:add-mask::x' },
+    { name: ':: after a no-break space', message: '\u00a0::stop-commands::t', out: '\u00a0\\u003a:stop-commands::t' },
+    { name: '##[ inside a line', message: 'Flow 1: ##[add-mask]x', out: 'Flow 1: #\\u0023[add-mask]x' },
     { name: 'a command after a line break', message: 'x\n::stop-commands::t', out: 'x\\n::stop-commands::t' },
     { name: 'an ordinary line', message: 'Flow 1: processing', out: 'Flow 1: processing' },
   ])('$name', ({ message, out }) => {
@@ -42,5 +51,28 @@ describe('forSummary: no markup survives', () => {
     { name: 'a RequestId', text: '6b1b4d3a-0c1e-4b6e-9f3d-2a1e5c7d8f90', out: '6b1b4d3a-0c1e-4b6e-9f3d-2a1e5c7d8f90' },
   ])('$name', ({ text, out }) => {
     expect(forSummary(text)).toBe(out)
+  })
+})
+
+describe('bounds: no line, annotation or cell grows without limit', () => {
+  it('cuts text, saying how much was left out', () => {
+    expect(bounded('x'.repeat(100), 60)).toMatch(/^x+ … \(\d+ more characters left out\)$/)
+    expect(bounded('x'.repeat(100), 60)).toHaveLength(60)
+    expect(bounded('short', 60)).toBe('short')
+  })
+
+  it('keeps a log line to one neutral line of at most MAX_LINE_CHARS', () => {
+    const out = line(`::error::${'a\n'.repeat(MAX_LINE_CHARS)}`)
+    expect(out.length).toBeLessThanOrEqual(MAX_LINE_CHARS)
+    expect(out).not.toMatch(/[\n\r]/)
+    expect(out.startsWith('::')).toBe(false)
+  })
+
+  it('keeps an annotation to MAX_ANNOTATION_LINES neutral lines', () => {
+    const out = annotation(Array.from({ length: 100 }, (_, i) => `##[warning]line ${i}`).join('\n'))
+    const lines = out.split('\n')
+    expect(lines).toHaveLength(MAX_ANNOTATION_LINES + 1)
+    expect(lines.at(-1)).toBe('… and 70 more lines')
+    expect(out).not.toContain('##[')
   })
 })

@@ -271,7 +271,7 @@ describe('deal-names and flow-id', () => {
 
   it('with none of them, says what to give', () => {
     expect(() => getInputs(reader({ region: 'ap-guangzhou', ...KEYS }), {}, () => undefined)).toThrow(
-      /Give what to wait for: 'flow-id' .*'deal-names' .*'task-ids'/,
+      /Give what to wait for: 'call' and 'parameters' .*'flow-id' .*'deal-names' .*'task-ids'/,
     )
   })
 

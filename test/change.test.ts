@@ -1,0 +1,146 @@
+// The change the step sends itself: `call` and `parameters` checked against the API model before anything is
+// sent, secrets masked as they are read, and what an answer holds to wait for.
+import { describe, expect, it } from 'vitest'
+import { getInputs, parseCall, secretValues } from '../src/inputs.ts'
+import { waitsOf } from '../src/probes/change.ts'
+
+const KEYS = { 'secret-id': 'AKIDtest', 'secret-key': 'test-key', region: 'ap-guangzhou' }
+const parse = (call: string, parameters: string) => {
+  const masked: string[] = []
+  const result = parseCall(call, parameters, (s) => masked.push(s))
+  return { result, masked }
+}
+
+describe('call and parameters, checked before anything is sent', () => {
+  it('takes a change and its parameters, sending them digit for digit', () => {
+    const { result } = parse(
+      'ModifyInstanceParam',
+      '{\n  "ClusterId": "cynosdbmysql-abc",\n  "InstanceIds": ["cynosdbmysql-ins-1"],\n  "InstanceParamList": [{"ParamName": "max_connections", "CurrentValue": "1000"}]\n}',
+    )
+    expect(result).toEqual({
+      action: 'ModifyInstanceParam',
+      payload:
+        '{"ClusterId":"cynosdbmysql-abc","InstanceIds":["cynosdbmysql-ins-1"],"InstanceParamList":[{"ParamName":"max_connections","CurrentValue":"1000"}]}',
+      parameterNames: ['ClusterId', 'InstanceIds', 'InstanceParamList'],
+    })
+    expect(parse('CreateClusters', '{"Zone":"z","VpcId":"v","SubnetId":"s","DbType":"MYSQL","DbVersion":"8.0","RollbackId":9007199254740993}').result?.payload).toContain(
+      '"RollbackId":9007199254740993',
+    )
+  })
+
+  it.each([
+    { name: 'parameters without call', call: '', parameters: '{}', message: /Input 'parameters' is only read with 'call'/ },
+    { name: 'an action name that is no name', call: 'modify instance', parameters: '', message: /Input 'call' must be a CynosDB API action name/ },
+    { name: 'a read-only action', call: 'DescribeClusters', parameters: '', message: /DescribeClusters only reads/ },
+    {
+      name: 'an unknown action, with the nearest names',
+      call: 'ModifyInstanceParams',
+      parameters: '{}',
+      message: /Input 'call' does not fit the CynosDB API .*InvalidAction: The request action=`ModifyInstanceParams` is invalid .*Did you mean ModifyInstanceParam/,
+    },
+    {
+      name: 'an unknown parameter, with the nearest names',
+      call: 'RestartInstance',
+      parameters: '{"InstanceID": "cynosdbmysql-ins-1"}',
+      message: /Input 'parameters' does not fit .*UnknownParameter: The parameter `InstanceID` is not recognized\. Did you mean InstanceId\?.*MissingParameter/,
+    },
+    {
+      name: 'a missing required parameter',
+      call: 'ModifyClusterReadOnly',
+      parameters: '{"ClusterIds": ["c1"]}',
+      message: /MissingParameter: The request is missing a required parameter `ReadOnlyOperation`/,
+    },
+    {
+      name: 'a value of the wrong type, deep down',
+      call: 'ModifyInstanceParam',
+      parameters: '{"ClusterId": "c", "InstanceParamList": [{"ParamName": "a", "CurrentValue": 1}]}',
+      message: /InvalidParameter: The value type of parameter `InstanceParamList.0.CurrentValue` is not valid/,
+    },
+    { name: 'JSON that is not an object', call: 'RestartInstance', parameters: '["x"]', message: /must be a JSON object .*not an object/ },
+  ])('refuses $name, naming the input', ({ call, parameters, message }) => {
+    expect(() => parse(call, parameters)).toThrow(message)
+  })
+
+  it('refuses parameters that are not JSON without quoting them: they may hold a password', () => {
+    const error = (() => {
+      try {
+        parse('CreateClusters', '{"AdminPassword": hunter2-secret}')
+      } catch (e) {
+        return e as Error
+      }
+    })()
+    expect(error?.message).toMatch(/Input 'parameters' must be a JSON object of "CreateClusters"'s parameters .*not valid JSON/)
+    expect(error?.message).not.toContain('hunter2')
+  })
+
+  it('refuses call beside flow-id, deal-names or task-ids', () => {
+    for (const other of ['flow-id', 'deal-names', 'task-ids']) {
+      const values: Record<string, string> = { ...KEYS, call: 'RestartInstance', parameters: '{"InstanceId":"i"}', [other]: '12' }
+      expect(() => getInputs((name) => values[name] ?? '', {}, () => undefined)).toThrow(
+        /Input 'call' sends a change and waits for what its answer holds: it cannot be combined with 'flow-id', 'deal-names' or 'task-ids'/,
+      )
+    }
+  })
+
+  it('masks every value under a parameter named like a secret, at any depth, before anything else', () => {
+    const { masked } = parse(
+      'CreateAccounts',
+      JSON.stringify({
+        ClusterId: 'c',
+        Accounts: [{ AccountName: 'app', Host: '%', AccountPassword: 'pw-1', Description: 'not secret' }],
+      }),
+    )
+    expect(masked).toEqual(['pw-1'])
+    expect(
+      secretValues({
+        AdminPassword: 'root-pw',
+        ResourceTags: [{ TagKey: 'team', TagValue: 'db' }],
+        SecretThing: { Nested: ['a', 123456789, 8] },
+        ValidatePasswordLength: 8,
+        Plain: 'visible',
+      }),
+    ).toEqual(['root-pw', 'team', 'a', '123456789'])
+    // masked even when the model then refuses the call
+    expect(() => parse('CreateClusters', '{"AdminPassword": "pw-2"}')).toThrow(/MissingParameter/)
+    const refused: string[] = []
+    expect(() => parseCall('CreateClusters', '{"AdminPassword": "pw-2"}', (s) => refused.push(s))).toThrow()
+    expect(refused).toEqual(['pw-2'])
+  })
+})
+
+describe('what an answer gives to wait for', () => {
+  it.each([
+    { name: 'a FlowId', answer: { FlowId: 123 }, waits: { flowIds: ['123'], dealNames: [], taskIds: [] } },
+    { name: 'a FlowId and a TaskId: the FlowId', answer: { FlowId: 7, TaskId: 8 }, waits: { flowIds: ['7'], dealNames: [], taskIds: [] } },
+    { name: 'a TaskId', answer: { TaskId: 55 }, waits: { flowIds: [], dealNames: [], taskIds: ['55'] } },
+    {
+      name: 'ClusterTaskIds, whose TaskIds are strings',
+      answer: { ClusterTaskIds: [{ ClusterId: 'a', TaskId: '176545' }, { ClusterId: 'b', TaskId: '176546' }] },
+      waits: { flowIds: [], dealNames: [], taskIds: ['176545', '176546'] },
+    },
+    {
+      name: 'DealNames',
+      answer: { DealNames: ['20261129-1'], TranId: 'x', ResourceIds: [], BigDealIds: [] },
+      waits: { flowIds: [], dealNames: ['20261129-1'], taskIds: [] },
+    },
+    { name: 'a numeric AsyncRequestId', answer: { AsyncRequestId: '4242' }, waits: { flowIds: ['4242'], dealNames: [], taskIds: [] } },
+    { name: 'a FlowId past 2^53', answer: { FlowId: 9007199254740993n }, waits: { flowIds: ['9007199254740993'], dealNames: [], taskIds: [] } },
+    { name: 'nothing', answer: {}, waits: { flowIds: [], dealNames: [], taskIds: [] } },
+  ])('$name', ({ answer, waits }) => {
+    expect(waitsOf('X', answer)).toMatchObject(waits)
+  })
+
+  it('says why it does not wait for a UUID AsyncRequestId', () => {
+    const { flowIds, notes } = waitsOf('ModifyClusterParam', { AsyncRequestId: '56317d06-8078-4e5c-b675-9e048995c820' })
+    expect(flowIds).toEqual([])
+    expect(notes).toEqual([expect.stringMatching(/answered AsyncRequestId "56317d06.*not numeric: no CynosDB API is documented to wait on it/)])
+  })
+
+  it.each([
+    { name: 'a FlowId that is text', answer: { FlowId: 'abc' } },
+    { name: 'a deal name holding a command', answer: { DealNames: ['::error::x'] } },
+    { name: 'ClusterTaskIds that is not a list', answer: { ClusterTaskIds: 'x' } },
+  ])('refuses $name, saying the change was carried out', ({ answer }) => {
+    expect(() => waitsOf('X', answer)).toThrow(/X was carried out, but its answer's \w+ is not what the API documents/)
+  })
+})
