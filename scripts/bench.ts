@@ -24,9 +24,12 @@ const median = (xs: number[]): number => {
   const mid = Math.floor(s.length / 2)
   return s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2
 }
+/** A Markdown table: the first row is the header, followed by the separator row that makes it render as one. */
 const table = (rows: (string | number)[][]): string => {
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => String(r[i]).length))) ?? []
-  return rows.map((r) => `| ${r.map((c, i) => String(c).padEnd(widths[i] ?? 0)).join(' | ')} |`).join('\n')
+  const widths = rows[0]?.map((_, i) => Math.max(3, ...rows.map((r) => String(r[i]).length))) ?? []
+  const line = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`
+  const [header = [], ...body] = rows.map((r) => r.map(String))
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n')
 }
 
 const endsAt = new Map<string, number>()
@@ -106,7 +109,7 @@ console.log(
   ]),
 )
 console.log(
-  'targets for the default: 7 s flow seen within 1.5 s in at most 10 calls; 40 s flow within 4 s in at most 20',
+  '\ntargets for the default: 7 s flow seen within 1.5 s in at most 10 calls; 40 s flow within 4 s in at most 20',
 )
 
 // 3. simulated: the real engine and schedule on a fake clock, answers instant
