@@ -4,7 +4,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /***/ 770:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-module.exports = __nccwpck_require__(218);
+/* unused reexport */ __nccwpck_require__(218);
 
 
 /***/ }),
@@ -24,10 +24,10 @@ var assert = __nccwpck_require__(2613);
 var util = __nccwpck_require__(9023);
 
 
-exports.httpOverHttp = httpOverHttp;
-exports.httpsOverHttp = httpsOverHttp;
-exports.httpOverHttps = httpOverHttps;
-exports.httpsOverHttps = httpsOverHttps;
+__webpack_unused_export__ = httpOverHttp;
+__webpack_unused_export__ = httpsOverHttp;
+__webpack_unused_export__ = httpOverHttps;
+__webpack_unused_export__ = httpsOverHttps;
 
 
 function httpOverHttp(options) {
@@ -324,7 +324,7 @@ __webpack_unused_export__ = BalancedPool
 __webpack_unused_export__ = RoundRobinPool
 __webpack_unused_export__ = Agent
 __webpack_unused_export__ = Dispatcher1Wrapper
-module.exports.kT = ProxyAgent
+__webpack_unused_export__ = ProxyAgent
 __webpack_unused_export__ = Socks5ProxyAgent
 module.exports.J2 = EnvHttpProxyAgent
 __webpack_unused_export__ = RetryAgent
@@ -45914,7 +45914,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4934);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2604);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -45923,7 +45923,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4934:
+/***/ 2604:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -46107,10 +46107,8 @@ function file_command_prepareKeyValueMessage(key, value) {
 const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
 // EXTERNAL MODULE: external "http"
 var external_http_ = __nccwpck_require__(8611);
-var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
 // EXTERNAL MODULE: external "https"
 var external_https_ = __nccwpck_require__(5692);
-var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
@@ -46203,7 +46201,7 @@ class DecodedURL extends URL {
 }
 //# sourceMappingURL=proxy.js.map
 // EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var tunnel = __nccwpck_require__(770);
+var node_modules_tunnel = __nccwpck_require__(770);
 // EXTERNAL MODULE: ./node_modules/undici/index.js
 var undici = __nccwpck_require__(6752);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
@@ -46281,7 +46279,7 @@ const HttpResponseRetryCodes = [
     HttpCodes.ServiceUnavailable,
     HttpCodes.GatewayTimeout
 ];
-const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
+const RetryableHttpVerbs = (/* unused pure expression or super */ null && (['OPTIONS', 'GET', 'DELETE', 'HEAD']));
 const ExponentialBackoffCeiling = 10;
 const ExponentialBackoffTimeSlice = 5;
 class HttpClientError extends Error {
@@ -46327,7 +46325,7 @@ function isHttps(requestUrl) {
     const parsedUrl = new URL(requestUrl);
     return parsedUrl.protocol === 'https:';
 }
-class HttpClient {
+class lib_HttpClient {
     constructor(userAgent, handlers, requestOptions) {
         this._ignoreSslError = false;
         this._allowRedirects = true;
@@ -46630,7 +46628,7 @@ class HttpClient {
     }
     getAgentDispatcher(serverUrl) {
         const parsedUrl = new URL(serverUrl);
-        const proxyUrl = getProxyUrl(parsedUrl);
+        const proxyUrl = pm.getProxyUrl(parsedUrl);
         const useProxy = proxyUrl && proxyUrl.hostname;
         if (!useProxy) {
             return;
@@ -46641,7 +46639,7 @@ class HttpClient {
         const info = {};
         info.parsedUrl = requestUrl;
         const usingSsl = info.parsedUrl.protocol === 'https:';
-        info.httpModule = usingSsl ? external_https_namespaceObject : external_http_namespaceObject;
+        info.httpModule = usingSsl ? https : http;
         const defaultPort = usingSsl ? 443 : 80;
         info.options = {};
         info.options.host = info.parsedUrl.hostname;
@@ -46740,7 +46738,7 @@ class HttpClient {
     }
     _getAgent(parsedUrl) {
         let agent;
-        const proxyUrl = getProxyUrl(parsedUrl);
+        const proxyUrl = pm.getProxyUrl(parsedUrl);
         const useProxy = proxyUrl && proxyUrl.hostname;
         if (this._keepAlive && useProxy) {
             agent = this._proxyAgent;
@@ -46755,7 +46753,7 @@ class HttpClient {
         const usingSsl = parsedUrl.protocol === 'https:';
         let maxSockets = 100;
         if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || external_http_.globalAgent.maxSockets;
+            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
         }
         // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
         if (proxyUrl && proxyUrl.hostname) {
@@ -46780,7 +46778,7 @@ class HttpClient {
         // if tunneling agent isn't assigned create a new agent
         if (!agent) {
             const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new external_https_.Agent(options) : new external_http_.Agent(options);
+            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
             this._agent = agent;
         }
         if (usingSsl && this._ignoreSslError) {
@@ -46803,7 +46801,7 @@ class HttpClient {
             return proxyAgent;
         }
         const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new undici/* ProxyAgent */.kT(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+        proxyAgent = new ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
             token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
         })));
         this._proxyAgentDispatcher = proxyAgent;
@@ -46934,7 +46932,7 @@ class BasicCredentialHandler {
         });
     }
 }
-class BearerCredentialHandler {
+class auth_BearerCredentialHandler {
     constructor(token) {
         this.token = token;
     }
@@ -46992,13 +46990,13 @@ var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg
 
 
 
-class OidcClient {
+class oidc_utils_OidcClient {
     static createHttpClient(allowRetry = true, maxRetry = 10) {
         const requestOptions = {
             allowRetries: allowRetry,
             maxRetries: maxRetry
         };
-        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(OidcClient.getRequestToken())], requestOptions);
+        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
     }
     static getRequestToken() {
         const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
@@ -47017,7 +47015,7 @@ class OidcClient {
     static getCall(id_token_url) {
         return oidc_utils_awaiter(this, void 0, void 0, function* () {
             var _a;
-            const httpclient = OidcClient.createHttpClient();
+            const httpclient = oidc_utils_OidcClient.createHttpClient();
             const res = yield httpclient
                 .getJson(id_token_url)
                 .catch(error => {
@@ -47036,13 +47034,13 @@ class OidcClient {
         return oidc_utils_awaiter(this, void 0, void 0, function* () {
             try {
                 // New ID Token is requested from action service
-                let id_token_url = OidcClient.getIDTokenUrl();
+                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
                 if (audience) {
                     const encodedAudience = encodeURIComponent(audience);
                     id_token_url = `${id_token_url}&audience=${encodedAudience}`;
                 }
-                core_debug(`ID token url is ${id_token_url}`);
-                const id_token = yield OidcClient.getCall(id_token_url);
+                debug(`ID token url is ${id_token_url}`);
+                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
                 setSecret(id_token);
                 return id_token;
             }
@@ -47332,7 +47330,7 @@ const _summary = new Summary();
  * @deprecated use `core.summary`
  */
 const markdownSummary = (/* unused pure expression or super */ null && (_summary));
-const summary = _summary;
+const summary_summary = _summary;
 //# sourceMappingURL=summary.js.map
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
 
@@ -48640,7 +48638,7 @@ function exportVariable(name, val) {
  * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
  * ```
  */
-function setSecret(secret) {
+function core_setSecret(secret) {
     command_issueCommand('add-mask', {}, secret);
 }
 /**
@@ -48778,7 +48776,7 @@ function error(message, properties = {}) {
  * @param message warning issue message. Errors will be converted to string via toString()
  * @param properties optional properties to add to the annotation.
  */
-function core_warning(message, properties = {}) {
+function warning(message, properties = {}) {
     command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
@@ -48917,56 +48915,277 @@ function formatDuration(ms) {
 }
 
 ;// CONCATENATED MODULE: ./src/foreign-text.ts
-// Text that came from outside (API answers, error messages of the network stack, echoed inputs) is data. In the
-// log, a line break in it would start a new line that the runner reads as a workflow command (`::add-mask::`,
-// `::stop-commands::`); in the job summary, markup in it would become the page. One helper for each.
+// Text that came from outside (API answers, error messages of the network stack, echoed inputs) is data. The
+// runner reads two command syntaxes in a step's output (actions/runner, ActionCommand.TryParseV2 and TryParse):
+// `::name::data` at the start of a line, leading whitespace trimmed, and the older `##[name]data` anywhere in a
+// line. A line break in foreign text would start a line of its own; `##[` needs no line break at all. Invisible
+// formatting characters (bidi overrides, zero-width characters) would make a line read other than it is. In the
+// job summary, markup in foreign text would become the page. One helper for each.
+/** Control characters, the line and paragraph separators, and every format character (bidi, zero-width, BOM). */
+const INVISIBLE_OR_BREAKING = /[\p{Cc}\p{Cf}\u2028\u2029]/gu;
+/** The older command syntax, anywhere in a line: the second `#` of `##[` is escaped. */
+const OLD_COMMAND = /(?<=#)#(?=\[)/g;
+/** A line the runner would read as `::name::`: only whitespace (Unicode's spaces) before the `::`. */
+const LEADING_COMMAND = /^(\p{Zs}*):(?=:)/u;
+const foreign_text_escape = (c) => {
+    if (c === '\n')
+        return '\\n';
+    if (c === '\r')
+        return '\\r';
+    if (c === '\t')
+        return '\\t';
+    return `\\u${(c.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`;
+};
 /**
- * Every character the runner could split a line on (CR, LF, VT, FF, NEL, U+2028, U+2029) and every other control
- * character becomes a visible escape (`\n`, `\u2028`), so foreign text stays inside the line it was put in.
- * Idempotent: its output holds no control character.
+ * Foreign text as it may appear inside a log line: every character the runner could split a line on (CR, LF,
+ * VT, FF, NEL, U+2028, U+2029), every other control character and every invisible formatting character becomes a
+ * visible escape (`\n`, `\u202e`), and `##[` becomes `#\u0023[`. Idempotent: its output holds none of them.
  */
 function forLog(text) {
-    return text.replace(/[\p{Cc}\u2028\u2029]/gu, (c) => {
-        if (c === '\n')
-            return '\\n';
-        if (c === '\r')
-            return '\\r';
-        if (c === '\t')
-            return '\\t';
-        return `\\u${c.codePointAt(0)?.toString(16).padStart(4, '0') ?? ''}`;
-    });
+    return text.replace(INVISIBLE_OR_BREAKING, foreign_text_escape).replace(OLD_COMMAND, '\\u0023');
 }
 /** Quotes foreign text for the log, cut to `max` characters: `"abc…"`. */
 function quoted(text, max = 200) {
     return `"${forLog(text.length > max ? `${text.slice(0, max)}…` : text)}"`;
 }
 /**
- * A log line as the runner must see it: one line, and never one that starts with `::` (only the toolkit's own
- * calls write workflow commands, and they escape their data).
+ * A log line as the runner must see it: one line that is no workflow command in either syntax (only the
+ * toolkit's own calls write commands, and they escape their data).
  */
 function logLine(message) {
-    const line = forLog(message);
-    return line.startsWith('::') ? ` ${line}` : line;
+    return forLog(message).replace(LEADING_COMMAND, '$1\\u003a');
+}
+/** Cuts text to at most `max` characters, saying how much was left out. */
+function bounded(text, max) {
+    if (text.length <= max)
+        return text;
+    const note = ` … (${text.length - max} more characters left out)`;
+    return `${text.slice(0, Math.max(0, max - note.length))}${note}`;
 }
 /**
- * For the job summary (HTML that GitHub renders as Markdown): every character but letters, digits, space and
- * `.,:;/=+-_@` becomes an HTML character reference, so no tag, entity, Markdown mark or line break survives.
+ * For the job summary (HTML that GitHub renders as Markdown): invisible characters shown escaped as in the log,
+ * then every character but letters, digits, space and `.,:;/=+-_@` as an HTML character reference, so no tag,
+ * entity, Markdown mark or line break survives.
  */
 function forSummary(text) {
     return forLog(text).replace(/[^\p{L}\p{N} .,:;/=+\-_@]/gu, (c) => `&#${c.codePointAt(0) ?? 0};`);
 }
 
+;// CONCATENATED MODULE: ./src/json.ts
+// JSON that keeps every digit. Flow and task IDs may pass 2^53, where a JSON number read as a double rounds to a
+// neighbour (an ID ending in 993 would read as 992). Integers beyond the safe range are read as BigInt from their
+// source text (JSON.parse's source access, Node 22+) and written back digit for digit.
+/** JSON.parse, with every integer beyond 2^53 as a BigInt. Throws SyntaxError as JSON.parse does. */
+function parseJson(text) {
+    return JSON.parse(text, (_key, value, context) => typeof value === 'number' &&
+        !Number.isSafeInteger(value) &&
+        context?.source !== undefined &&
+        /^-?\d+$/.test(context.source)
+        ? BigInt(context.source)
+        : value);
+}
+/** JSON.stringify that writes a BigInt as the integer it is; undefined when there is nothing to write. */
+function toJson(value) {
+    return JSON.stringify(value, (_key, item) => typeof item === 'bigint' ? JSON.rawJSON(item.toString()) : item);
+}
+/** An ID as decimal text: a non-negative integer JSON number or BigInt, else undefined. */
+function idText(value) {
+    if (typeof value === 'bigint')
+        return value >= 0n ? value.toString() : undefined;
+    if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0)
+        return String(value);
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/tencent/api-model.ts
+// Tencent Cloud's own model of an API, generated from the official SDK's type definitions by
+// scripts/gen-api-model.ts, and the one check of a request against it. Pure and free of I/O: the model comes in as
+// data (scripts/lib/api-model/*.json for the stand-in and tests, cynosdb-requests.json to bundle with the action).
+//
+// The problems are the API's own error codes with the API's own message wording, so a request refused here reads
+// like the answer Tencent Cloud would have sent. Wordings seen in real answers:
+//   MissingParameter  "The request is missing a required parameter `Timestamp`."
+//                     (TencentCloud/tencentcloud-sdk-nodejs#99, TencentCloud/tencentcloud-sdk-php#114)
+//   UnknownParameter  "The parameter `$schema` is not recognized." (NewFuture/DDNS#575)
+//   InvalidParameter  "The value type of parameter `PersonExDescriptionInfos.0.PersonExDescriptionIndex` is not valid."
+//                     (tccli's documented examples for iai/bda; nested fields are named with dots and indexes)
+//   InvalidAction     "The request action=`X` is invalid or not found in service=`tcbr` and version=`2022-02-17`."
+//                     (TencentCloudBase/CloudBase-AI-Toolkit#301, as the API answered it)
+//   InvalidParameterValue
+//                     "The Limit parameter value is invalid and should meet the rule: [0,100]"
+//                     (tencentcloudstack/terraform-provider-tencentcloud#772; a PostgreSQL answer: CynosDB's own
+//                     wording for a value out of range is not documented)
+// Only the top-level name is documented for MissingParameter and UnknownParameter; a nested one is named here as
+// InvalidParameter names it (`Filters.0.Names`).
+/** service -> action -> top-level parameter -> rule. Each one cites where it is documented. */
+const VALUE_RULES = {
+    cynosdb: {
+        // DescribeFlow page: "FlowId Yes Integer".
+        DescribeFlow: { FlowId: { integer: true } },
+        // DescribeTasks page (tencentcloud.com/document/product/1098/74199): Limit and Offset are Integer; no range and
+        // no default are documented, so none is checked.
+        DescribeTasks: { Limit: { integer: true }, Offset: { integer: true } },
+        // cynosdb_models.d.ts, DescribeInstancesRequest: Limit "默认为 20，取值范围为(0,100]" (default 20, range (0,100]);
+        // Offset "默认值为0" (default 0), no range documented. Both Integer on the DescribeInstances page.
+        DescribeInstances: { Limit: { integer: true, min: 1, max: 100, rule: '(0,100]' }, Offset: { integer: true } },
+    },
+    sts: {
+        AssumeRoleWithWebIdentity: {
+            // sts_models.d.ts: DurationSeconds "默认 7200 秒，最长可设定有效期为 43200 秒" (default 7200, at most 43200);
+            // Integer on the AssumeRoleWithWebIdentity page. No minimum is documented.
+            DurationSeconds: { integer: true, max: 43200, rule: '<=43200' },
+            // Documented for AssumeRole's RoleSessionName (tccli's api.json for sts 2018-08-13: "长度在2到128之间，可包含大小写
+            // 字符，数字以及特殊字符：=,.@_-"): 2 to 128 letters, digits and =,.@_-. The AssumeRoleWithWebIdentity page only
+            // says "Session name"; the same rule is assumed for it.
+            RoleSessionName: { pattern: /^[\w=,.@-]{2,128}$/, rule: '[\\w=,.@-]{2,128}' },
+        },
+    },
+};
+/** `Filters.0.Names`, as the API names a nested parameter in its messages. */
+const apiName = (path) => path.join('.');
+/** `Filters[0].Names`, for people. */
+const displayPath = (path) => path.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');
+const isObject = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
+const problem = (code, path, message, suggestions = []) => ({ code, path: displayPath(path), message, suggestions });
+const typeProblem = (path) => problem('InvalidParameter', path, `The value type of parameter \`${apiName(path)}\` is not valid.`);
+/**
+ * Every way `params` breaks the model of `action`, at any depth: an unknown action or parameter (with the nearest
+ * valid names), a wrong JSON type, a missing required parameter, a value outside its documented range. Empty when
+ * the request fits. Numbers may be bigints (IDs past 2^53, parsed without losing digits).
+ */
+function checkRequest(model, action, params) {
+    if (!Object.hasOwn(model.actions, action)) {
+        return [
+            problem('InvalidAction', [], `The request action=\`${action}\` is invalid or not found in service=\`${model.service}\` and version=\`${model.version}\`.`, nearestNames(action, Object.keys(model.actions))),
+        ];
+    }
+    // The API's wording for a body that is not a JSON object is not documented.
+    if (!isObject(params))
+        return [problem('InvalidParameter', [], 'The request body must be a JSON object.')];
+    const actionModel = model.actions[action];
+    const problems = checkStruct(model, actionModel.request, params);
+    const rules = Object.hasOwn(VALUE_RULES, model.service) ? VALUE_RULES[model.service]?.[action] : undefined;
+    for (const [name, rule] of Object.entries(rules ?? {})) {
+        // a value of the wrong type has its problem already
+        if (!problems.some((p) => p.path === name))
+            problems.push(...checkRule(name, params[name], rule));
+    }
+    return problems;
+}
+/**
+ * Every way `value` breaks struct `name` of the model: unknown fields, wrong types, missing required fields.
+ * Also checks answers against a response struct, whose fields are all optional.
+ */
+function checkStruct(model, name, value, path = []) {
+    const struct = Object.hasOwn(model.structs, name) ? model.structs[name] : undefined;
+    if (struct === undefined)
+        throw new Error(`the ${model.service} model has no struct ${name}`);
+    if (!isObject(value))
+        return [typeProblem(path)];
+    const problems = [];
+    const fields = Object.keys(struct);
+    for (const [key, field] of Object.entries(value)) {
+        if (field === undefined)
+            continue; // absent, as JSON.stringify would send it
+        const at = [...path, key];
+        if (!Object.hasOwn(struct, key)) {
+            problems.push(problem('UnknownParameter', at, `The parameter \`${apiName(at)}\` is not recognized.`, nearestNames(key, fields)));
+        }
+        else {
+            // null is not absent: the official SDK drops nulls before sending, so the API's answer to one is not known
+            problems.push(...checkType(model, struct[key].type, field, at));
+        }
+    }
+    for (const [key, field] of Object.entries(struct)) {
+        if (field.required && value[key] === undefined) {
+            const at = [...path, key];
+            problems.push(problem('MissingParameter', at, `The request is missing a required parameter \`${apiName(at)}\`.`));
+        }
+    }
+    return problems;
+}
+function checkType(model, type, value, path) {
+    if (type.endsWith('[]')) {
+        if (!Array.isArray(value))
+            return [typeProblem(path)];
+        return value.flatMap((item, i) => checkType(model, type.slice(0, -2), item, [...path, i]));
+    }
+    switch (type) {
+        case 'string':
+            return typeof value === 'string' ? [] : [typeProblem(path)];
+        case 'number':
+            return (typeof value === 'number' && Number.isFinite(value)) || typeof value === 'bigint'
+                ? []
+                : [typeProblem(path)];
+        case 'boolean':
+            return typeof value === 'boolean' ? [] : [typeProblem(path)];
+        default:
+            return checkStruct(model, type, value, path);
+    }
+}
+function checkRule(name, value, rule) {
+    if (value === undefined)
+        return [];
+    // A number that is not a whole one where the docs say Integer is a wrong type, as the API's own typing sees it.
+    if (rule.integer && !(typeof value === 'bigint' || Number.isInteger(value)))
+        return [typeProblem([name])];
+    const n = typeof value === 'bigint' ? Number(value) : value;
+    const outside = (typeof n === 'number' && ((rule.min !== undefined && n < rule.min) || (rule.max !== undefined && n > rule.max))) ||
+        (typeof value === 'string' && rule.pattern !== undefined && !rule.pattern.test(value));
+    if (!outside)
+        return [];
+    return [
+        problem('InvalidParameterValue', [name], `The ${name} parameter value is invalid and should meet the rule: ${rule.rule ?? ''}`),
+    ];
+}
+/**
+ * Up to `max` of `candidates` nearest to `name` by edit distance, ignoring case, nearest first (ties by name).
+ * Only close ones count (a quarter of the name's length in edits, at least 2): a name far from every
+ * candidate gets no suggestion rather than three unrelated ones.
+ */
+function nearestNames(name, candidates, max = 3) {
+    const wanted = name.toLowerCase();
+    const limit = Math.max(2, Math.floor(wanted.length / 4));
+    return candidates
+        .map((candidate) => ({ candidate, distance: editDistance(wanted, candidate.toLowerCase()) }))
+        .filter(({ distance }) => distance <= limit)
+        .sort((a, b) => a.distance - b.distance || (a.candidate < b.candidate ? -1 : a.candidate > b.candidate ? 1 : 0))
+        .slice(0, max)
+        .map(({ candidate }) => candidate);
+}
+/** Levenshtein distance: insertions, deletions and substitutions. */
+function editDistance(a, b) {
+    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const current = [i];
+        for (let j = 1; j <= b.length; j++) {
+            const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+            current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
+        }
+        previous = current;
+    }
+    return previous[b.length] ?? 0;
+}
+
+;// CONCATENATED MODULE: ./src/tencent/cynosdb-requests.json
+const cynosdb_requests_namespaceObject = /*#__PURE__*/JSON.parse('{"actions":{"ActivateInstance":{"answers":["FlowId"],"request":"ActivateInstanceRequest"},"ActivateLibraDBCluster":{"answers":["FlowId"],"request":"ActivateLibraDBClusterRequest"},"ActivateLibraDBInstance":{"answers":["FlowId"],"request":"ActivateLibraDBInstanceRequest"},"AddClusterSlaveZone":{"answers":["FlowId"],"request":"AddClusterSlaveZoneRequest"},"AddInstances":{"answers":["BigDealIds","DealNames","ResourceIds","TranId"],"request":"AddInstancesRequest"},"AddLibraDBInstances":{"answers":["BigDealIds","DealNames","ResourceIds","TranId"],"request":"AddLibraDBInstancesRequest"},"AddServerlessRoInstances":{"answers":["BigDealIds","DealNames","ResourceIds","TranId"],"request":"AddServerlessRoInstancesRequest"},"AssociateSecurityGroups":{"answers":[],"request":"AssociateSecurityGroupsRequest"},"BindClusterResourcePackages":{"answers":[],"request":"BindClusterResourcePackagesRequest"},"CalculateBackupSaveSecExpires":{"answers":["WillDeleteBackupFileCount","WillDeleteBackupFiles","WillDeleteBinlogFileCount","WillDeleteBinlogFiles","WillDeleteRedoLogFileCount","WillDeleteRedoLogFiles"],"request":"CalculateBackupSaveSecExpiresRequest"},"CancelClusterServerlessScalePlan":{"answers":["TaskId"],"request":"CancelClusterServerlessScalePlanRequest"},"CheckCreateLibraDBInstance":{"answers":["CheckItem","Status"],"request":"CheckCreateLibraDBInstanceRequest"},"CheckTransferClusterZone":{"answers":["CheckMsg","CheckStatus"],"request":"CheckTransferClusterZoneRequest"},"CloseAuditService":{"answers":[],"request":"CloseAuditServiceRequest"},"CloseClusterPasswordComplexity":{"answers":["FlowId"],"request":"CloseClusterPasswordComplexityRequest"},"CloseProxy":{"answers":["FlowId","TaskId"],"request":"CloseProxyRequest"},"CloseProxyEndPoint":{"answers":["FlowId","TaskId"],"request":"CloseProxyEndPointRequest"},"CloseSSL":{"answers":["FlowId","TaskId"],"request":"CloseSSLRequest"},"CloseWan":{"answers":["FlowId"],"request":"CloseWanRequest"},"CopyBackupToVault":{"answers":["TaskId"],"request":"CopyBackupToVaultRequest"},"CopyClusterPasswordComplexity":{"answers":["FlowId"],"request":"CopyClusterPasswordComplexityRequest"},"CreateAccounts":{"answers":["TaskId"],"request":"CreateAccountsRequest"},"CreateAuditLogFile":{"answers":["FileName"],"request":"CreateAuditLogFileRequest"},"CreateAuditRuleTemplate":{"answers":["RuleTemplateId"],"request":"CreateAuditRuleTemplateRequest"},"CreateBackup":{"answers":["FlowId"],"request":"CreateBackupRequest"},"CreateCLSDelivery":{"answers":["TaskId"],"request":"CreateCLSDeliveryRequest"},"CreateClusterDatabase":{"answers":[],"request":"CreateClusterDatabaseRequest"},"CreateClusterPeriodScalePolicy":{"answers":["PolicyId"],"request":"CreateClusterPeriodScalePolicyRequest"},"CreateClusters":{"answers":["BigDealIds","ClusterIds","DealNames","ResourceIds","TranId"],"request":"CreateClustersRequest"},"CreateIntegrateCluster":{"answers":["BigDealIds","ClusterIds","DealNames","ResourceIds","TranId"],"request":"CreateIntegrateClusterRequest"},"CreateLibraDBClusterAccounts":{"answers":[],"request":"CreateLibraDBClusterAccountsRequest"},"CreateLibraDBClusters":{"answers":["BigDealIds","ClusterIds","DealNames","ResourceIds","TranId"],"request":"CreateLibraDBClustersRequest"},"CreateParamTemplate":{"answers":["TemplateId"],"request":"CreateParamTemplateRequest"},"CreateProxy":{"answers":["FlowId","ProxyGroupId","TaskId"],"request":"CreateProxyRequest"},"CreateProxyEndPoint":{"answers":["FlowId","ProxyGroupId","TaskId"],"request":"CreateProxyEndPointRequest"},"CreateResourcePackage":{"answers":["BigDealIds","DealNames"],"request":"CreateResourcePackageRequest"},"CreateVault":{"answers":["TaskId"],"request":"CreateVaultRequest"},"DeleteAccounts":{"answers":["TaskId"],"request":"DeleteAccountsRequest"},"DeleteAuditLogFile":{"answers":[],"request":"DeleteAuditLogFileRequest"},"DeleteAuditRuleTemplates":{"answers":[],"request":"DeleteAuditRuleTemplatesRequest"},"DeleteBackup":{"answers":[],"request":"DeleteBackupRequest"},"DeleteBackupVault":{"answers":["TaskId"],"request":"DeleteBackupVaultRequest"},"DeleteCLSDelivery":{"answers":["TaskId"],"request":"DeleteCLSDeliveryRequest"},"DeleteClusterDatabase":{"answers":[],"request":"DeleteClusterDatabaseRequest"},"DeleteClusterPeriodScalePolicy":{"answers":[],"request":"DeleteClusterPeriodScalePolicyRequest"},"DeleteClusterSaveBackup":{"answers":["TaskId"],"request":"DeleteClusterSaveBackupRequest"},"DeleteLibraDBCluster":{"answers":["FlowId"],"request":"DeleteLibraDBClusterRequest"},"DeleteLibraDBClusterAccounts":{"answers":[],"request":"DeleteLibraDBClusterAccountsRequest"},"DeleteParamTemplate":{"answers":[],"request":"DeleteParamTemplateRequest"},"DeleteVaults":{"answers":["VaultTask"],"request":"DeleteVaultsRequest"},"DescribeAccountAllGrantPrivileges":{"answers":["DatabasePrivileges","GlobalPrivileges","PrivilegeStatements","TablePrivileges"],"request":"DescribeAccountAllGrantPrivilegesRequest"},"DescribeAccountPrivileges":{"answers":["Privileges"],"request":"DescribeAccountPrivilegesRequest"},"DescribeAccounts":{"answers":["AccountSet","TotalCount"],"request":"DescribeAccountsRequest"},"DescribeAuditInstanceList":{"answers":["Items","TotalCount"],"request":"DescribeAuditInstanceListRequest"},"DescribeAuditLogFiles":{"answers":["Items","TotalCount"],"request":"DescribeAuditLogFilesRequest"},"DescribeAuditLogs":{"answers":["Items","TotalCount"],"request":"DescribeAuditLogsRequest"},"DescribeAuditRuleTemplates":{"answers":["Items","TotalCount"],"request":"DescribeAuditRuleTemplatesRequest"},"DescribeAuditRuleWithInstanceIds":{"answers":["Items","TotalCount"],"request":"DescribeAuditRuleWithInstanceIdsRequest"},"DescribeBackupConfig":{"answers":["BackupFreq","BackupTimeBeg","BackupTimeEnd","BackupType","LogicBackupConfig","LogicCrossRegionsConfigUpdateTime","ReserveDuration","SnapshotSecondaryBackupConfig","SparseBackupConfig"],"request":"DescribeBackupConfigRequest"},"DescribeBackupDownloadRestriction":{"answers":["BackupLimitClusterRestrictions"],"request":"DescribeBackupDownloadRestrictionRequest"},"DescribeBackupDownloadUrl":{"answers":["DownloadUrl"],"request":"DescribeBackupDownloadUrlRequest"},"DescribeBackupDownloadUserRestriction":{"answers":["BackupLimitClusterRestrictions","TotalCount"],"request":"DescribeBackupDownloadUserRestrictionRequest"},"DescribeBackupList":{"answers":["BackupList","TotalCount"],"request":"DescribeBackupListRequest"},"DescribeBackupListByVault":{"answers":["BackupList","TotalCount"],"request":"DescribeBackupListByVaultRequest"},"DescribeBackupOverview":{"answers":["BackupLogicVolume","BackupSnapshotVolume","BackupTotalVolume","BackupVolumeInfos","CrossRegionBackupVolume","CrossRegionBackupVolumeInfos","CrossRegionLogVolume","CrossRegions","CrossTotalVolume","LogBinlogVolume","LogRedoLogVolume","LogTotalVolume"],"request":"DescribeBackupOverviewRequest"},"DescribeBinlogConfig":{"answers":["BinlogConfig","BinlogCrossRegionsConfigUpdateTime"],"request":"DescribeBinlogConfigRequest"},"DescribeBinlogDownloadUrl":{"answers":["DownloadUrl"],"request":"DescribeBinlogDownloadUrlRequest"},"DescribeBinlogListByVault":{"answers":["BinlogList","TotalCount"],"request":"DescribeBinlogListByVaultRequest"},"DescribeBinlogSaveDays":{"answers":["BinlogSaveDays"],"request":"DescribeBinlogSaveDaysRequest"},"DescribeBinlogs":{"answers":["Binlogs","TotalCount"],"request":"DescribeBinlogsRequest"},"DescribeChangedParamsAfterUpgrade":{"answers":["Items","TotalCount"],"request":"DescribeChangedParamsAfterUpgradeRequest"},"DescribeClusterDatabaseTables":{"answers":["Limit","Offset","Tables","TotalCount"],"request":"DescribeClusterDatabaseTablesRequest"},"DescribeClusterDatabases":{"answers":["Databases","Limit","Offset","TotalCount"],"request":"DescribeClusterDatabasesRequest"},"DescribeClusterDetail":{"answers":["Detail"],"request":"DescribeClusterDetailRequest"},"DescribeClusterDetailDatabases":{"answers":["DbInfos","TotalCount"],"request":"DescribeClusterDetailDatabasesRequest"},"DescribeClusterInstanceGroups":{"answers":["InstanceGroupInfoList","TotalCount"],"request":"DescribeClusterInstanceGroupsRequest"},"DescribeClusterInstanceGrps":{"answers":["InstanceGroupInfoList","InstanceGrpInfoList","TotalCount"],"request":"DescribeClusterInstanceGrpsRequest"},"DescribeClusterLevels":{"answers":["LevelList","Zones"],"request":"DescribeClusterLevelsRequest"},"DescribeClusterParamLogs":{"answers":["ClusterParamLogs","TotalCount"],"request":"DescribeClusterParamLogsRequest"},"DescribeClusterParams":{"answers":["Items","TotalCount"],"request":"DescribeClusterParamsRequest"},"DescribeClusterPasswordComplexity":{"answers":["ValidatePasswordDictionary","ValidatePasswordLength","ValidatePasswordMixedCaseCount","ValidatePasswordNumberCount","ValidatePasswordPolicy","ValidatePasswordSpecialCharCount"],"request":"DescribeClusterPasswordComplexityRequest"},"DescribeClusterPeriodScalePolicy":{"answers":["PolicyList"],"request":"DescribeClusterPeriodScalePolicyRequest"},"DescribeClusterReadOnly":{"answers":["ClusterReadOnlyValues"],"request":"DescribeClusterReadOnlyRequest"},"DescribeClusterServerlessScalePlans":{"answers":["ServerlessScalePlans","TotalCount"],"request":"DescribeClusterServerlessScalePlansRequest"},"DescribeClusterStorageAutoExpand":{"answers":["ExpandStep","MaxStorageLimit","StorageAutoExpand","StorageUsageThreshold"],"request":"DescribeClusterStorageAutoExpandRequest"},"DescribeClusterTransparentEncryptInfo":{"answers":["IsOpenGlobalEncryption","KeyId","KeyRegion","KeyType"],"request":"DescribeClusterTransparentEncryptInfoRequest"},"DescribeClusters":{"answers":["ClusterSet","TotalCount"],"request":"DescribeClustersRequest"},"DescribeDBSecurityGroups":{"answers":["Groups"],"request":"DescribeDBSecurityGroupsRequest"},"DescribeFlow":{"answers":["Status"],"request":"DescribeFlowRequest"},"DescribeInstanceCLSLogDelivery":{"answers":["InstanceCLSDeliveryInfos","TotalCount"],"request":"DescribeInstanceCLSLogDeliveryRequest"},"DescribeInstanceDetail":{"answers":["Detail"],"request":"DescribeInstanceDetailRequest"},"DescribeInstanceErrorLogs":{"answers":["ErrorLogs","TotalCount"],"request":"DescribeInstanceErrorLogsRequest"},"DescribeInstanceParams":{"answers":["Items"],"request":"DescribeInstanceParamsRequest"},"DescribeInstanceSlowQueries":{"answers":["SlowQueries","TotalCount"],"request":"DescribeInstanceSlowQueriesRequest"},"DescribeInstanceSpecs":{"answers":["InstanceSpecSet"],"request":"DescribeInstanceSpecsRequest"},"DescribeInstanceSpecsByOperationType":{"answers":["InstanceSpecSet"],"request":"DescribeInstanceSpecsByOperationTypeRequest"},"DescribeInstances":{"answers":["InstanceSet","TotalCount"],"request":"DescribeInstancesRequest"},"DescribeInstancesWithinSameCluster":{"answers":["InstanceIds","TotalCount"],"request":"DescribeInstancesWithinSameClusterRequest"},"DescribeIntegrateTask":{"answers":["CurrentProgress","CurrentStep","TaskStatus"],"request":"DescribeIntegrateTaskRequest"},"DescribeIsolatedInstances":{"answers":["InstanceSet","TotalCount"],"request":"DescribeIsolatedInstancesRequest"},"DescribeLibraDBClusterAccountAllPrivileges":{"answers":["DatabasePrivileges","GlobalPrivileges","PrivilegeStatements","TablePrivileges"],"request":"DescribeLibraDBClusterAccountAllPrivilegesRequest"},"DescribeLibraDBClusterAccountPrivileges":{"answers":["Privileges"],"request":"DescribeLibraDBClusterAccountPrivilegesRequest"},"DescribeLibraDBClusterAccounts":{"answers":["AccountSet","TotalCount"],"request":"DescribeLibraDBClusterAccountsRequest"},"DescribeLibraDBClusterAutoMapRule":{"answers":["AutoMapRules"],"request":"DescribeLibraDBClusterAutoMapRuleRequest"},"DescribeLibraDBClusterDetail":{"answers":["Detail"],"request":"DescribeLibraDBClusterDetailRequest"},"DescribeLibraDBClusterTableMapping":{"answers":["TableMappings","TotalCnt"],"request":"DescribeLibraDBClusterTableMappingRequest"},"DescribeLibraDBClusters":{"answers":["ClusterSet","TotalCount"],"request":"DescribeLibraDBClustersRequest"},"DescribeLibraDBDataSource":{"answers":["DataSourceList"],"request":"DescribeLibraDBDataSourceRequest"},"DescribeLibraDBForwardConfig":{"answers":["ForwardList","ForwardMode"],"request":"DescribeLibraDBForwardConfigRequest"},"DescribeLibraDBInstanceDetail":{"answers":["AnalysisUpgradeVersionInfo","AppId","ClusterId","ClusterName","Cpu","CreateTime","InstanceId","InstanceName","InstanceNetInfo","InstanceRole","InstanceType","LibraDBVersion","Memory","NetType","NodeCount","NodeInfo","PayMode","PeriodEndTime","PeriodStartTime","ProjectId","Region","RenewFlag","ResourceTags","Status","StatusDesc","Storage","StorageType","SubnetId","Uin","UpdateTime","Vip","VpcId","Vport","Zone"],"request":"DescribeLibraDBInstanceDetailRequest"},"DescribeLibraDBInstanceSpecs":{"answers":["InstanceSpecSet"],"request":"DescribeLibraDBInstanceSpecsRequest"},"DescribeLibraDBSlowLogs":{"answers":[],"request":"DescribeLibraDBSlowLogsRequest"},"DescribeLibraDBVersion":{"answers":["VersionList"],"request":"DescribeLibraDBVersionRequest"},"DescribeMaintainPeriod":{"answers":["MaintainDuration","MaintainStartTime","MaintainWeekDays"],"request":"DescribeMaintainPeriodRequest"},"DescribeParamTemplateDetail":{"answers":["DbMode","EngineVersion","Items","TemplateDescription","TemplateId","TemplateName","TotalCount"],"request":"DescribeParamTemplateDetailRequest"},"DescribeParamTemplates":{"answers":["Items","TotalCount"],"request":"DescribeParamTemplatesRequest"},"DescribeProjectSecurityGroups":{"answers":["Groups","Total"],"request":"DescribeProjectSecurityGroupsRequest"},"DescribeProxies":{"answers":["ColumnStoreProxyForward","ProxyGroupInfos","ProxyNodeInfos","TotalCount"],"request":"DescribeProxiesRequest"},"DescribeProxyNodes":{"answers":["ProxyNodeInfos","TotalCount"],"request":"DescribeProxyNodesRequest"},"DescribeProxySpecs":{"answers":["ProxySpecs"],"request":"DescribeProxySpecsRequest"},"DescribeRedoLogListByVault":{"answers":["RedoLogList","TotalCount"],"request":"DescribeRedoLogListByVaultRequest"},"DescribeRedoLogs":{"answers":["RedoLogs","TotalCount"],"request":"DescribeRedoLogsRequest"},"DescribeResourcePackageDetail":{"answers":["Detail","Total"],"request":"DescribeResourcePackageDetailRequest"},"DescribeResourcePackageList":{"answers":["Detail","Total"],"request":"DescribeResourcePackageListRequest"},"DescribeResourcePackageSaleSpec":{"answers":["Detail","Total"],"request":"DescribeResourcePackageSaleSpecRequest"},"DescribeResourcesByDealName":{"answers":["BillingResourceInfos"],"request":"DescribeResourcesByDealNameRequest"},"DescribeRollbackTimeRange":{"answers":["RollbackTimeRanges","TimeRangeEnd","TimeRangeStart"],"request":"DescribeRollbackTimeRangeRequest"},"DescribeSQLExecutionPlan":{"answers":["PlanDetail"],"request":"DescribeSQLExecutionPlanRequest"},"DescribeSSLStatus":{"answers":["DownloadUrl","IsOpenSSL"],"request":"DescribeSSLStatusRequest"},"DescribeSaveBackupClusters":{"answers":["SaveBackupClusterInfos","TotalCount"],"request":"DescribeSaveBackupClustersRequest"},"DescribeServerlessInstanceSpecs":{"answers":["Specs"],"request":"DescribeServerlessInstanceSpecsRequest"},"DescribeServerlessStrategy":{"answers":["AutoArchive","AutoPause","AutoPauseDelay","AutoScaleDown","AutoScaleDownDelay","AutoScaleUp","AutoScaleUpDelay"],"request":"DescribeServerlessStrategyRequest"},"DescribeSlaveZones":{"answers":["SlaveZones"],"request":"DescribeSlaveZonesRequest"},"DescribeSupportProxyVersion":{"answers":["CurrentProxyVersion","SupportProxyVersionDetail","SupportProxyVersions"],"request":"DescribeSupportProxyVersionRequest"},"DescribeTasks":{"answers":["TaskList","TotalCount"],"request":"DescribeTasksRequest"},"DescribeVaultBackupClusterInfo":{"answers":["ClusterInfos"],"request":"DescribeVaultBackupClusterInfoRequest"},"DescribeVaults":{"answers":["TotalCount","Vaults"],"request":"DescribeVaultsRequest"},"DescribeZones":{"answers":["RegionSet"],"request":"DescribeZonesRequest"},"DisassociateSecurityGroups":{"answers":[],"request":"DisassociateSecurityGroupsRequest"},"DownloadLibraDBClusterList":{"answers":["ClusterSet","TotalCount"],"request":"DownloadLibraDBClusterListRequest"},"ExportInstanceErrorLogs":{"answers":["ErrorLogItems","FileContent"],"request":"ExportInstanceErrorLogsRequest"},"ExportInstanceSlowQueries":{"answers":["FileContent"],"request":"ExportInstanceSlowQueriesRequest"},"ExportResourcePackageDeductDetails":{"answers":["FileContent"],"request":"ExportResourcePackageDeductDetailsRequest"},"GrantAccountPrivileges":{"answers":[],"request":"GrantAccountPrivilegesRequest"},"InquirePriceCreate":{"answers":["InstancePrice","StoragePrice"],"request":"InquirePriceCreateRequest"},"InquirePriceModify":{"answers":["InstancePrice","StoragePrice"],"request":"InquirePriceModifyRequest"},"InquirePriceMultiSpec":{"answers":["GoodsPrice"],"request":"InquirePriceMultiSpecRequest"},"InquirePriceRenew":{"answers":["ClusterId","InstanceIds","InstanceRealTotalPrice","Prices","StorageRealTotalPrice"],"request":"InquirePriceRenewRequest"},"IsolateCluster":{"answers":["DealNames","FlowId"],"request":"IsolateClusterRequest"},"IsolateInstance":{"answers":["DealNames","FlowId"],"request":"IsolateInstanceRequest"},"IsolateLibraDBCluster":{"answers":["DealNames","FlowId"],"request":"IsolateLibraDBClusterRequest"},"IsolateLibraDBInstance":{"answers":["DealNames","FlowId"],"request":"IsolateLibraDBInstanceRequest"},"ModifyAccountDescription":{"answers":[],"request":"ModifyAccountDescriptionRequest"},"ModifyAccountHost":{"answers":[],"request":"ModifyAccountHostRequest"},"ModifyAccountParams":{"answers":[],"request":"ModifyAccountParamsRequest"},"ModifyAccountPrivileges":{"answers":[],"request":"ModifyAccountPrivilegesRequest"},"ModifyAuditRuleTemplates":{"answers":[],"request":"ModifyAuditRuleTemplatesRequest"},"ModifyAuditService":{"answers":[],"request":"ModifyAuditServiceRequest"},"ModifyBackupConfig":{"answers":[],"request":"ModifyBackupConfigRequest"},"ModifyBackupDownloadRestriction":{"answers":[],"request":"ModifyBackupDownloadRestrictionRequest"},"ModifyBackupDownloadUserRestriction":{"answers":[],"request":"ModifyBackupDownloadUserRestrictionRequest"},"ModifyBackupName":{"answers":[],"request":"ModifyBackupNameRequest"},"ModifyBinlogConfig":{"answers":[],"request":"ModifyBinlogConfigRequest"},"ModifyBinlogSaveDays":{"answers":[],"request":"ModifyBinlogSaveDaysRequest"},"ModifyClusterBinlogRedoLogAutoCopyVault":{"answers":["TaskId"],"request":"ModifyClusterBinlogRedoLogAutoCopyVaultRequest"},"ModifyClusterDatabase":{"answers":[],"request":"ModifyClusterDatabaseRequest"},"ModifyClusterGlobalEncryption":{"answers":["TaskId"],"request":"ModifyClusterGlobalEncryptionRequest"},"ModifyClusterLevel":{"answers":["TaskId"],"request":"ModifyClusterLevelRequest"},"ModifyClusterName":{"answers":[],"request":"ModifyClusterNameRequest"},"ModifyClusterParam":{"answers":["AsyncRequestId"],"request":"ModifyClusterParamRequest"},"ModifyClusterPasswordComplexity":{"answers":["FlowId"],"request":"ModifyClusterPasswordComplexityRequest"},"ModifyClusterPeriodScalePolicy":{"answers":[],"request":"ModifyClusterPeriodScalePolicyRequest"},"ModifyClusterReadOnly":{"answers":["ClusterTaskIds"],"request":"ModifyClusterReadOnlyRequest"},"ModifyClusterSlaveZone":{"answers":["FlowId"],"request":"ModifyClusterSlaveZoneRequest"},"ModifyClusterStorage":{"answers":["BigDealIds","DealNames","TranId"],"request":"ModifyClusterStorageRequest"},"ModifyDBInstanceSecurityGroups":{"answers":[],"request":"ModifyDBInstanceSecurityGroupsRequest"},"ModifyInstanceName":{"answers":[],"request":"ModifyInstanceNameRequest"},"ModifyInstanceParam":{"answers":["FlowId"],"request":"ModifyInstanceParamRequest"},"ModifyInstanceUpgradeLimitDays":{"answers":[],"request":"ModifyInstanceUpgradeLimitDaysRequest"},"ModifyLibraDBClusterAccountDescription":{"answers":[],"request":"ModifyLibraDBClusterAccountDescriptionRequest"},"ModifyLibraDBClusterAccountHost":{"answers":[],"request":"ModifyLibraDBClusterAccountHostRequest"},"ModifyLibraDBClusterAccountPrivilege":{"answers":[],"request":"ModifyLibraDBClusterAccountPrivilegeRequest"},"ModifyLibraDBClusterDataSource":{"answers":["FlowId"],"request":"ModifyLibraDBClusterDataSourceRequest"},"ModifyLibraDBClusterName":{"answers":[],"request":"ModifyLibraDBClusterNameRequest"},"ModifyLibraDBClusterProject":{"answers":["AffectedClusterIdSet"],"request":"ModifyLibraDBClusterProjectRequest"},"ModifyLibraDBClusterReplicationObject":{"answers":["FlowId"],"request":"ModifyLibraDBClusterReplicationObjectRequest"},"ModifyLibraDBForwardConfig":{"answers":[],"request":"ModifyLibraDBForwardConfigRequest"},"ModifyMaintainPeriodConfig":{"answers":[],"request":"ModifyMaintainPeriodConfigRequest"},"ModifyParamTemplate":{"answers":[],"request":"ModifyParamTemplateRequest"},"ModifyProxyDesc":{"answers":[],"request":"ModifyProxyDescRequest"},"ModifyProxyRwSplit":{"answers":["FlowId","TaskId"],"request":"ModifyProxyRwSplitRequest"},"ModifyResourcePackageClusters":{"answers":[],"request":"ModifyResourcePackageClustersRequest"},"ModifyResourcePackageName":{"answers":[],"request":"ModifyResourcePackageNameRequest"},"ModifyResourcePackagesDeductionPriority":{"answers":[],"request":"ModifyResourcePackagesDeductionPriorityRequest"},"ModifyServerlessStrategy":{"answers":["FlowId","TaskId"],"request":"ModifyServerlessStrategyRequest"},"ModifySnapBackupCrossRegionConfig":{"answers":["TaskId"],"request":"ModifySnapBackupCrossRegionConfigRequest"},"ModifyVault":{"answers":["TaskId"],"request":"ModifyVaultRequest"},"ModifyVipVport":{"answers":["FlowId"],"request":"ModifyVipVportRequest"},"OfflineCluster":{"answers":["FlowId"],"request":"OfflineClusterRequest"},"OfflineInstance":{"answers":["FlowId"],"request":"OfflineInstanceRequest"},"OfflineLibraDBCluster":{"answers":["FlowId"],"request":"OfflineLibraDBClusterRequest"},"OfflineLibraDBInstance":{"answers":["FlowId"],"request":"OfflineLibraDBInstanceRequest"},"OpenAIOptimizer":{"answers":["TaskId"],"request":"OpenAIOptimizerRequest"},"OpenAuditService":{"answers":[],"request":"OpenAuditServiceRequest"},"OpenClusterPasswordComplexity":{"answers":["FlowId"],"request":"OpenClusterPasswordComplexityRequest"},"OpenClusterReadOnlyInstanceGroupAccess":{"answers":["FlowId"],"request":"OpenClusterReadOnlyInstanceGroupAccessRequest"},"OpenClusterTransparentEncrypt":{"answers":["TaskId"],"request":"OpenClusterTransparentEncryptRequest"},"OpenReadOnlyInstanceExclusiveAccess":{"answers":["FlowId"],"request":"OpenReadOnlyInstanceExclusiveAccessRequest"},"OpenSSL":{"answers":["FlowId","TaskId"],"request":"OpenSSLRequest"},"OpenWan":{"answers":["FlowId"],"request":"OpenWanRequest"},"PauseServerless":{"answers":["FlowId"],"request":"PauseServerlessRequest"},"RefundResourcePackage":{"answers":["DealNames"],"request":"RefundResourcePackageRequest"},"ReloadBalanceProxyNode":{"answers":["FlowId","TaskId"],"request":"ReloadBalanceProxyNodeRequest"},"RemoveClusterSlaveZone":{"answers":["FlowId"],"request":"RemoveClusterSlaveZoneRequest"},"RenewClusters":{"answers":["BigDealIds","ClusterIds","DealNames","ResourceIds","TranId"],"request":"RenewClustersRequest"},"RenewLibraDBClusters":{"answers":["BigDealIds","ClusterIds","DealNames","ResourceIds","TranId"],"request":"RenewLibraDBClustersRequest"},"ReplayInstanceAuditLog":{"answers":["TaskId"],"request":"ReplayInstanceAuditLogRequest"},"ResetAccountPassword":{"answers":[],"request":"ResetAccountPasswordRequest"},"ResetLibraDBClusterAccountPassword":{"answers":[],"request":"ResetLibraDBClusterAccountPasswordRequest"},"RestartInstance":{"answers":["FlowId"],"request":"RestartInstanceRequest"},"RestartLibraDBInstance":{"answers":["FlowId"],"request":"RestartLibraDBInstanceRequest"},"ResumeServerless":{"answers":["FlowId"],"request":"ResumeServerlessRequest"},"RevokeAccountPrivileges":{"answers":[],"request":"RevokeAccountPrivilegesRequest"},"RollBackCluster":{"answers":["FlowId"],"request":"RollBackClusterRequest"},"RollbackToNewCluster":{"answers":["BigDealIds","ClusterIds","DealNames","ResourceIds","TranId"],"request":"RollbackToNewClusterRequest"},"SearchClusterDatabases":{"answers":["Databases"],"request":"SearchClusterDatabasesRequest"},"SearchClusterTables":{"answers":["Tables"],"request":"SearchClusterTablesRequest"},"SetLibraDBClusterRenewFlag":{"answers":["Count"],"request":"SetLibraDBClusterRenewFlagRequest"},"SetRenewFlag":{"answers":["Count"],"request":"SetRenewFlagRequest"},"StartCLSDelivery":{"answers":["TaskId"],"request":"StartCLSDeliveryRequest"},"StopCLSDelivery":{"answers":["TaskId"],"request":"StopCLSDeliveryRequest"},"SwitchClusterVpc":{"answers":["FlowId"],"request":"SwitchClusterVpcRequest"},"SwitchClusterZone":{"answers":["FlowId","TaskId"],"request":"SwitchClusterZoneRequest"},"SwitchProxyVpc":{"answers":["FlowId"],"request":"SwitchProxyVpcRequest"},"TransferClusterPrepayToPostpay":{"answers":["BigDealIds","ClusterIds","DealNames","ResourceIds","TranId"],"request":"TransferClusterPrepayToPostpayRequest"},"TransferClusterZone":{"answers":["TaskId"],"request":"TransferClusterZoneRequest"},"TransferStoragePrepayToPostpay":{"answers":["BigDealIds","ClusterIds","DealNames","ResourceIds"],"request":"TransferStoragePrepayToPostpayRequest"},"UnbindClusterResourcePackages":{"answers":[],"request":"UnbindClusterResourcePackagesRequest"},"UpgradeClusterVersion":{"answers":["FlowId"],"request":"UpgradeClusterVersionRequest"},"UpgradeInstance":{"answers":["BigDealIds","DealNames","TranId"],"request":"UpgradeInstanceRequest"},"UpgradeProxy":{"answers":["FlowId","TaskId"],"request":"UpgradeProxyRequest"},"UpgradeProxyVersion":{"answers":["FlowId","TaskId"],"request":"UpgradeProxyVersionRequest"}},"sdk":"tencentcloud-sdk-nodejs@4.1.313","service":"cynosdb","structs":{"AccountParam":{"ParamName":{"required":true,"type":"string"},"ParamValue":{"required":true,"type":"string"}},"ActivateInstanceRequest":{"ClusterId":{"required":true,"type":"string"},"InstanceIdList":{"required":true,"type":"string[]"}},"ActivateLibraDBClusterRequest":{"ClusterId":{"required":true,"type":"string"}},"ActivateLibraDBInstanceRequest":{"ClusterId":{"required":true,"type":"string"},"InstanceIdList":{"required":true,"type":"string[]"}},"AddClusterSlaveZoneRequest":{"BinlogSyncWay":{"required":false,"type":"string"},"ClusterId":{"required":true,"type":"string"},"SemiSyncTimeout":{"required":false,"type":"number"},"SlaveZone":{"required":true,"type":"string"}},"AddInstancesRequest":{"AutoVoucher":{"required":false,"type":"number"},"ClusterId":{"required":true,"type":"string"},"Cpu":{"required":true,"type":"number"},"DbType":{"required":false,"type":"string"},"DealMode":{"required":false,"type":"number"},"DeviceType":{"required":false,"type":"string"},"InstanceGrpId":{"required":false,"type":"string"},"InstanceName":{"required":false,"type":"string"},"InstanceParams":{"required":false,"type":"ModifyParamItem[]"},"Memory":{"required":true,"type":"number"},"OrderSource":{"required":false,"type":"string"},"ParamTemplateId":{"required":false,"type":"number"},"Port":{"required":false,"type":"number"},"ReadOnlyCount":{"required":true,"type":"number"},"SecurityGroupIds":{"required":false,"type":"string[]"},"SubnetId":{"required":false,"type":"string"},"UpgradeProxy":{"required":false,"type":"UpgradeProxy"},"VpcId":{"required":false,"type":"string"}},"AddLibraDBInstancesRequest":{"AutoVoucher":{"required":false,"type":"number"},"ClusterId":{"required":true,"type":"string"},"Cpu":{"required":true,"type":"number"},"DealMode":{"required":false,"type":"number"},"GoodsNum":{"required":false,"type":"number"},"InstanceName":{"required":false,"type":"string"},"InstanceType":{"required":false,"type":"string"},"LibraDBVersion":{"required":false,"type":"string"},"Mem":{"required":true,"type":"number"},"Objects":{"required":true,"type":"Objects"},"OrderSource":{"required":false,"type":"string"},"PayMode":{"required":true,"type":"number"},"Port":{"required":false,"type":"number"},"ReplicasNum":{"required":false,"type":"number"},"SecurityGroupIds":{"required":false,"type":"string[]"},"SrcInstanceId":{"required":false,"type":"string"},"StorageSize":{"required":true,"type":"number"},"StorageType":{"required":false,"type":"string"},"SubnetId":{"required":false,"type":"string"},"TimeSpan":{"required":false,"type":"number"},"TimeUnit":{"required":false,"type":"string"},"VpcId":{"required":false,"type":"string"},"Zone":{"required":true,"type":"string"}},"AddServerlessRoInstancesRequest":{"AutoPause":{"required":false,"type":"string"},"AutoPauseDelay":{"required":false,"type":"number"},"ClusterId":{"required":true,"type":"string"},"InstanceName":{"required":false,"type":"string"},"InstanceParams":{"required":false,"type":"ModifyParamItem[]"},"MaxCpu":{"required":false,"type":"number"},"MinCpu":{"required":false,"type":"number"},"ParamTemplateId":{"required":false,"type":"number"},"Port":{"required":false,"type":"number"},"RoCount":{"required":false,"type":"number"},"SecurityGroupIds":{"required":false,"type":"string[]"},"SubnetId":{"required":false,"type":"string"},"VpcId":{"required":false,"type":"string"}},"AssociateSecurityGroupsRequest":{"InstanceIds":{"required":true,"type":"string[]"},"SecurityGroupIds":{"required":true,"type":"string[]"},"Zone":{"required":false,"type":"string"}},"AuditInstanceFilters":{"ExactMatch":{"required":true,"type":"boolean"},"Name":{"required":true,"type":"string"},"Values":{"required":true,"type":"string[]"}},"AuditLogFilter":{"AffectRows":{"required":false,"type":"number"},"DBName":{"required":false,"type":"string[]"},"ExecTime":{"required":false,"type":"number"},"Host":{"required":false,"type":"string[]"},"PolicyName":{"required":false,"type":"string[]"},"SentRows":{"required":false,"type":"number"},"Sql":{"required":false,"type":"string"},"SqlType":{"required":false,"type":"string"},"SqlTypes":{"required":false,"type":"string[]"},"Sqls":{"required":false,"type":"string[]"},"TableName":{"required":false,"type":"string[]"},"ThreadId":{"required":false,"type":"string[]"},"User":{"required":false,"type":"string[]"}},"AuditRuleFilters":{"RuleFilters":{"required":true,"type":"RuleFilters[]"}},"AutoMapRule":{"DstDatabaseRegex":{"required":true,"type":"string"},"DstTableRegex":{"required":true,"type":"string"},"SrcDatabaseRegex":{"required":true,"type":"string"},"SrcInstanceId":{"required":true,"type":"string"},"SrcTableRegex":{"required":true,"type":"string"}},"BackupLimitRestriction":{"IpComparisonSymbol":{"required":false,"type":"string"},"LimitIps":{"required":false,"type":"string[]"},"LimitType":{"required":false,"type":"string"},"LimitVpcs":{"required":false,"type":"BackupLimitVpcItem[]"},"VpcComparisonSymbol":{"required":false,"type":"string"}},"BackupLimitVpcItem":{"Region":{"required":false,"type":"string"},"VpcList":{"required":false,"type":"string[]"}},"BindClusterResourcePackagesRequest":{"ClusterId":{"required":true,"type":"string"},"PackageIds":{"required":true,"type":"string[]"}},"BinlogConfigInfo":{"AutoCopyVaults":{"required":false,"type":"CreateBackupVaultItem[]"},"BinlogCrossRegionSaveDays":{"required":false,"type":"number"},"BinlogCrossRegions":{"required":false,"type":"string[]"},"BinlogCrossRegionsEnable":{"required":true,"type":"string"},"BinlogSaveDays":{"required":true,"type":"number"}},"CLSInfo":{"GroupId":{"required":false,"type":"string"},"GroupName":{"required":false,"type":"string"},"GroupOperation":{"required":true,"type":"string"},"Region":{"required":true,"type":"string"},"TopicId":{"required":false,"type":"string"},"TopicName":{"required":false,"type":"string"},"TopicOperation":{"required":true,"type":"string"}},"CalculateBackupSaveSecExpiresRequest":{"BackupSaveSeconds":{"required":false,"type":"number"},"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"},"OrderBy":{"required":false,"type":"string"},"OrderByType":{"required":false,"type":"string"},"VaultId":{"required":true,"type":"string"}},"CancelClusterServerlessScalePlanRequest":{"ClusterId":{"required":true,"type":"string"},"PlanId":{"required":true,"type":"number"}},"CheckCreateLibraDBInstanceRequest":{"ClusterId":{"required":true,"type":"string"},"InstanceId":{"required":false,"type":"string"}},"CheckTransferClusterZoneRequest":{"ClusterId":{"required":true,"type":"string"},"DstZone":{"required":true,"type":"string"},"ProxyZones":{"required":false,"type":"ProxyZone[]"}},"CloseAuditServiceRequest":{"InstanceId":{"required":true,"type":"string"}},"CloseClusterPasswordComplexityRequest":{"ClusterIds":{"required":true,"type":"string[]"}},"CloseProxyEndPointRequest":{"ClusterId":{"required":true,"type":"string"},"ProxyGroupId":{"required":true,"type":"string"}},"CloseProxyRequest":{"ClusterId":{"required":true,"type":"string"},"OnlyCloseRW":{"required":false,"type":"boolean"},"ProxyGroupId":{"required":false,"type":"string"}},"CloseSSLRequest":{"ClusterId":{"required":true,"type":"string"},"InstanceId":{"required":false,"type":"string"}},"CloseWanRequest":{"InstanceGroupId":{"required":false,"type":"string"},"InstanceGrpId":{"required":false,"type":"string"},"InstanceId":{"required":false,"type":"string"}},"CopyBackupToVaultRequest":{"BackupIds":{"required":false,"type":"number[]"},"VaultId":{"required":false,"type":"string"}},"CopyClusterPasswordComplexityRequest":{"ClusterIds":{"required":true,"type":"string[]"},"SourceClusterId":{"required":true,"type":"string"}},"CreateAccountsRequest":{"Accounts":{"required":true,"type":"NewAccount[]"},"ClusterId":{"required":true,"type":"string"}},"CreateAuditLogFileRequest":{"ColumnFilter":{"required":false,"type":"string[]"},"EndTime":{"required":true,"type":"string"},"Filter":{"required":false,"type":"AuditLogFilter"},"InstanceId":{"required":true,"type":"string"},"LogFilter":{"required":false,"type":"InstanceAuditLogFilter[]"},"Order":{"required":false,"type":"string"},"OrderBy":{"required":false,"type":"string"},"StartTime":{"required":true,"type":"string"}},"CreateAuditRuleTemplateRequest":{"AlarmLevel":{"required":false,"type":"number"},"AlarmPolicy":{"required":false,"type":"number"},"Description":{"required":false,"type":"string"},"RuleFilters":{"required":true,"type":"RuleFilters[]"},"RuleTemplateName":{"required":true,"type":"string"}},"CreateBackupRequest":{"BackupDatabases":{"required":false,"type":"string[]"},"BackupName":{"required":false,"type":"string"},"BackupTables":{"required":false,"type":"DatabaseTables[]"},"BackupType":{"required":false,"type":"string"},"ClusterId":{"required":true,"type":"string"},"Vaults":{"required":false,"type":"CreateBackupVaultItem[]"}},"CreateBackupVaultItem":{"VaultId":{"required":false,"type":"string"},"VaultRegion":{"required":false,"type":"string"}},"CreateCLSDeliveryRequest":{"CLSInfoList":{"required":true,"type":"CLSInfo[]"},"InstanceId":{"required":true,"type":"string"},"IsInMaintainPeriod":{"required":false,"type":"string"},"LogType":{"required":false,"type":"string"}},"CreateClusterDatabaseRequest":{"CharacterSet":{"required":true,"type":"string"},"ClusterId":{"required":true,"type":"string"},"CollateRule":{"required":true,"type":"string"},"DbName":{"required":true,"type":"string"},"Description":{"required":false,"type":"string"},"UserHostPrivileges":{"required":false,"type":"UserHostPrivilege[]"}},"CreateClusterPeriodScalePolicyRequest":{"ClusterId":{"required":true,"type":"string"},"InstanceType":{"required":true,"type":"string"},"MaxCpu":{"required":false,"type":"number"},"MinCpu":{"required":false,"type":"number"},"PeriodConfig":{"required":false,"type":"number[]"},"PeriodType":{"required":true,"type":"string"},"PolicyEndTime":{"required":true,"type":"string"},"PolicyStartTime":{"required":true,"type":"string"},"ScaleEndTime":{"required":true,"type":"string"},"ScaleStartTime":{"required":true,"type":"string"}},"CreateClustersRequest":{"AdminPassword":{"required":false,"type":"string"},"AlarmPolicyIds":{"required":false,"type":"string[]"},"AutoArchive":{"required":false,"type":"string"},"AutoArchiveDelayHours":{"required":false,"type":"number"},"AutoPause":{"required":false,"type":"string"},"AutoPauseDelay":{"required":false,"type":"number"},"AutoRenewFlag":{"required":false,"type":"number"},"AutoVoucher":{"required":false,"type":"number"},"ClusterLevel":{"required":false,"type":"string"},"ClusterName":{"required":false,"type":"string"},"ClusterParams":{"required":false,"type":"ParamItem[]"},"Count":{"required":false,"type":"number"},"Cpu":{"required":false,"type":"number"},"CynosVersion":{"required":false,"type":"string"},"DbMode":{"required":false,"type":"string"},"DbType":{"required":true,"type":"string"},"DbVersion":{"required":true,"type":"string"},"DealMode":{"required":false,"type":"number"},"ExpectTime":{"required":false,"type":"string"},"ExpectTimeThresh":{"required":false,"type":"number"},"GdnId":{"required":false,"type":"string"},"HaCount":{"required":false,"type":"number"},"InstanceCount":{"required":false,"type":"number"},"InstanceInitInfos":{"required":false,"type":"InstanceInitInfo[]"},"MaxCpu":{"required":false,"type":"number"},"Memory":{"required":false,"type":"number"},"MinCpu":{"required":false,"type":"number"},"OrderSource":{"required":false,"type":"string"},"OriginalClusterId":{"required":false,"type":"string"},"ParamTemplateId":{"required":false,"type":"number"},"PayMode":{"required":false,"type":"number"},"Port":{"required":false,"type":"number"},"ProjectId":{"required":false,"type":"number"},"ProxyConfig":{"required":false,"type":"ProxyConfig"},"ResourceTags":{"required":false,"type":"Tag[]"},"RollbackId":{"required":false,"type":"number"},"RollbackStrategy":{"required":false,"type":"string"},"SecurityGroupIds":{"required":false,"type":"string[]"},"SemiSyncTimeout":{"required":false,"type":"number"},"SlaveZone":{"required":false,"type":"string"},"Storage":{"required":false,"type":"number"},"StorageLimit":{"required":false,"type":"number"},"StoragePayMode":{"required":false,"type":"number"},"SubnetId":{"required":true,"type":"string"},"SyncWay":{"required":false,"type":"string"},"TimeSpan":{"required":false,"type":"number"},"TimeUnit":{"required":false,"type":"string"},"VpcId":{"required":true,"type":"string"},"Zone":{"required":true,"type":"string"}},"CreateIntegrateClusterRequest":{"AdminPassword":{"required":false,"type":"string"},"AlarmPolicyIds":{"required":false,"type":"string[]"},"AutoArchive":{"required":false,"type":"string"},"AutoArchiveDelayHours":{"required":false,"type":"number"},"AutoRenewFlag":{"required":false,"type":"number"},"AutoVoucher":{"required":false,"type":"number"},"ClusterName":{"required":false,"type":"string"},"ClusterParams":{"required":false,"type":"ParamItem[]"},"Count":{"required":false,"type":"number"},"DbVersion":{"required":true,"type":"string"},"DealMode":{"required":false,"type":"number"},"EncryptMethod":{"required":false,"type":"string"},"GdnId":{"required":false,"type":"string"},"InstanceInitInfos":{"required":false,"type":"IntegrateInstanceInfo[]"},"IntegrateCreateClusterConfig":{"required":false,"type":"IntegrateCreateClusterConfig"},"ParamTemplateId":{"required":false,"type":"number"},"PayMode":{"required":false,"type":"number"},"Port":{"required":false,"type":"number"},"ProjectId":{"required":false,"type":"number"},"ProxyConfig":{"required":false,"type":"ProxyConfigInfo"},"ResourceTags":{"required":false,"type":"Tag[]"},"SecurityGroupIds":{"required":false,"type":"string[]"},"SlaveZone":{"required":false,"type":"string"},"StorageLimit":{"required":false,"type":"number"},"StoragePayMode":{"required":false,"type":"number"},"StorageVersion":{"required":false,"type":"string"},"SubnetId":{"required":true,"type":"string"},"TimeSpan":{"required":false,"type":"number"},"TimeUnit":{"required":false,"type":"string"},"VpcId":{"required":true,"type":"string"},"Zone":{"required":true,"type":"string"}},"CreateLibraDBClusterAccountsRequest":{"Accounts":{"required":true,"type":"NewAccount[]"},"ClusterId":{"required":true,"type":"string"},"EncryptMethod":{"required":false,"type":"string"}},"CreateLibraDBClustersRequest":{"AdminPassword":{"required":false,"type":"string"},"AutoRenewFlag":{"required":false,"type":"number"},"AutoVoucher":{"required":false,"type":"number"},"ClusterName":{"required":false,"type":"string"},"Count":{"required":true,"type":"number"},"DealMode":{"required":false,"type":"string"},"EncryptMethod":{"required":false,"type":"string"},"InstanceInitInfos":{"required":true,"type":"LibraDBInstanceInitInfo[]"},"LibraDBVersion":{"required":false,"type":"string"},"OrderSource":{"required":false,"type":"string"},"PayMode":{"required":false,"type":"number"},"Port":{"required":false,"type":"string"},"ProjectId":{"required":false,"type":"string"},"ResourceTags":{"required":false,"type":"Tag[]"},"SecurityGroupIds":{"required":false,"type":"string[]"},"SubnetId":{"required":false,"type":"string"},"TimeSpan":{"required":false,"type":"number"},"TimeUnit":{"required":false,"type":"string"},"VpcId":{"required":false,"type":"string"},"Zone":{"required":true,"type":"string"}},"CreateParamTemplateRequest":{"DbMode":{"required":false,"type":"string"},"EngineVersion":{"required":true,"type":"string"},"ParamList":{"required":false,"type":"ParamItem[]"},"TemplateDescription":{"required":false,"type":"string"},"TemplateId":{"required":false,"type":"number"},"TemplateName":{"required":true,"type":"string"}},"CreateProxyEndPointRequest":{"AccessMode":{"required":false,"type":"string"},"AutoAddRo":{"required":false,"type":"string"},"ClusterId":{"required":true,"type":"string"},"ConnectionPoolTimeOut":{"required":false,"type":"number"},"ConnectionPoolType":{"required":false,"type":"string"},"ConsistencyTimeOut":{"required":false,"type":"number"},"ConsistencyType":{"required":false,"type":"string"},"Description":{"required":false,"type":"string"},"FailOver":{"required":false,"type":"string"},"InstanceWeights":{"required":false,"type":"ProxyInstanceWeight[]"},"LoadBalanceMode":{"required":false,"type":"string"},"OpenConnectionPool":{"required":false,"type":"string"},"RwType":{"required":false,"type":"string"},"SecurityGroupIds":{"required":false,"type":"string[]"},"TransSplit":{"required":false,"type":"boolean"},"UniqueSubnetId":{"required":true,"type":"string"},"UniqueVpcId":{"required":true,"type":"string"},"Vip":{"required":false,"type":"string"},"WeightMode":{"required":false,"type":"string"}},"CreateProxyRequest":{"ClusterId":{"required":true,"type":"string"},"ConnectionPoolTimeOut":{"required":false,"type":"number"},"ConnectionPoolType":{"required":false,"type":"string"},"Cpu":{"required":true,"type":"number"},"Description":{"required":false,"type":"string"},"Mem":{"required":true,"type":"number"},"OpenConnectionPool":{"required":false,"type":"string"},"ProxyCount":{"required":false,"type":"number"},"ProxyZones":{"required":false,"type":"ProxyZone[]"},"SecurityGroupIds":{"required":false,"type":"string[]"},"UniqueSubnetId":{"required":false,"type":"string"},"UniqueVpcId":{"required":false,"type":"string"}},"CreateResourcePackageRequest":{"ExpireDay":{"required":true,"type":"number"},"InstanceType":{"required":true,"type":"string"},"PackageCount":{"required":true,"type":"number"},"PackageName":{"required":false,"type":"string"},"PackageRegion":{"required":true,"type":"string"},"PackageSpec":{"required":true,"type":"number"},"PackageType":{"required":true,"type":"string"},"PackageVersion":{"required":true,"type":"string"}},"CreateVaultRequest":{"BackupSaveSeconds":{"required":true,"type":"number"},"KeyId":{"required":false,"type":"string"},"KeyRegion":{"required":false,"type":"string"},"KeyType":{"required":false,"type":"string"},"LockedTime":{"required":false,"type":"string"},"VaultDescribe":{"required":false,"type":"string"},"VaultName":{"required":true,"type":"string"}},"DatabasePrivileges":{"Db":{"required":true,"type":"string"},"Privileges":{"required":true,"type":"string[]"}},"DatabaseTables":{"Database":{"required":false,"type":"string"},"Tables":{"required":false,"type":"string[]"}},"DbTable":{"Db":{"required":true,"type":"string"},"TableName":{"required":false,"type":"string"}},"DeleteAccountsRequest":{"Accounts":{"required":false,"type":"InputAccount[]"},"ClusterId":{"required":true,"type":"string"}},"DeleteAuditLogFileRequest":{"FileName":{"required":true,"type":"string"},"InstanceId":{"required":true,"type":"string"}},"DeleteAuditRuleTemplatesRequest":{"RuleTemplateIds":{"required":true,"type":"string[]"}},"DeleteBackupRequest":{"BackupIds":{"required":false,"type":"number[]"},"ClusterId":{"required":true,"type":"string"},"SnapshotIdList":{"required":false,"type":"number[]"}},"DeleteBackupVaultRequest":{"BackupIds":{"required":true,"type":"number[]"},"VaultId":{"required":true,"type":"string"}},"DeleteCLSDeliveryRequest":{"CLSTopicIds":{"required":true,"type":"string[]"},"InstanceId":{"required":true,"type":"string"},"IsInMaintainPeriod":{"required":false,"type":"string"},"LogType":{"required":false,"type":"string"}},"DeleteClusterDatabaseRequest":{"ClusterId":{"required":true,"type":"string"},"DbNames":{"required":true,"type":"string[]"}},"DeleteClusterPeriodScalePolicyRequest":{"ClusterId":{"required":true,"type":"string"},"PolicyId":{"required":true,"type":"string"}},"DeleteClusterSaveBackupRequest":{"ClusterId":{"required":true,"type":"string"},"SaveBackupId":{"required":false,"type":"number"}},"DeleteLibraDBClusterAccountsRequest":{"Accounts":{"required":true,"type":"InputAccount[]"},"ClusterId":{"required":true,"type":"string"}},"DeleteLibraDBClusterRequest":{"ClusterId":{"required":true,"type":"string"}},"DeleteParamTemplateRequest":{"TemplateId":{"required":true,"type":"number"}},"DeleteVaultsRequest":{"VaultIds":{"required":true,"type":"string[]"}},"DescribeAccountAllGrantPrivilegesRequest":{"Account":{"required":true,"type":"InputAccount"},"ClusterId":{"required":true,"type":"string"}},"DescribeAccountPrivilegesRequest":{"AccountName":{"required":true,"type":"string"},"ClusterId":{"required":true,"type":"string"},"Db":{"required":false,"type":"string"},"Host":{"required":true,"type":"string"},"TableName":{"required":false,"type":"string"},"Type":{"required":false,"type":"string"}},"DescribeAccountsRequest":{"AccountNames":{"required":false,"type":"string[]"},"AccountRegular":{"required":false,"type":"string"},"ClusterId":{"required":true,"type":"string"},"DbType":{"required":false,"type":"string"},"Hosts":{"required":false,"type":"string[]"},"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"}},"DescribeAuditInstanceListRequest":{"AuditMode":{"required":false,"type":"number"},"AuditSwitch":{"required":false,"type":"number"},"Filters":{"required":false,"type":"AuditInstanceFilters[]"},"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"}},"DescribeAuditLogFilesRequest":{"FileName":{"required":false,"type":"string"},"InstanceId":{"required":true,"type":"string"},"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"}},"DescribeAuditLogsRequest":{"EndTime":{"required":true,"type":"string"},"Filter":{"required":false,"type":"AuditLogFilter"},"InstanceId":{"required":true,"type":"string"},"Limit":{"required":false,"type":"number"},"LogFilter":{"required":false,"type":"InstanceAuditLogFilter[]"},"Offset":{"required":false,"type":"number"},"Order":{"required":false,"type":"string"},"OrderBy":{"required":false,"type":"string"},"StartTime":{"required":true,"type":"string"}},"DescribeAuditRuleTemplatesRequest":{"AlarmLevel":{"required":false,"type":"number"},"AlarmPolicy":{"required":false,"type":"number"},"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"},"RuleTemplateIds":{"required":false,"type":"string[]"},"RuleTemplateNames":{"required":false,"type":"string[]"}},"DescribeAuditRuleWithInstanceIdsRequest":{"InstanceIds":{"required":true,"type":"string[]"}},"DescribeBackupConfigRequest":{"ClusterId":{"required":true,"type":"string"}},"DescribeBackupDownloadRestrictionRequest":{"ClusterIds":{"required":true,"type":"string[]"}},"DescribeBackupDownloadUrlRequest":{"BackupId":{"required":true,"type":"number"},"ClusterId":{"required":true,"type":"string"},"DownloadRestriction":{"required":false,"type":"BackupLimitRestriction"}},"DescribeBackupDownloadUserRestrictionRequest":{"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"},"OnlyUserRestriction":{"required":false,"type":"boolean"}},"DescribeBackupListByVaultRequest":{"BackupIds":{"required":false,"type":"number[]"},"BackupNames":{"required":false,"type":"string[]"},"ClusterId":{"required":false,"type":"string"},"FileNames":{"required":false,"type":"string[]"},"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"},"OrderBy":{"required":false,"type":"string"},"OrderByType":{"required":false,"type":"string"},"Status":{"required":false,"type":"string"},"VaultId":{"required":true,"type":"string"}},"DescribeBackupListRequest":{"BackupIds":{"required":false,"type":"number[]"},"BackupMethod":{"required":false,"type":"string"},"BackupNames":{"required":false,"type":"string[]"},"BackupRegion":{"required":false,"type":"string"},"BackupStatus":{"required":false,"type":"string[]"},"BackupType":{"required":false,"type":"string"},"ClusterId":{"required":true,"type":"string"},"DbType":{"required":false,"type":"string"},"EndTime":{"required":false,"type":"string"},"FileNames":{"required":false,"type":"string[]"},"IsCrossRegionsBackup":{"required":false,"type":"string"},"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"},"SnapShotType":{"required":false,"type":"string"},"SnapshotIdList":{"required":false,"type":"number[]"},"StartTime":{"required":false,"type":"string"}},"DescribeBackupOverviewRequest":{"ClusterId":{"required":true,"type":"string"}},"DescribeBinlogConfigRequest":{"ClusterId":{"required":true,"type":"string"}},"DescribeBinlogDownloadUrlRequest":{"BinlogId":{"required":true,"type":"number"},"ClusterId":{"required":true,"type":"string"},"DownloadRestriction":{"required":false,"type":"BackupLimitRestriction"}},"DescribeBinlogListByVaultRequest":{"BackupIds":{"required":false,"type":"number[]"},"BackupNames":{"required":false,"type":"string[]"},"ClusterId":{"required":false,"type":"string"},"FileNames":{"required":false,"type":"string[]"},"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"},"OrderBy":{"required":false,"type":"string"},"OrderByType":{"required":false,"type":"string"},"Status":{"required":false,"type":"string"},"VaultId":{"required":true,"type":"string"}},"DescribeBinlogSaveDaysRequest":{"ClusterId":{"required":true,"type":"string"}},"DescribeBinlogsRequest":{"ClusterId":{"required":true,"type":"string"},"EndTime":{"required":false,"type":"string"},"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"},"StartTime":{"required":false,"type":"string"}},"DescribeChangedParamsAfterUpgradeRequest":{"DstCpu":{"required":true,"type":"number"},"DstMem":{"required":true,"type":"number"},"InstanceId":{"required":true,"type":"string"}},"DescribeClusterDatabaseTablesRequest":{"ClusterId":{"required":true,"type":"string"},"Db":{"required":true,"type":"string"},"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"},"TableType":{"required":false,"type":"string"}},"DescribeClusterDatabasesRequest":{"ClusterId":{"required":true,"type":"string"},"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"}},"DescribeClusterDetailDatabasesRequest":{"ClusterId":{"required":true,"type":"string"},"DbName":{"required":false,"type":"string"},"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"}},"DescribeClusterDetailRequest":{"ClusterId":{"required":true,"type":"string"}},"DescribeClusterInstanceGroupsRequest":{"ClusterId":{"required":true,"type":"string"}},"DescribeClusterInstanceGrpsRequest":{"ClusterId":{"required":true,"type":"string"}},"DescribeClusterLevelsRequest":{"Zone":{"required":false,"type":"string"}},"DescribeClusterParamLogsRequest":{"ClusterId":{"required":true,"type":"string"},"InstanceIds":{"required":false,"type":"string[]"},"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"},"OrderBy":{"required":false,"type":"string"},"OrderByType":{"required":false,"type":"string"}},"DescribeClusterParamsRequest":{"ClusterId":{"required":true,"type":"string"},"IsGlobal":{"required":false,"type":"string"},"ParamName":{"required":false,"type":"string"}},"DescribeClusterPasswordComplexityRequest":{"ClusterId":{"required":true,"type":"string"}},"DescribeClusterPeriodScalePolicyRequest":{"ClusterId":{"required":true,"type":"string"}},"DescribeClusterReadOnlyRequest":{"ClusterIds":{"required":true,"type":"string[]"}},"DescribeClusterServerlessScalePlansRequest":{"ClusterId":{"required":true,"type":"string"},"ExpectedEndTime":{"required":false,"type":"string"},"ExpectedStartTime":{"required":false,"type":"string"},"InstanceIds":{"required":false,"type":"string[]"},"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"},"PlanId":{"required":false,"type":"number"},"PolicyType":{"required":false,"type":"string"}},"DescribeClusterStorageAutoExpandRequest":{"ClusterId":{"required":true,"type":"string"}},"DescribeClusterTransparentEncryptInfoRequest":{"ClusterId":{"required":true,"type":"string"}},"DescribeClustersRequest":{"DbType":{"required":false,"type":"string"},"Filters":{"required":false,"type":"QueryFilter[]"},"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"},"OrderBy":{"required":false,"type":"string"},"OrderByType":{"required":false,"type":"string"}},"DescribeDBSecurityGroupsRequest":{"InstanceGroupId":{"required":false,"type":"string"},"InstanceId":{"required":false,"type":"string"}},"DescribeFlowRequest":{"FlowId":{"required":true,"type":"number"}},"DescribeInstanceCLSLogDeliveryRequest":{"InstanceId":{"required":true,"type":"string"},"LogType":{"required":false,"type":"string"}},"DescribeInstanceDetailRequest":{"InstanceId":{"required":true,"type":"string"}},"DescribeInstanceErrorLogsRequest":{"EndTime":{"required":false,"type":"string"},"InstanceId":{"required":true,"type":"string"},"KeyWords":{"required":false,"type":"string[]"},"Limit":{"required":false,"type":"number"},"LogLevels":{"required":false,"type":"string[]"},"Offset":{"required":false,"type":"number"},"OrderBy":{"required":false,"type":"string"},"OrderByType":{"required":false,"type":"string"},"StartTime":{"required":false,"type":"string"}},"DescribeInstanceParamsRequest":{"ClusterId":{"required":true,"type":"string"},"InstanceIds":{"required":true,"type":"string[]"},"IsGlobal":{"required":false,"type":"string"},"ParamKeyword":{"required":false,"type":"string"}},"DescribeInstanceSlowQueriesRequest":{"Database":{"required":false,"type":"string"},"EndTime":{"required":false,"type":"string"},"Host":{"required":false,"type":"string"},"InstanceId":{"required":true,"type":"string"},"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"},"OrderBy":{"required":false,"type":"string"},"OrderByType":{"required":false,"type":"string"},"SqlText":{"required":false,"type":"string"},"StartTime":{"required":false,"type":"string"},"Username":{"required":false,"type":"string"}},"DescribeInstanceSpecsByOperationTypeRequest":{"ClusterId":{"required":true,"type":"string"},"DeviceType":{"required":false,"type":"string"},"InstanceId":{"required":false,"type":"string"},"OperationType":{"required":true,"type":"string"}},"DescribeInstanceSpecsRequest":{"ClusterLevel":{"required":false,"type":"string"},"DbType":{"required":true,"type":"string"},"DeviceType":{"required":false,"type":"string"},"IncludeZoneStocks":{"required":false,"type":"boolean"},"Zone":{"required":false,"type":"string"}},"DescribeInstancesRequest":{"ClusterType":{"required":false,"type":"string"},"DbType":{"required":false,"type":"string"},"Filters":{"required":false,"type":"QueryFilter[]"},"InstanceIds":{"required":false,"type":"string[]"},"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"},"OrderBy":{"required":false,"type":"string"},"OrderByType":{"required":false,"type":"string"},"Status":{"required":false,"type":"string"}},"DescribeInstancesWithinSameClusterRequest":{"UniqVpcId":{"required":true,"type":"string"},"Vip":{"required":true,"type":"string"}},"DescribeIntegrateTaskRequest":{"BigDealId":{"required":false,"type":"string"},"DealNames":{"required":false,"type":"string[]"}},"DescribeIsolatedInstancesRequest":{"DbType":{"required":false,"type":"string"},"Filters":{"required":false,"type":"QueryFilter[]"},"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"},"OrderBy":{"required":false,"type":"string"},"OrderByType":{"required":false,"type":"string"}},"DescribeLibraDBClusterAccountAllPrivilegesRequest":{"Account":{"required":true,"type":"InputAccount"},"ClusterId":{"required":true,"type":"string"}},"DescribeLibraDBClusterAccountPrivilegesRequest":{"AccountName":{"required":true,"type":"string"},"ClusterId":{"required":true,"type":"string"},"Db":{"required":true,"type":"string"},"Host":{"required":true,"type":"string"},"TableName":{"required":false,"type":"string"},"Type":{"required":true,"type":"string"}},"DescribeLibraDBClusterAccountsRequest":{"AccountNames":{"required":false,"type":"string[]"},"AccountRegular":{"required":false,"type":"string"},"ClusterId":{"required":true,"type":"string"},"Hosts":{"required":false,"type":"string[]"},"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"}},"DescribeLibraDBClusterAutoMapRuleRequest":{"ClusterId":{"required":true,"type":"string"},"InstanceId":{"required":true,"type":"string"}},"DescribeLibraDBClusterDetailRequest":{"ClusterId":{"required":true,"type":"string"},"GetServerInfo":{"required":false,"type":"string"}},"DescribeLibraDBClusterTableMappingRequest":{"ClusterId":{"required":true,"type":"string"},"InstanceId":{"required":true,"type":"string"},"Limit":{"required":false,"type":"number"},"MapSchemaNotEmpty":{"required":false,"type":"boolean"},"MapSchemas":{"required":false,"type":"string[]"},"MapTableName":{"required":false,"type":"string[]"},"MapTableNameNotEmpty":{"required":false,"type":"boolean"},"NodeId":{"required":false,"type":"string"},"Offset":{"required":false,"type":"number"},"SrcSchemas":{"required":false,"type":"string[]"},"SrcTableName":{"required":false,"type":"string[]"},"StatusList":{"required":false,"type":"string[]"}},"DescribeLibraDBClustersRequest":{"Filters":{"required":false,"type":"QueryFilter[]"},"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"},"OrderBy":{"required":false,"type":"string"},"OrderByType":{"required":false,"type":"string"}},"DescribeLibraDBDataSourceRequest":{"ClusterId":{"required":true,"type":"string"},"InstanceId":{"required":true,"type":"string"}},"DescribeLibraDBForwardConfigRequest":{"InstanceId":{"required":true,"type":"string"}},"DescribeLibraDBInstanceDetailRequest":{"ClusterId":{"required":true,"type":"string"},"InstanceId":{"required":true,"type":"string"}},"DescribeLibraDBInstanceSpecsRequest":{},"DescribeLibraDBSlowLogsRequest":{"EndTime":{"required":false,"type":"number"},"InstanceId":{"required":false,"type":"string"},"Limit":{"required":false,"type":"string"},"LogFilter":{"required":false,"type":"LogFilter[]"},"Offset":{"required":false,"type":"string"},"Order":{"required":false,"type":"string"},"OrderBy":{"required":false,"type":"string"},"StartTime":{"required":false,"type":"number"}},"DescribeLibraDBVersionRequest":{},"DescribeMaintainPeriodRequest":{"InstanceId":{"required":true,"type":"string"}},"DescribeParamTemplateDetailRequest":{"TemplateId":{"required":true,"type":"number"}},"DescribeParamTemplatesRequest":{"DbModes":{"required":false,"type":"string[]"},"EngineTypes":{"required":false,"type":"string[]"},"EngineVersions":{"required":false,"type":"string[]"},"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"},"OrderBy":{"required":false,"type":"string"},"OrderDirection":{"required":false,"type":"string"},"Products":{"required":false,"type":"string[]"},"TemplateIds":{"required":false,"type":"number[]"},"TemplateNames":{"required":false,"type":"string[]"},"TemplateTypes":{"required":false,"type":"string[]"}},"DescribeProjectSecurityGroupsRequest":{"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"},"ProjectId":{"required":false,"type":"number"},"SearchKey":{"required":false,"type":"string"}},"DescribeProxiesRequest":{"ClusterId":{"required":false,"type":"string"},"Filters":{"required":false,"type":"QueryParamFilter[]"},"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"},"OrderBy":{"required":false,"type":"string"},"OrderByType":{"required":false,"type":"string"}},"DescribeProxyNodesRequest":{"Filters":{"required":false,"type":"QueryFilter[]"},"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"},"OrderBy":{"required":false,"type":"string"},"OrderByType":{"required":false,"type":"string"}},"DescribeProxySpecsRequest":{"ClusterId":{"required":false,"type":"string"}},"DescribeRedoLogListByVaultRequest":{"BackupIds":{"required":false,"type":"number[]"},"BackupNames":{"required":false,"type":"string[]"},"ClusterId":{"required":false,"type":"string"},"FileNames":{"required":false,"type":"string[]"},"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"},"OrderBy":{"required":false,"type":"string"},"OrderByType":{"required":false,"type":"string"},"Status":{"required":false,"type":"string"},"VaultId":{"required":true,"type":"string"}},"DescribeRedoLogsRequest":{"ClusterId":{"required":true,"type":"string"},"EndTime":{"required":false,"type":"string"},"FileNames":{"required":false,"type":"string[]"},"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"},"StartTime":{"required":false,"type":"string"}},"DescribeResourcePackageDetailRequest":{"ClusterIds":{"required":false,"type":"string[]"},"EndTime":{"required":false,"type":"string"},"InstanceIds":{"required":false,"type":"string[]"},"Limit":{"required":false,"type":"string"},"Offset":{"required":false,"type":"string"},"PackageId":{"required":true,"type":"string"},"StartTime":{"required":false,"type":"string"}},"DescribeResourcePackageListRequest":{"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"},"OrderBy":{"required":false,"type":"string[]"},"OrderDirection":{"required":false,"type":"string"},"PackageId":{"required":false,"type":"string[]"},"PackageName":{"required":false,"type":"string[]"},"PackageRegion":{"required":false,"type":"string[]"},"PackageType":{"required":false,"type":"string[]"},"Status":{"required":false,"type":"string[]"}},"DescribeResourcePackageSaleSpecRequest":{"InstanceType":{"required":true,"type":"string"},"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"},"PackageRegion":{"required":true,"type":"string"},"PackageType":{"required":true,"type":"string"}},"DescribeResourcesByDealNameRequest":{"DealName":{"required":false,"type":"string"},"DealNames":{"required":false,"type":"string[]"}},"DescribeRollbackTimeRangeRequest":{"ClusterId":{"required":true,"type":"string"},"VaultId":{"required":false,"type":"string"},"VaultRegion":{"required":false,"type":"string"}},"DescribeSQLExecutionPlanRequest":{"ClusterId":{"required":true,"type":"string"},"InstanceId":{"required":true,"type":"string"},"PlanDetailId":{"required":true,"type":"number"},"TemplateID":{"required":true,"type":"string"}},"DescribeSSLStatusRequest":{"ClusterId":{"required":true,"type":"string"},"InstanceId":{"required":false,"type":"string"}},"DescribeSaveBackupClustersRequest":{"Filters":{"required":false,"type":"QuerySimpleFilter[]"},"Limit":{"required":true,"type":"number"},"Offset":{"required":false,"type":"number"}},"DescribeServerlessInstanceSpecsRequest":{"ClusterLevel":{"required":false,"type":"string"},"Zone":{"required":false,"type":"string"}},"DescribeServerlessStrategyRequest":{"ClusterId":{"required":true,"type":"string"}},"DescribeSlaveZonesRequest":{"OssClusterId":{"required":false,"type":"number"},"StorageVersion":{"required":false,"type":"string"},"Zone":{"required":true,"type":"string"}},"DescribeSupportProxyVersionRequest":{"ClusterId":{"required":true,"type":"string"},"ProxyGroupId":{"required":false,"type":"string"}},"DescribeTasksRequest":{"Filters":{"required":false,"type":"QueryFilter[]"},"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"},"StartTimeBegin":{"required":false,"type":"string"},"StartTimeEnd":{"required":false,"type":"string"}},"DescribeVaultBackupClusterInfoRequest":{"VaultId":{"required":true,"type":"string"}},"DescribeVaultsRequest":{"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"},"OrderBy":{"required":false,"type":"string"},"OrderByType":{"required":false,"type":"string"},"Status":{"required":false,"type":"string[]"},"VaultIds":{"required":false,"type":"string[]"},"VaultName":{"required":false,"type":"string"}},"DescribeZonesRequest":{"IncludeVirtualZones":{"required":false,"type":"boolean"},"ShowPermission":{"required":false,"type":"boolean"}},"DisassociateSecurityGroupsRequest":{"InstanceIds":{"required":true,"type":"string[]"},"SecurityGroupIds":{"required":true,"type":"string[]"},"Zone":{"required":false,"type":"string"}},"DownloadLibraDBClusterListRequest":{"Filters":{"required":false,"type":"QueryFilter[]"},"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"},"OrderBy":{"required":false,"type":"string"},"OrderByType":{"required":false,"type":"string"}},"ExportInstanceErrorLogsRequest":{"EndTime":{"required":false,"type":"string"},"FileType":{"required":false,"type":"string"},"InstanceId":{"required":true,"type":"string"},"KeyWords":{"required":false,"type":"string[]"},"Limit":{"required":false,"type":"number"},"LogLevels":{"required":false,"type":"string[]"},"Offset":{"required":false,"type":"number"},"OrderBy":{"required":false,"type":"string"},"OrderByType":{"required":false,"type":"string"},"StartTime":{"required":false,"type":"string"}},"ExportInstanceSlowQueriesRequest":{"Database":{"required":false,"type":"string"},"EndTime":{"required":false,"type":"string"},"FileType":{"required":false,"type":"string"},"Host":{"required":false,"type":"string"},"InstanceId":{"required":true,"type":"string"},"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"},"OrderBy":{"required":false,"type":"string"},"OrderByType":{"required":false,"type":"string"},"StartTime":{"required":false,"type":"string"},"Username":{"required":false,"type":"string"}},"ExportResourcePackageDeductDetailsRequest":{"ClusterIds":{"required":false,"type":"string[]"},"EndTime":{"required":false,"type":"string"},"FileType":{"required":false,"type":"string"},"Limit":{"required":false,"type":"string"},"Offset":{"required":false,"type":"string"},"OrderBy":{"required":false,"type":"string"},"OrderByType":{"required":false,"type":"string"},"PackageId":{"required":true,"type":"string"},"StartTime":{"required":false,"type":"string"}},"ForwardInstanceInfo":{"InstanceId":{"required":false,"type":"string"},"Region":{"required":false,"type":"string"}},"GoodsSpec":{"Ccu":{"required":false,"type":"number"},"Cpu":{"required":false,"type":"number"},"DeviceType":{"required":false,"type":"string"},"GoodsNum":{"required":false,"type":"number"},"Memory":{"required":false,"type":"number"},"StorageLimit":{"required":false,"type":"number"},"TimeSpan":{"required":false,"type":"number"},"TimeUnit":{"required":false,"type":"string"}},"GrantAccountPrivilegesRequest":{"Account":{"required":true,"type":"InputAccount"},"ClusterId":{"required":true,"type":"string"},"DbTablePrivileges":{"required":true,"type":"string[]"},"DbTables":{"required":true,"type":"DbTable[]"}},"InputAccount":{"AccountName":{"required":true,"type":"string"},"Host":{"required":false,"type":"string"}},"InquirePriceCreateRequest":{"Ccu":{"required":false,"type":"number"},"Cpu":{"required":false,"type":"number"},"DeviceType":{"required":false,"type":"string"},"GoodsNum":{"required":true,"type":"number"},"InstancePayMode":{"required":true,"type":"string"},"IsMultiAz":{"required":false,"type":"boolean"},"Memory":{"required":false,"type":"number"},"StorageLimit":{"required":false,"type":"number"},"StoragePayMode":{"required":true,"type":"string"},"StorageVersion":{"required":false,"type":"string"},"TimeSpan":{"required":false,"type":"number"},"TimeUnit":{"required":false,"type":"string"},"Zone":{"required":true,"type":"string"}},"InquirePriceModifyRequest":{"Ccu":{"required":false,"type":"number"},"ClusterId":{"required":true,"type":"string"},"Cpu":{"required":false,"type":"number"},"DeviceType":{"required":false,"type":"string"},"InstanceId":{"required":false,"type":"string"},"Memory":{"required":false,"type":"number"},"StorageLimit":{"required":false,"type":"number"}},"InquirePriceMultiSpecRequest":{"GoodsSpecs":{"required":true,"type":"GoodsSpec[]"},"InstancePayMode":{"required":true,"type":"string"},"StoragePayMode":{"required":true,"type":"string"},"Zone":{"required":true,"type":"string"}},"InquirePriceRenewRequest":{"ClusterId":{"required":true,"type":"string"},"TimeSpan":{"required":true,"type":"number"},"TimeUnit":{"required":true,"type":"string"}},"InstanceAuditLogFilter":{"Compare":{"required":true,"type":"string"},"Type":{"required":true,"type":"string"},"Value":{"required":true,"type":"string[]"}},"InstanceInitInfo":{"Cpu":{"required":true,"type":"number"},"DeviceType":{"required":false,"type":"string"},"InstanceCount":{"required":true,"type":"number"},"InstanceType":{"required":true,"type":"string"},"MaxRoCount":{"required":false,"type":"number"},"MaxRoCpu":{"required":false,"type":"number"},"Memory":{"required":true,"type":"number"},"MinRoCount":{"required":false,"type":"number"},"MinRoCpu":{"required":false,"type":"number"}},"InstanceNameWeight":{"InstanceName":{"required":false,"type":"string"},"Weight":{"required":false,"type":"number"}},"IntegrateCreateClusterConfig":{"BackupSaveDays":{"required":false,"type":"number"},"BinlogSaveDays":{"required":false,"type":"number"},"ProxyEndPointConfigs":{"required":false,"type":"ProxyEndPointConfigInfo[]"},"SemiSyncTimeout":{"required":false,"type":"number"}},"IntegrateInstanceInfo":{"Cpu":{"required":true,"type":"number"},"DeviceType":{"required":false,"type":"string"},"InstanceCount":{"required":true,"type":"number"},"InstanceType":{"required":true,"type":"string"},"Memory":{"required":true,"type":"number"}},"IsolateClusterRequest":{"ClusterId":{"required":true,"type":"string"},"DbType":{"required":false,"type":"string"},"IsolateReason":{"required":false,"type":"string"},"IsolateReasonTypes":{"required":false,"type":"number[]"},"SaveBackup":{"required":false,"type":"boolean"}},"IsolateInstanceRequest":{"ClusterId":{"required":true,"type":"string"},"DbType":{"required":false,"type":"string"},"InstanceIdList":{"required":true,"type":"string[]"},"IsolateReason":{"required":false,"type":"string"},"IsolateReasonTypes":{"required":false,"type":"number[]"},"SaveBackup":{"required":false,"type":"boolean"}},"IsolateLibraDBClusterRequest":{"ClusterId":{"required":true,"type":"string"},"IsolateReason":{"required":false,"type":"string"},"IsolateReasonTypes":{"required":false,"type":"number[]"}},"IsolateLibraDBInstanceRequest":{"ClusterId":{"required":true,"type":"string"},"ForceIsolate":{"required":false,"type":"boolean"},"InstanceIdList":{"required":true,"type":"string[]"},"IsolateReason":{"required":false,"type":"string"},"IsolateReasonTypes":{"required":false,"type":"number[]"}},"LibraDBClusterSrcInfo":{"AccessType":{"required":false,"type":"string"},"AccountMode":{"required":false,"type":"string"},"IP":{"required":false,"type":"string"},"Operation":{"required":false,"type":"string"},"Password":{"required":false,"type":"string"},"Port":{"required":false,"type":"string"},"Region":{"required":false,"type":"string"},"SqlMode":{"required":false,"type":"string"},"SrcAppId":{"required":false,"type":"number"},"SrcClusterId":{"required":false,"type":"string"},"SrcInstanceId":{"required":false,"type":"string"},"SrcInstanceType":{"required":true,"type":"string"},"SrcSubAccountUin":{"required":false,"type":"string"},"SrcUin":{"required":false,"type":"string"},"User":{"required":false,"type":"string"}},"LibraDBInstanceInitInfo":{"Cpu":{"required":false,"type":"number"},"InstanceCount":{"required":false,"type":"number"},"InstanceType":{"required":false,"type":"string"},"LibraDBVersion":{"required":false,"type":"string"},"Memory":{"required":false,"type":"number"},"Port":{"required":false,"type":"number"},"ReplicasNum":{"required":false,"type":"number"},"StorageSize":{"required":false,"type":"number"},"StorageType":{"required":false,"type":"string"},"SubnetId":{"required":false,"type":"string"},"VpcId":{"required":false,"type":"string"}},"LogFilter":{"Compare":{"required":false,"type":"string"},"Type":{"required":false,"type":"string"},"Value":{"required":false,"type":"string[]"}},"LogicBackupConfigInfo":{"AutoCopyVaults":{"required":false,"type":"CreateBackupVaultItem[]"},"LogicBackupEnable":{"required":false,"type":"string"},"LogicBackupTimeBeg":{"required":false,"type":"number"},"LogicBackupTimeEnd":{"required":false,"type":"number"},"LogicCrossRegionSaveDays":{"required":false,"type":"number"},"LogicCrossRegions":{"required":false,"type":"string[]"},"LogicCrossRegionsEnable":{"required":false,"type":"string"},"LogicReserveDuration":{"required":false,"type":"number"}},"MigrateDBItem":{"DbName":{"required":false,"type":"string"},"MigrateTableMode":{"required":false,"type":"string"},"Tables":{"required":false,"type":"MigrateTableItem[]"}},"MigrateObject":{"Databases":{"required":false,"type":"MigrateDBItem[]"},"MigrateDBMode":{"required":false,"type":"string"}},"MigrateOpt":{"DatabaseTables":{"required":false,"type":"MigrateObject"}},"MigrateTableItem":{"TableName":{"required":false,"type":"string"}},"ModifyAccountDescriptionRequest":{"AccountName":{"required":true,"type":"string"},"ClusterId":{"required":true,"type":"string"},"Description":{"required":true,"type":"string"},"Host":{"required":false,"type":"string"}},"ModifyAccountHostRequest":{"Account":{"required":true,"type":"InputAccount"},"ClusterId":{"required":true,"type":"string"},"NewHost":{"required":true,"type":"string"}},"ModifyAccountParamsRequest":{"Account":{"required":true,"type":"InputAccount"},"AccountParams":{"required":true,"type":"AccountParam[]"},"ClusterId":{"required":true,"type":"string"}},"ModifyAccountPrivilegesRequest":{"Account":{"required":true,"type":"InputAccount"},"ClusterId":{"required":true,"type":"string"},"DatabasePrivileges":{"required":false,"type":"DatabasePrivileges[]"},"GlobalPrivileges":{"required":false,"type":"string[]"},"TablePrivileges":{"required":false,"type":"TablePrivileges[]"}},"ModifyAuditRuleTemplatesRequest":{"AlarmLevel":{"required":false,"type":"number"},"AlarmPolicy":{"required":false,"type":"number"},"Description":{"required":false,"type":"string"},"RuleFilters":{"required":false,"type":"RuleFilters[]"},"RuleTemplateIds":{"required":true,"type":"string[]"},"RuleTemplateName":{"required":false,"type":"string"}},"ModifyAuditServiceRequest":{"AuditAll":{"required":false,"type":"boolean"},"AuditRuleFilters":{"required":false,"type":"AuditRuleFilters[]"},"HighLogExpireDay":{"required":false,"type":"number"},"InstanceId":{"required":true,"type":"string"},"LogExpireDay":{"required":false,"type":"number"},"RuleTemplateIds":{"required":false,"type":"string[]"}},"ModifyBackupConfigRequest":{"BackupFreq":{"required":false,"type":"string[]"},"BackupTimeBeg":{"required":false,"type":"number"},"BackupTimeEnd":{"required":false,"type":"number"},"BackupType":{"required":false,"type":"string"},"ClusterId":{"required":true,"type":"string"},"DeleteAutoLogicBackup":{"required":false,"type":"boolean"},"LogicBackupConfig":{"required":false,"type":"LogicBackupConfigInfo"},"ReserveDuration":{"required":false,"type":"number"},"SnapshotSecondaryBackupConfig":{"required":false,"type":"SnapshotBackupConfig"},"SparseBackupConfig":{"required":false,"type":"SparseBackupConfig"}},"ModifyBackupDownloadRestrictionRequest":{"ClusterIds":{"required":true,"type":"string[]"},"IpComparisonSymbol":{"required":false,"type":"string"},"LimitIps":{"required":false,"type":"string[]"},"LimitType":{"required":true,"type":"string"},"LimitVpcs":{"required":false,"type":"BackupLimitVpcItem[]"},"VpcComparisonSymbol":{"required":false,"type":"string"}},"ModifyBackupDownloadUserRestrictionRequest":{"IpComparisonSymbol":{"required":false,"type":"string"},"LimitIps":{"required":false,"type":"string[]"},"LimitType":{"required":true,"type":"string"},"LimitVpcs":{"required":false,"type":"BackupLimitVpcItem[]"},"VpcComparisonSymbol":{"required":false,"type":"string"}},"ModifyBackupNameRequest":{"BackupId":{"required":true,"type":"number"},"BackupName":{"required":true,"type":"string"},"ClusterId":{"required":true,"type":"string"}},"ModifyBinlogConfigRequest":{"BinlogConfig":{"required":true,"type":"BinlogConfigInfo"},"ClusterId":{"required":true,"type":"string"}},"ModifyBinlogSaveDaysRequest":{"BinlogCrossRegionSaveDays":{"required":false,"type":"number"},"BinlogSaveDays":{"required":true,"type":"number"},"ClusterId":{"required":true,"type":"string"}},"ModifyClusterBinlogRedoLogAutoCopyVaultRequest":{"AutoCopyVaults":{"required":false,"type":"CreateBackupVaultItem[]"},"ClusterId":{"required":true,"type":"string"}},"ModifyClusterDatabaseRequest":{"ClusterId":{"required":true,"type":"string"},"DbName":{"required":true,"type":"string"},"Description":{"required":false,"type":"string"},"NewUserHostPrivileges":{"required":false,"type":"UserHostPrivilege[]"},"OldUserHostPrivileges":{"required":false,"type":"UserHostPrivilege[]"}},"ModifyClusterGlobalEncryptionRequest":{"ClusterId":{"required":true,"type":"string"},"IsOpenGlobalEncryption":{"required":false,"type":"boolean"}},"ModifyClusterLevelRequest":{"ClusterId":{"required":true,"type":"string"},"ClusterLevel":{"required":true,"type":"string"}},"ModifyClusterNameRequest":{"ClusterId":{"required":true,"type":"string"},"ClusterName":{"required":true,"type":"string"}},"ModifyClusterParamRequest":{"ClusterId":{"required":true,"type":"string"},"IsInMaintainPeriod":{"required":false,"type":"string"},"ParamList":{"required":true,"type":"ParamItem[]"}},"ModifyClusterPasswordComplexityRequest":{"ClusterId":{"required":true,"type":"string"},"ValidatePasswordDictionary":{"required":false,"type":"string[]"},"ValidatePasswordLength":{"required":true,"type":"number"},"ValidatePasswordMixedCaseCount":{"required":true,"type":"number"},"ValidatePasswordNumberCount":{"required":true,"type":"number"},"ValidatePasswordPolicy":{"required":true,"type":"string"},"ValidatePasswordSpecialCharCount":{"required":true,"type":"number"}},"ModifyClusterPeriodScalePolicyRequest":{"ClusterId":{"required":true,"type":"string"},"MaxCpu":{"required":false,"type":"number"},"MinCpu":{"required":false,"type":"number"},"PeriodConfig":{"required":false,"type":"number[]"},"PeriodType":{"required":false,"type":"string"},"PolicyEndTime":{"required":false,"type":"string"},"PolicyId":{"required":true,"type":"string"},"PolicyStartTime":{"required":false,"type":"string"},"ScaleEndTime":{"required":false,"type":"string"},"ScaleStartTime":{"required":false,"type":"string"}},"ModifyClusterReadOnlyRequest":{"ClusterIds":{"required":true,"type":"string[]"},"IsInMaintainPeriod":{"required":false,"type":"string"},"ReadOnlyOperation":{"required":true,"type":"string"}},"ModifyClusterSlaveZoneRequest":{"BinlogSyncWay":{"required":false,"type":"string"},"ClusterId":{"required":true,"type":"string"},"NewSlaveZone":{"required":true,"type":"string"},"OldSlaveZone":{"required":true,"type":"string"},"SemiSyncTimeout":{"required":false,"type":"number"}},"ModifyClusterStorageRequest":{"ClusterId":{"required":true,"type":"string"},"DealMode":{"required":false,"type":"number"},"NewStorageLimit":{"required":true,"type":"number"},"OldStorageLimit":{"required":true,"type":"number"}},"ModifyDBInstanceSecurityGroupsRequest":{"InstanceId":{"required":true,"type":"string"},"SecurityGroupIds":{"required":true,"type":"string[]"},"UniqVpcId":{"required":false,"type":"string"},"Vip":{"required":false,"type":"string"},"Vport":{"required":false,"type":"number"},"Zone":{"required":false,"type":"string"}},"ModifyInstanceNameRequest":{"InstanceId":{"required":true,"type":"string"},"InstanceName":{"required":true,"type":"string"}},"ModifyInstanceParamRequest":{"ClusterId":{"required":true,"type":"string"},"ClusterParamList":{"required":false,"type":"ModifyParamItem[]"},"InstanceIds":{"required":false,"type":"string[]"},"InstanceParamList":{"required":false,"type":"ModifyParamItem[]"},"IsInMaintainPeriod":{"required":false,"type":"string"}},"ModifyInstanceUpgradeLimitDaysRequest":{"ClusterId":{"required":true,"type":"string"},"InstanceId":{"required":true,"type":"string"},"UpgradeLimitDays":{"required":true,"type":"number"}},"ModifyLibraDBClusterAccountDescriptionRequest":{"AccountName":{"required":true,"type":"string"},"ClusterId":{"required":true,"type":"string"},"Description":{"required":true,"type":"string"},"Host":{"required":false,"type":"string"}},"ModifyLibraDBClusterAccountHostRequest":{"Account":{"required":true,"type":"InputAccount"},"ClusterId":{"required":true,"type":"string"},"NewHost":{"required":true,"type":"string"}},"ModifyLibraDBClusterAccountPrivilegeRequest":{"Account":{"required":true,"type":"InputAccount"},"ClusterId":{"required":true,"type":"string"},"DatabasePrivileges":{"required":false,"type":"DatabasePrivileges[]"},"GlobalPrivileges":{"required":false,"type":"string[]"},"TablePrivileges":{"required":false,"type":"TablePrivileges[]"}},"ModifyLibraDBClusterDataSourceRequest":{"ClusterId":{"required":true,"type":"string"},"InstanceId":{"required":true,"type":"string"},"SrcInfo":{"required":false,"type":"LibraDBClusterSrcInfo[]"}},"ModifyLibraDBClusterNameRequest":{"ClusterId":{"required":true,"type":"string"},"ClusterName":{"required":true,"type":"string"}},"ModifyLibraDBClusterProjectRequest":{"ClusterIdSet":{"required":false,"type":"string[]"},"ProjectId":{"required":false,"type":"number"}},"ModifyLibraDBClusterReplicationObjectRequest":{"AutoMapRules":{"required":false,"type":"AutoMapRule[]"},"ClusterId":{"required":true,"type":"string"},"ForceDefaultMapRule":{"required":false,"type":"string"},"InstanceId":{"required":true,"type":"string"},"Objects":{"required":false,"type":"ReplicationObject[]"},"RefreshMapping":{"required":false,"type":"boolean"}},"ModifyLibraDBForwardConfigRequest":{"ForwardList":{"required":false,"type":"ForwardInstanceInfo[]"},"ForwardMode":{"required":false,"type":"string"},"InstanceId":{"required":true,"type":"string"}},"ModifyMaintainPeriodConfigRequest":{"InstanceId":{"required":true,"type":"string"},"MaintainDuration":{"required":true,"type":"number"},"MaintainStartTime":{"required":true,"type":"number"},"MaintainWeekDays":{"required":true,"type":"string[]"}},"ModifyParamItem":{"Component":{"required":false,"type":"string"},"CurrentValue":{"required":true,"type":"string"},"OldValue":{"required":false,"type":"string"},"ParamName":{"required":true,"type":"string"}},"ModifyParamTemplateRequest":{"ParamList":{"required":false,"type":"ModifyParamItem[]"},"TemplateDescription":{"required":false,"type":"string"},"TemplateId":{"required":true,"type":"number"},"TemplateName":{"required":false,"type":"string"}},"ModifyProxyDescRequest":{"ClusterId":{"required":true,"type":"string"},"Description":{"required":true,"type":"string"},"ProxyGroupId":{"required":true,"type":"string"}},"ModifyProxyRwSplitRequest":{"AccessMode":{"required":false,"type":"string"},"ApNodeAsRoNode":{"required":false,"type":"boolean"},"ApQueryToOtherNode":{"required":false,"type":"boolean"},"AutoAddRo":{"required":false,"type":"string"},"ClusterId":{"required":true,"type":"string"},"ConnectionPoolTimeOut":{"required":false,"type":"number"},"ConnectionPoolType":{"required":false,"type":"string"},"ConsistencyTimeOut":{"required":false,"type":"string"},"ConsistencyType":{"required":false,"type":"string"},"FailOver":{"required":false,"type":"string"},"InstanceWeights":{"required":false,"type":"ProxyInstanceWeight[]"},"LoadBalanceMode":{"required":false,"type":"string"},"OpenConnectionPool":{"required":false,"type":"string"},"OpenRw":{"required":false,"type":"string"},"ProxyGroupId":{"required":true,"type":"string"},"RwType":{"required":false,"type":"string"},"TransSplit":{"required":false,"type":"boolean"},"WeightMode":{"required":false,"type":"string"}},"ModifyResourcePackageClustersRequest":{"BindClusterIds":{"required":false,"type":"string[]"},"PackageId":{"required":true,"type":"string"},"UnbindClusterIds":{"required":false,"type":"string[]"}},"ModifyResourcePackageNameRequest":{"PackageId":{"required":true,"type":"string"},"PackageName":{"required":true,"type":"string"}},"ModifyResourcePackagesDeductionPriorityRequest":{"ClusterId":{"required":true,"type":"string"},"DeductionPriorities":{"required":true,"type":"PackagePriority[]"},"PackageType":{"required":true,"type":"string"}},"ModifyServerlessStrategyRequest":{"AutoArchive":{"required":false,"type":"string"},"AutoPause":{"required":false,"type":"string"},"AutoPauseDelay":{"required":false,"type":"number"},"AutoScaleDownDelay":{"required":false,"type":"number"},"AutoScaleUpDelay":{"required":false,"type":"number"},"ClusterId":{"required":true,"type":"string"},"MaxCpu":{"required":false,"type":"number"},"MaxRoCount":{"required":false,"type":"number"},"MaxRoCpu":{"required":false,"type":"number"},"MinCpu":{"required":false,"type":"number"},"MinRoCount":{"required":false,"type":"number"},"MinRoCpu":{"required":false,"type":"number"},"SecurityGroupIdsForNewRo":{"required":false,"type":"string[]"},"UpgradeType":{"required":false,"type":"string"}},"ModifySnapBackupCrossRegionConfigRequest":{"ClusterId":{"required":true,"type":"string"},"CrossRegionSaveDays":{"required":false,"type":"number"},"CrossRegions":{"required":false,"type":"string[]"},"CrossRegionsEnable":{"required":false,"type":"string"}},"ModifyVaultRequest":{"BackupSaveSeconds":{"required":false,"type":"number"},"IsEncryption":{"required":false,"type":"boolean"},"IsLock":{"required":false,"type":"boolean"},"KeyId":{"required":false,"type":"string"},"KeyRegion":{"required":false,"type":"string"},"KeyType":{"required":false,"type":"string"},"LockedTime":{"required":false,"type":"string"},"VaultDescribe":{"required":false,"type":"string"},"VaultId":{"required":true,"type":"string"},"VaultName":{"required":false,"type":"string"}},"ModifyVipVportRequest":{"ClusterId":{"required":true,"type":"string"},"DbType":{"required":false,"type":"string"},"InstanceGroupId":{"required":false,"type":"string"},"InstanceGrpId":{"required":false,"type":"string"},"OldIpReserveHours":{"required":false,"type":"number"},"Vip":{"required":false,"type":"string"},"Vport":{"required":false,"type":"number"}},"MonthDay":{"Day":{"required":true,"type":"number"},"Month":{"required":true,"type":"number"}},"NewAccount":{"AccountName":{"required":true,"type":"string"},"AccountPassword":{"required":true,"type":"string"},"Description":{"required":false,"type":"string"},"Host":{"required":true,"type":"string"},"MaxUserConnections":{"required":false,"type":"number"},"PasswordRotation":{"required":false,"type":"number"}},"Objects":{"DatabaseTables":{"required":false,"type":"MigrateObject"}},"OfflineClusterRequest":{"ClusterId":{"required":true,"type":"string"}},"OfflineInstanceRequest":{"ClusterId":{"required":true,"type":"string"},"InstanceIdList":{"required":true,"type":"string[]"}},"OfflineLibraDBClusterRequest":{"ClusterId":{"required":true,"type":"string"}},"OfflineLibraDBInstanceRequest":{"ClusterId":{"required":true,"type":"string"},"InstanceIdList":{"required":true,"type":"string[]"}},"OpenAIOptimizerRequest":{"ClusterId":{"required":true,"type":"string"},"InstanceId":{"required":true,"type":"string"}},"OpenAuditServiceRequest":{"AuditAll":{"required":false,"type":"boolean"},"AuditRuleFilters":{"required":false,"type":"AuditRuleFilters[]"},"HighLogExpireDay":{"required":false,"type":"number"},"InstanceId":{"required":true,"type":"string"},"LogExpireDay":{"required":true,"type":"number"},"RuleTemplateIds":{"required":false,"type":"string[]"}},"OpenClusterPasswordComplexityRequest":{"ClusterId":{"required":true,"type":"string"},"ValidatePasswordDictionary":{"required":false,"type":"string[]"},"ValidatePasswordLength":{"required":true,"type":"number"},"ValidatePasswordMixedCaseCount":{"required":true,"type":"number"},"ValidatePasswordNumberCount":{"required":true,"type":"number"},"ValidatePasswordPolicy":{"required":true,"type":"string"},"ValidatePasswordSpecialCharCount":{"required":true,"type":"number"}},"OpenClusterReadOnlyInstanceGroupAccessRequest":{"ClusterId":{"required":true,"type":"string"},"Port":{"required":true,"type":"string"},"SecurityGroupIds":{"required":false,"type":"string[]"}},"OpenClusterTransparentEncryptRequest":{"ClusterId":{"required":true,"type":"string"},"IsOpenGlobalEncryption":{"required":false,"type":"boolean"},"KeyId":{"required":false,"type":"string"},"KeyRegion":{"required":false,"type":"string"},"KeyType":{"required":true,"type":"string"}},"OpenReadOnlyInstanceExclusiveAccessRequest":{"ClusterId":{"required":true,"type":"string"},"InstanceId":{"required":true,"type":"string"},"Port":{"required":true,"type":"number"},"SecurityGroupIds":{"required":false,"type":"string[]"},"SubnetId":{"required":true,"type":"string"},"VpcId":{"required":true,"type":"string"}},"OpenSSLRequest":{"ClusterId":{"required":true,"type":"string"},"InstanceId":{"required":false,"type":"string"}},"OpenWanRequest":{"InstanceGroupId":{"required":false,"type":"string"},"InstanceGrpId":{"required":false,"type":"string"},"InstanceId":{"required":false,"type":"string"}},"PackagePriority":{"DeductionPriority":{"required":false,"type":"number"},"PackageId":{"required":false,"type":"string"}},"ParamItem":{"CurrentValue":{"required":true,"type":"string"},"OldValue":{"required":true,"type":"string"},"ParamName":{"required":true,"type":"string"}},"PauseServerlessRequest":{"ClusterId":{"required":true,"type":"string"},"ForcePause":{"required":false,"type":"number"}},"ProxyConfig":{"ConnectionPoolTimeOut":{"required":false,"type":"number"},"ConnectionPoolType":{"required":false,"type":"string"},"Cpu":{"required":false,"type":"number"},"Description":{"required":false,"type":"string"},"Mem":{"required":false,"type":"number"},"OpenConnectionPool":{"required":false,"type":"string"},"ProxyCount":{"required":false,"type":"number"},"ProxyZones":{"required":false,"type":"ProxyZone[]"}},"ProxyConfigInfo":{"Cpu":{"required":false,"type":"number"},"Description":{"required":false,"type":"string"},"Mem":{"required":false,"type":"number"},"ProxyCount":{"required":false,"type":"number"},"ProxyZones":{"required":false,"type":"ProxyZone[]"}},"ProxyEndPointConfigInfo":{"AutoAddRo":{"required":false,"type":"string"},"InstanceNameWeights":{"required":false,"type":"InstanceNameWeight[]"},"RwType":{"required":false,"type":"string"},"SecurityGroupIds":{"required":false,"type":"string[]"},"UniqueSubnetId":{"required":false,"type":"string"},"UniqueVpcId":{"required":false,"type":"string"},"WeightMode":{"required":false,"type":"string"}},"ProxyInstanceWeight":{"InstanceId":{"required":true,"type":"string"},"Weight":{"required":true,"type":"number"}},"ProxyZone":{"ProxyNodeCount":{"required":false,"type":"number"},"ProxyNodeZone":{"required":false,"type":"string"}},"QueryFilter":{"ExactMatch":{"required":false,"type":"boolean"},"Name":{"required":false,"type":"string"},"Names":{"required":false,"type":"string[]"},"Operator":{"required":false,"type":"string"},"Values":{"required":true,"type":"string[]"}},"QueryParamFilter":{"ExactMatch":{"required":false,"type":"boolean"},"Names":{"required":true,"type":"string[]"},"Values":{"required":true,"type":"string[]"}},"QuerySimpleFilter":{"ExactMatch":{"required":false,"type":"boolean"},"Names":{"required":false,"type":"string[]"},"Values":{"required":false,"type":"string[]"}},"RefundResourcePackageRequest":{"PackageId":{"required":true,"type":"string"}},"ReloadBalanceProxyNodeRequest":{"ClusterId":{"required":true,"type":"string"},"ProxyGroupId":{"required":true,"type":"string"}},"RemoveClusterSlaveZoneRequest":{"ClusterId":{"required":true,"type":"string"},"SlaveZone":{"required":true,"type":"string"}},"RenewClustersRequest":{"ClusterId":{"required":true,"type":"string"},"DealMode":{"required":false,"type":"number"},"TimeSpan":{"required":true,"type":"number"},"TimeUnit":{"required":true,"type":"string"}},"RenewLibraDBClustersRequest":{"ClusterId":{"required":true,"type":"string"},"DealMode":{"required":false,"type":"number"},"TimeSpan":{"required":true,"type":"number"},"TimeUnit":{"required":true,"type":"string"}},"ReplayInstanceAuditLogRequest":{"EndTime":{"required":true,"type":"string"},"SourceClusterId":{"required":true,"type":"string"},"SourceInstanceId":{"required":true,"type":"string"},"StartTime":{"required":true,"type":"string"},"TargetClusterId":{"required":true,"type":"string"},"TargetInstanceId":{"required":true,"type":"string"},"TargetPassword":{"required":true,"type":"string"},"TargetUserName":{"required":true,"type":"string"}},"ReplicationObject":{"MigrateObjects":{"required":false,"type":"MigrateOpt"},"ReplicationJobId":{"required":false,"type":"string"},"SrcClusterId":{"required":false,"type":"string"},"SrcInstanceId":{"required":false,"type":"string"},"SrcInstanceType":{"required":true,"type":"string"}},"ResetAccountPasswordRequest":{"AccountName":{"required":true,"type":"string"},"AccountPassword":{"required":true,"type":"string"},"ClusterId":{"required":true,"type":"string"},"Host":{"required":false,"type":"string"}},"ResetLibraDBClusterAccountPasswordRequest":{"AccountName":{"required":true,"type":"string"},"AccountPassword":{"required":true,"type":"string"},"ClusterId":{"required":true,"type":"string"},"EncryptMethod":{"required":false,"type":"string"},"Host":{"required":false,"type":"string"}},"RestartInstanceRequest":{"InstanceId":{"required":true,"type":"string"}},"RestartLibraDBInstanceRequest":{"InstanceId":{"required":true,"type":"string"}},"ResumeServerlessRequest":{"ClusterId":{"required":true,"type":"string"}},"RevokeAccountPrivilegesRequest":{"Account":{"required":true,"type":"InputAccount"},"ClusterId":{"required":true,"type":"string"},"DbTablePrivileges":{"required":true,"type":"string[]"},"DbTables":{"required":true,"type":"DbTable[]"}},"RollBackClusterRequest":{"ClusterId":{"required":true,"type":"string"},"ExpectTime":{"required":false,"type":"string"},"ExpectTimeThresh":{"required":false,"type":"number"},"RollbackDatabases":{"required":false,"type":"RollbackDatabase[]"},"RollbackId":{"required":false,"type":"number"},"RollbackMode":{"required":false,"type":"string"},"RollbackStrategy":{"required":true,"type":"string"},"RollbackTables":{"required":false,"type":"RollbackTable[]"},"VaultId":{"required":false,"type":"string"}},"RollbackDatabase":{"NewDatabase":{"required":true,"type":"string"},"OldDatabase":{"required":true,"type":"string"}},"RollbackTable":{"Database":{"required":true,"type":"string"},"Tables":{"required":true,"type":"RollbackTableInfo[]"}},"RollbackTableInfo":{"NewTable":{"required":true,"type":"string"},"OldTable":{"required":true,"type":"string"}},"RollbackToNewClusterRequest":{"AlarmPolicyIds":{"required":false,"type":"string[]"},"AutoArchive":{"required":false,"type":"string"},"AutoPause":{"required":false,"type":"string"},"AutoPauseDelay":{"required":false,"type":"number"},"AutoVoucher":{"required":false,"type":"number"},"ClusterName":{"required":false,"type":"string"},"ClusterParams":{"required":false,"type":"ParamItem[]"},"DbMode":{"required":false,"type":"string"},"DealMode":{"required":false,"type":"number"},"ExpectTime":{"required":false,"type":"string"},"FromSaveBackup":{"required":false,"type":"boolean"},"InstanceInitInfos":{"required":false,"type":"InstanceInitInfo[]"},"MaxCpu":{"required":false,"type":"number"},"MinCpu":{"required":false,"type":"number"},"OriginalClusterId":{"required":true,"type":"string"},"OriginalROInstanceList":{"required":false,"type":"string[]"},"ParamTemplateId":{"required":false,"type":"number"},"PayMode":{"required":false,"type":"number"},"ProjectId":{"required":false,"type":"number"},"ResourceTags":{"required":false,"type":"Tag[]"},"RollbackDatabases":{"required":false,"type":"RollbackDatabase[]"},"RollbackId":{"required":false,"type":"number"},"RollbackTables":{"required":false,"type":"RollbackTable[]"},"SecurityGroupIds":{"required":false,"type":"string[]"},"SemiSyncTimeout":{"required":false,"type":"number"},"SlaveZone":{"required":false,"type":"string"},"SyncWay":{"required":false,"type":"string"},"TimeSpan":{"required":false,"type":"number"},"TimeUnit":{"required":false,"type":"string"},"UniqSubnetId":{"required":false,"type":"string"},"UniqVpcId":{"required":false,"type":"string"},"Zone":{"required":true,"type":"string"}},"RuleFilters":{"Compare":{"required":true,"type":"string"},"Type":{"required":true,"type":"string"},"Value":{"required":true,"type":"string[]"}},"SearchClusterDatabasesRequest":{"ClusterId":{"required":true,"type":"string"},"Database":{"required":false,"type":"string"},"MatchType":{"required":false,"type":"number"}},"SearchClusterTablesRequest":{"ClusterId":{"required":true,"type":"string"},"Database":{"required":false,"type":"string"},"Table":{"required":false,"type":"string"},"TableType":{"required":false,"type":"string"}},"SetLibraDBClusterRenewFlagRequest":{"AutoRenewFlag":{"required":false,"type":"number"},"ResourceIds":{"required":false,"type":"string[]"}},"SetRenewFlagRequest":{"AutoRenewFlag":{"required":true,"type":"number"},"ResourceIds":{"required":true,"type":"string[]"}},"SnapshotBackupConfig":{"AutoCopyVaults":{"required":false,"type":"CreateBackupVaultItem[]"},"BackupCustomAutoTime":{"required":false,"type":"boolean"},"BackupIntervalTime":{"required":false,"type":"number"},"BackupTimeBeg":{"required":false,"type":"number"},"BackupTimeEnd":{"required":false,"type":"number"},"BackupTriggerStrategy":{"required":false,"type":"string"},"BackupWeekDays":{"required":false,"type":"string[]"},"ReserveDuration":{"required":false,"type":"number"}},"SparseBackupConfig":{"SparseBackupConfigInfos":{"required":false,"type":"SparseBackupConfigInfo[]"},"SparseBackupSwitch":{"required":false,"type":"string"}},"SparseBackupConfigInfo":{"ConfigId":{"required":false,"type":"string"},"OpType":{"required":true,"type":"string"},"SparseBackupSaveDays":{"required":false,"type":"number"},"SparsePeriodConfig":{"required":false,"type":"string"},"SparsePeriodTime":{"required":false,"type":"SparsePeriodTime"}},"SparsePeriodTime":{"Days":{"required":false,"type":"number[]"},"MonthDays":{"required":false,"type":"MonthDay[]"},"WeekDays":{"required":false,"type":"number[]"}},"StartCLSDeliveryRequest":{"CLSTopicIds":{"required":true,"type":"string[]"},"InstanceId":{"required":true,"type":"string"},"IsInMaintainPeriod":{"required":false,"type":"string"},"LogType":{"required":false,"type":"string"}},"StopCLSDeliveryRequest":{"CLSTopicIds":{"required":true,"type":"string[]"},"InstanceId":{"required":true,"type":"string"},"IsInMaintainPeriod":{"required":false,"type":"string"},"LogType":{"required":false,"type":"string"}},"SwitchClusterVpcRequest":{"ClusterId":{"required":true,"type":"string"},"OldIpReserveHours":{"required":true,"type":"number"},"UniqSubnetId":{"required":true,"type":"string"},"UniqVpcId":{"required":true,"type":"string"}},"SwitchClusterZoneRequest":{"ClusterId":{"required":true,"type":"string"},"IsInMaintainPeriod":{"required":false,"type":"string"},"NewZone":{"required":true,"type":"string"},"OldZone":{"required":true,"type":"string"}},"SwitchProxyVpcRequest":{"ClusterId":{"required":true,"type":"string"},"OldIpReserveHours":{"required":true,"type":"number"},"ProxyGroupId":{"required":true,"type":"string"},"UniqSubnetId":{"required":true,"type":"string"},"UniqVpcId":{"required":true,"type":"string"}},"TablePrivileges":{"Db":{"required":true,"type":"string"},"Privileges":{"required":true,"type":"string[]"},"TableName":{"required":true,"type":"string"}},"Tag":{"TagKey":{"required":true,"type":"string"},"TagValue":{"required":true,"type":"string"}},"TransferClusterPrepayToPostpayRequest":{"ClusterId":{"required":true,"type":"string"}},"TransferClusterZoneRequest":{"ClusterId":{"required":true,"type":"string"},"DstSlaveZone":{"required":false,"type":"string"},"DstZone":{"required":true,"type":"string"},"MaxLag":{"required":true,"type":"number"},"ProxyZones":{"required":false,"type":"ProxyZone[]"},"TransferType":{"required":true,"type":"string"}},"TransferStoragePrepayToPostpayRequest":{"ClusterId":{"required":true,"type":"string"}},"UnbindClusterResourcePackagesRequest":{"ClusterId":{"required":true,"type":"string"},"PackageIds":{"required":false,"type":"string[]"}},"UpgradeClusterVersionRequest":{"ClusterId":{"required":true,"type":"string"},"CynosVersion":{"required":true,"type":"string"},"UpgradeType":{"required":true,"type":"string"}},"UpgradeInstanceRequest":{"AutoVoucher":{"required":false,"type":"number"},"Cpu":{"required":true,"type":"number"},"DbType":{"required":false,"type":"string"},"DealMode":{"required":false,"type":"number"},"DeviceType":{"required":false,"type":"string"},"InstanceId":{"required":true,"type":"string"},"Memory":{"required":true,"type":"number"},"StorageLimit":{"required":false,"type":"number"},"UpgradeMode":{"required":false,"type":"string"},"UpgradeProxy":{"required":false,"type":"UpgradeProxy"},"UpgradeType":{"required":true,"type":"string"}},"UpgradeProxy":{"Cpu":{"required":true,"type":"number"},"Mem":{"required":true,"type":"number"},"ProxyZones":{"required":true,"type":"ProxyZone[]"},"ReloadBalance":{"required":false,"type":"string"}},"UpgradeProxyRequest":{"ClusterId":{"required":true,"type":"string"},"Cpu":{"required":true,"type":"number"},"IsInMaintainPeriod":{"required":false,"type":"string"},"IsRollUpgrade":{"required":false,"type":"string"},"Mem":{"required":true,"type":"number"},"ProxyCount":{"required":false,"type":"number"},"ProxyGroupId":{"required":false,"type":"string"},"ProxyZones":{"required":false,"type":"ProxyZone[]"},"ReloadBalance":{"required":false,"type":"string"},"RollUpgradeWaitingTime":{"required":false,"type":"number"}},"UpgradeProxyVersionRequest":{"ClusterId":{"required":true,"type":"string"},"DstProxyVersion":{"required":true,"type":"string"},"IsInMaintainPeriod":{"required":false,"type":"string"},"ProxyGroupId":{"required":false,"type":"string"},"SrcProxyVersion":{"required":true,"type":"string"}},"UserHostPrivilege":{"DbHost":{"required":true,"type":"string"},"DbPrivilege":{"required":true,"type":"string"},"DbUserName":{"required":true,"type":"string"}}},"version":"2019-01-07"}');
 ;// CONCATENATED MODULE: ./src/inputs.ts
 // Reading and validating the action's inputs. Every parser is pure and throws an InputError that names the
 // input and says what it accepts, so bad input fails before a single request is sent.
 
 
 
+
+
+
+/** The CynosDB API's actions and their parameters, from the official SDK (scripts/gen-api-model.ts). */
+const CYNOSDB_MODEL = cynosdb_requests_namespaceObject;
 class InputError extends Error {
     name = 'InputError';
 }
-const MAX_FLOWS = 100;
-const MAX_FLOW_ID = 2n ** 63n - 1n;
+/** Flow IDs and task IDs accepted in one step, each. */
+const MAX_IDS = 100;
+const MAX_ID = 2n ** 63n - 1n;
 const MAX_TIMEOUT_MS = 24 * 3600_000;
 const MAX_POLL_INTERVAL_MS = 3600_000;
 /** Regions where CynosDB offers DescribeFlow (shared reference); others get a warning, not an error. */
@@ -48993,28 +49212,40 @@ const KNOWN_REGIONS = new Set([
 function show(value) {
     return quoted(value, 60);
 }
-function parseFlowIds(value, name = 'flow-id') {
-    const parts = value.split(/[\s,]+/).filter((part) => part !== '');
-    if (parts.length === 0) {
-        throw new InputError(`Input '${name}' is required: a task flow ID (a positive integer such as 123456), or several separated by commas, spaces or new lines; after a purchase (CreateClusters, AddInstances), give its 'deal-names' instead`);
-    }
+const split = (value) => value.split(/[\s,]+/).filter((part) => part !== '');
+/** Looks like ModifyClusterParam's AsyncRequestId as the API docs' example shows it: a UUID. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Positive integer IDs (flow IDs, task IDs) as decimal text, deduplicated; empty input is none. */
+function parseIds(value, name, what) {
+    const parts = split(value);
     for (const part of parts) {
-        if (!/^\d+$/.test(part) || BigInt(part) === 0n || BigInt(part) > MAX_FLOW_ID) {
-            throw new InputError(`Input '${name}' must hold positive integer task flow IDs (1 to 2^63-1, e.g. 123456); got ${show(part)}`);
+        if (UUID.test(part) && name === 'flow-id') {
+            throw new InputError(`Input 'flow-id' got ${show(part)}, which is not a task flow ID but looks like the AsyncRequestId of ModifyClusterParam as the API docs' example shows it (a UUID). ` +
+                'No CynosDB API is documented to wait on such an ID. A numeric AsyncRequestId is accepted here, as the Terraform provider waits on it with DescribeFlow; ' +
+                "flow-id takes FlowIds, and 'deal-names' and 'task-ids' take DealNames and TaskIds (see the README, \"What to give the action\")");
+        }
+        if (!/^\d+$/.test(part) || BigInt(part) === 0n || BigInt(part) > MAX_ID) {
+            throw new InputError(`Input '${name}' must hold positive integer ${what}s (1 to 2^63-1, e.g. 123456); got ${show(part)}`);
         }
     }
     const unique = [...new Set(parts.map((part) => BigInt(part).toString()))];
-    if (unique.length > MAX_FLOWS) {
-        throw new InputError(`Input '${name}' holds ${unique.length} flow IDs; at most ${MAX_FLOWS} are accepted in one step`);
+    if (unique.length > MAX_IDS) {
+        throw new InputError(`Input '${name}' holds ${unique.length} ${what}s; at most ${MAX_IDS} are accepted in one step`);
     }
     return unique;
 }
+/** Task flow IDs: the FlowId a CynosDB change answered (or a numeric AsyncRequestId). */
+const parseFlowIds = (value, name = 'flow-id') => parseIds(value, name, 'task flow ID');
+/** Task IDs: the TaskId a change answered, or the TaskIds of ModifyClusterReadOnly's ClusterTaskIds. */
+const parseTaskIds = (value, name = 'task-ids') => parseIds(value, name, 'task ID');
 const MAX_DEALS = 100;
+/** What a DealName looks like: letters, digits, `_` and `-`. */
+const DEAL_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 /** Deal names as CreateClusters and AddInstances return them (DealNames); empty input is no deal. */
 function parseDealNames(value, name = 'deal-names') {
-    const parts = value.split(/[\s,]+/).filter((part) => part !== '');
+    const parts = split(value);
     for (const part of parts) {
-        if (!/^[A-Za-z0-9_-]{1,64}$/.test(part)) {
+        if (!DEAL_NAME.test(part)) {
             throw new InputError(`Input '${name}' must hold the DealNames a purchase returned (letters, digits, _ and -, separated by commas, spaces or new lines); got ${show(part)}`);
         }
     }
@@ -49076,9 +49307,15 @@ function parseEndpoint(value, name) {
     }
     return url;
 }
-function getInputs(read = (name) => getInput(name), env = process.env) {
+/**
+ * Every input, parsed and checked; nothing is sent before this returns. `mask` hides each secret from the log the
+ * moment it is read (core.setSecret), before any line could show it.
+ */
+function getInputs(read = (name) => getInput(name), env = process.env, mask = (secret) => core_setSecret(secret)) {
+    const call = parseCall(read('call'), read('parameters'), mask);
     return {
-        ...flowsAndDeals(read('flow-id'), read('deal-names')),
+        ...whatToWaitFor(read('flow-id'), read('deal-names'), read('task-ids'), call),
+        call,
         region: parseRegion(read('region') || env.TENCENTCLOUD_REGION || ''),
         endpoint: parseEndpoint(read('endpoint') || 'cynosdb.tencentcloudapi.com', 'endpoint'),
         timeoutMs: parseDuration(read('timeout') || '30m', 'timeout', MAX_TIMEOUT_MS),
@@ -49087,30 +49324,216 @@ function getInputs(read = (name) => getInput(name), env = process.env) {
             : parseDuration(read('poll-interval'), 'poll-interval', MAX_POLL_INTERVAL_MS),
         failOnTimeout: parseBoolean(read('fail-on-timeout'), 'fail-on-timeout', true),
         requestTimeoutMs: parseDuration(read('request-timeout') || '15s', 'request-timeout', 300_000),
-        secretId: read('secret-id').trim(),
-        secretKey: read('secret-key').trim(),
-        sessionToken: read('session-token').trim(),
-        roleArn: read('role-arn').trim(),
-        oidcProviderId: read('oidc-provider-id').trim(),
-        oidcAudience: read('oidc-audience').trim() || 'sts.tencentcloudapi.com',
-        roleSessionName: read('role-session-name').trim(),
-        roleDurationSeconds: Math.ceil(parseDuration(read('role-duration') || '1h', 'role-duration', 43200_000) / 1000),
-        stsEndpoint: parseEndpoint(read('sts-endpoint') || 'sts.tencentcloudapi.com', 'sts-endpoint'),
+        credentials: parseCredentials(read, env, mask),
     };
 }
-/** flow-id, deal-names or both; with neither, flow-id's error says what to give. */
-function flowsAndDeals(flowText, dealText) {
-    const dealNames = parseDealNames(dealText);
-    const flowIds = flowText.trim() === '' && dealNames.length > 0 ? [] : parseFlowIds(flowText);
-    return { flowIds, dealNames };
+/** flow-id, deal-names, task-ids, or any of them together, or call alone; with none, the error says what to give. */
+function whatToWaitFor(flowText, dealText, taskText, call) {
+    const waits = {
+        flowIds: parseFlowIds(flowText),
+        dealNames: parseDealNames(dealText),
+        taskIds: parseTaskIds(taskText),
+    };
+    const given = waits.flowIds.length + waits.dealNames.length + waits.taskIds.length;
+    if (call && given > 0) {
+        throw new InputError("Input 'call' sends a change and waits for what its answer holds: it cannot be combined with 'flow-id', 'deal-names' or 'task-ids'. Give the change in 'call' and 'parameters', or what an earlier step's change answered in those three, not both");
+    }
+    if (!call && given === 0) {
+        throw new InputError("Give what to wait for: 'call' and 'parameters' (a CynosDB change for the step to send, e.g. call: ModifyInstanceParam), or what an earlier change answered: 'flow-id' (its FlowId, e.g. 123456), 'deal-names' (the DealNames of a purchase such as CreateClusters) or 'task-ids' (a TaskId, or the TaskIds of ModifyClusterReadOnly's ClusterTaskIds); several IDs are separated by commas, spaces or new lines");
+    }
+    return waits;
+}
+/** Actions that only read: the API reference's Describe…, Inquire…, Check… and the like. */
+const READ_ONLY = /^(Describe|Inquire|Check|Search|Export|Get)/;
+/** Parameter names whose values are secrets: masked in the log before anything is written. */
+const SECRET_NAME = /password|secret|token|key/i;
+/** A number this short is no secret worth masking (ValidatePasswordLength: 8), and masking it would hide every 8. */
+const MIN_MASKED_NUMBER_DIGITS = 6;
+/** Every value under a parameter whose name holds Password, Secret, Token or Key, at any depth. */
+function secretValues(value, secret = false) {
+    if (Array.isArray(value))
+        return value.flatMap((item) => secretValues(item, secret));
+    if (typeof value === 'object' && value !== null) {
+        return Object.entries(value).flatMap(([name, item]) => secretValues(item, secret || SECRET_NAME.test(name)));
+    }
+    if (!secret)
+        return [];
+    if (typeof value === 'string')
+        return value === '' ? [] : [value];
+    if (typeof value === 'number' || typeof value === 'bigint') {
+        const text = String(value);
+        return text.length >= MIN_MASKED_NUMBER_DIGITS ? [text] : [];
+    }
+    return [];
+}
+/** Where JSON.parse stopped, without quoting the text (it may hold a password). */
+function jsonErrorPlace(error) {
+    const message = error instanceof Error ? error.message : '';
+    const lineColumn = /line (\d+) column (\d+)/.exec(message);
+    if (lineColumn)
+        return ` (line ${lineColumn[1]}, column ${lineColumn[2]})`;
+    const position = /position (\d+)/.exec(message);
+    return position ? ` (at character ${position[1]})` : '';
+}
+/**
+ * `call` and `parameters`: a CynosDB action that changes something, and its request as a JSON object, checked
+ * against the API model (the official SDK's, reduced at build time) as the API would check it. Secret values are
+ * masked before anything else happens to them.
+ */
+function parseCall(actionText, parametersText, mask) {
+    const action = actionText.trim();
+    const text = parametersText.trim();
+    if (!action) {
+        if (text)
+            throw new InputError("Input 'parameters' is only read with 'call': name the CynosDB action to send, e.g. call: ModifyInstanceParam");
+        return undefined;
+    }
+    let parameters;
+    try {
+        parameters = text === '' ? {} : parseJson(text);
+    }
+    catch (error) {
+        throw new InputError(`Input 'parameters' must be a JSON object of ${quoted(action, 60)}'s parameters (a YAML block scalar such as parameters: |, then {"InstanceId": "…"}); it is not valid JSON${jsonErrorPlace(error)}`);
+    }
+    for (const secret of secretValues(parameters))
+        mask(secret);
+    if (!/^[A-Z][A-Za-z0-9]{0,99}$/.test(action)) {
+        throw new InputError(`Input 'call' must be a CynosDB API action name such as ModifyInstanceParam; got ${show(action)}`);
+    }
+    if (READ_ONLY.test(action)) {
+        throw new InputError(`Input 'call' takes a CynosDB action that changes something (ModifyInstanceParam, RestartInstance, CreateClusters, …); ${action} only reads, and there is nothing to wait for`);
+    }
+    if (typeof parameters !== 'object' || parameters === null || Array.isArray(parameters)) {
+        throw new InputError(`Input 'parameters' must be a JSON object of ${action}'s parameters, e.g. {"InstanceId": "cynosdbmysql-ins-…"}; got JSON that is not an object`);
+    }
+    const problems = checkRequest(CYNOSDB_MODEL, action, parameters);
+    if (problems.length > 0) {
+        const input = problems.some((p) => p.code === 'InvalidAction') ? 'call' : 'parameters';
+        const said = problems
+            .slice(0, 10)
+            .map((p) => `${p.code}: ${p.message}${p.suggestions.length > 0 ? ` Did you mean ${p.suggestions.join(', ')}?` : ''}`);
+        throw new InputError(`Input '${input}' does not fit the CynosDB API (${CYNOSDB_MODEL.version}, ${CYNOSDB_MODEL.sdk}), which would refuse it; nothing was sent: ${said.join(' ')}${problems.length > 10 ? ` (and ${problems.length - 10} more)` : ''}`);
+    }
+    return { action, payload: toJson(parameters) ?? '{}', parameterNames: Object.keys(parameters) };
+}
+const TOKEN_ENV = ['TENCENTCLOUD_SESSION_TOKEN', 'TENCENTCLOUD_SECURITY_TOKEN', 'TENCENTCLOUD_TOKEN'];
+/** Header values: printable ASCII without spaces, so no key can smuggle a CR/LF into a request. */
+const HEADER_SAFE = /^[\x21-\x7e]+$/;
+/** RoleSessionName allows 2 to 128 of these characters. */
+const SESSION_NAME = /^[\w=,.@-]{2,128}$/;
+/**
+ * Static keys (inputs, then the environment names other Tencent tools use), or keyless: role-arn asks for GitHub's
+ * OIDC ID token to be exchanged at STS. Every secret is masked as it is read.
+ */
+function parseCredentials(read, env, mask) {
+    const input = (name) => {
+        const value = read(name).trim();
+        if (value && /^(secret-id|secret-key|session-token)$/.test(name))
+            mask(value);
+        return value;
+    };
+    const secretIdInput = input('secret-id');
+    const secretKeyInput = input('secret-key');
+    const tokenInput = input('session-token');
+    const roleArn = input('role-arn');
+    if (roleArn) {
+        if (secretIdInput || secretKeyInput || tokenInput) {
+            throw new InputError("Inputs 'role-arn' (keyless OIDC) and 'secret-id'/'secret-key'/'session-token' (static keys) exclude each other: keep one of them");
+        }
+        return oidcConfig(roleArn, input, env, mask);
+    }
+    const pick = (value, names) => {
+        if (value)
+            return [value, 'input'];
+        for (const name of names) {
+            const found = env[name]?.trim();
+            if (found) {
+                mask(found);
+                return [found, name];
+            }
+        }
+        return ['', ''];
+    };
+    const [secretId, idFrom] = pick(secretIdInput, ['TENCENTCLOUD_SECRET_ID']);
+    const [secretKey, keyFrom] = pick(secretKeyInput, ['TENCENTCLOUD_SECRET_KEY']);
+    const [token, tokenFrom] = pick(tokenInput, TOKEN_ENV);
+    if (!secretId && !secretKey) {
+        throw new InputError('No Tencent Cloud credentials found. Looked in: the secret-id and secret-key inputs; the TENCENTCLOUD_SECRET_ID and ' +
+            'TENCENTCLOUD_SECRET_KEY environment variables; OIDC (the role-arn input, empty). Set one of them (see the README).');
+    }
+    if (!secretId) {
+        throw new InputError("Input 'secret-id' is missing (nor is TENCENTCLOUD_SECRET_ID set) while a secret key is given: set both");
+    }
+    if (!secretKey) {
+        throw new InputError("Input 'secret-key' is missing (nor is TENCENTCLOUD_SECRET_KEY set) while a secret ID is given: set both");
+    }
+    if (!HEADER_SAFE.test(secretId)) {
+        throw new InputError("Input 'secret-id' must be a Tencent Cloud SecretId (e.g. AKID…, printable characters without spaces)");
+    }
+    if (token && !HEADER_SAFE.test(token)) {
+        throw new InputError("Input 'session-token' must be printable characters without spaces");
+    }
+    const keysFrom = idFrom === 'input' ? 'the secret-id/secret-key inputs' : `${idFrom}/${keyFrom}`;
+    const tokenSource = tokenFrom === 'input' ? 'the session-token input' : tokenFrom;
+    return {
+        kind: 'static',
+        secretId,
+        secretKey,
+        token: token || undefined,
+        from: `${keysFrom}${token ? ` with a session token from ${tokenSource}` : ''}`,
+    };
+}
+// The run's context is read from the runner's environment: @actions/github's `context` holds the same two values,
+// but importing that package bundles Octokit too, which this action never calls.
+function defaultRoleSessionName(env) {
+    const raw = `github-${env.GITHUB_REPOSITORY ?? 'local'}-${env.GITHUB_RUN_ID ?? 'run'}`;
+    return raw.replace(/[^\w=,.@-]/g, '-').slice(0, 128);
+}
+function oidcConfig(roleArn, input, env, mask) {
+    const providerId = input('oidc-provider-id');
+    if (!providerId) {
+        throw new InputError("Input 'oidc-provider-id' is required with 'role-arn': the name of the CAM OIDC identity provider that trusts GitHub");
+    }
+    if (!/^qcs::cam::uin\/\d+:role(Name)?\/\S+$/.test(roleArn)) {
+        throw new InputError(`Input 'role-arn' must be a CAM role ARN such as qcs::cam::uin/100000000001:roleName/github-deployer; got ${show(roleArn)}`);
+    }
+    const sessionName = input('role-session-name') || defaultRoleSessionName(env);
+    if (!SESSION_NAME.test(sessionName)) {
+        throw new InputError("Input 'role-session-name' must be 2 to 128 letters, digits or = , . @ _ -");
+    }
+    const url = env.ACTIONS_ID_TOKEN_REQUEST_URL ?? '';
+    const requestToken = env.ACTIONS_ID_TOKEN_REQUEST_TOKEN ?? '';
+    if (!url || !requestToken) {
+        throw new InputError("Input 'role-arn' asks for keyless OIDC, but the job cannot request a GitHub ID token: give the job " +
+            "'permissions: id-token: write' (ACTIONS_ID_TOKEN_REQUEST_URL/ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set)");
+    }
+    mask(requestToken); // the runner's token for asking for ID tokens: as secret as they are
+    let idTokenUrl;
+    try {
+        idTokenUrl = new URL(url);
+    }
+    catch {
+        throw new InputError('ACTIONS_ID_TOKEN_REQUEST_URL is not a URL: the runner sets it; is this a GitHub Actions job?');
+    }
+    return {
+        kind: 'oidc',
+        roleArn,
+        providerId,
+        audience: input('oidc-audience') || 'sts.tencentcloudapi.com',
+        sessionName,
+        durationSeconds: Math.ceil(parseDuration(input('role-duration') || '1h', 'role-duration', 43200_000) / 1000),
+        stsEndpoint: parseEndpoint(input('sts-endpoint') || 'sts.tencentcloudapi.com', 'sts-endpoint'),
+        idTokenUrl,
+        idTokenRequestToken: requestToken,
+    };
 }
 /** What is allowed but worth a warning in the log. */
 function inputWarnings(inputs) {
     const warnings = [];
-    for (const [name, url] of [
-        ['endpoint', inputs.endpoint],
-        ['sts-endpoint', inputs.stsEndpoint],
-    ]) {
+    const endpoints = [['endpoint', inputs.endpoint]];
+    if (inputs.credentials.kind === 'oidc')
+        endpoints.push(['sts-endpoint', inputs.credentials.stsEndpoint]);
+    for (const [name, url] of endpoints) {
         if (url.protocol === 'http:') {
             warnings.push(`Input '${name}' uses plain http:// (${url.host}): requests are not encrypted; use it only for a local stand-in or a trusted proxy`);
         }
@@ -49121,13 +49544,307 @@ function inputWarnings(inputs) {
     return warnings;
 }
 
-;// CONCATENATED MODULE: ./src/tencent/errors.ts
-// What can go wrong in a Tencent Cloud API call, and what to tell the person reading the log.
+;// CONCATENATED MODULE: ./src/credentials.ts
+
+/**
+ * Temporary keys are refreshed at 80% of their life, but never sooner than this after they were fetched: keys that
+ * arrive expired by the runner's clock (a clock ahead, a server behind) are used, not refreshed in a loop.
+ */
+const MIN_REFRESH_MS = 60_000;
+function createKeySource(config, deps) {
+    if (config.kind === 'static') {
+        const credentials = { secretId: config.secretId, secretKey: config.secretKey, token: config.token };
+        return { description: `static keys from ${config.from}`, get: () => Promise.resolve(credentials) };
+    }
+    const assumeRole = async (call) => {
+        const idToken = await deps.idToken(config.audience, call);
+        const fetchedAt = deps.now();
+        const wallAt = deps.wallNow();
+        const answer = await deps.assumeRole(JSON.stringify({
+            ProviderId: config.providerId,
+            WebIdentityToken: idToken,
+            RoleArn: config.roleArn,
+            RoleSessionName: config.sessionName,
+            DurationSeconds: config.durationSeconds,
+        }), call);
+        const got = (answer.Credentials ?? {});
+        const secretId = typeof got.TmpSecretId === 'string' ? got.TmpSecretId : '';
+        const secretKey = typeof got.TmpSecretKey === 'string' ? got.TmpSecretKey : '';
+        const token = typeof got.Token === 'string' ? got.Token : '';
+        for (const secret of [secretId, secretKey, token])
+            if (secret)
+                deps.mask(secret);
+        if (!HEADER_SAFE.test(secretId) || !secretKey || !HEADER_SAFE.test(token)) {
+            throw new Error('AssumeRoleWithWebIdentity answered without usable Credentials (TmpSecretId, TmpSecretKey, Token)');
+        }
+        // Their life as the runner's clock reads ExpiredTime, never longer than asked for: a clock far off either
+        // way must neither keep expired keys for hours nor refresh them in a loop.
+        const askedMs = config.durationSeconds * 1000;
+        const lifeMs = typeof answer.ExpiredTime === 'number' ? answer.ExpiredTime * 1000 - wallAt : askedMs;
+        const refreshInMs = Math.max(MIN_REFRESH_MS, 0.8 * Math.min(lifeMs, askedMs));
+        return { credentials: { secretId, secretKey, token }, refreshAt: fetchedAt + refreshInMs };
+    };
+    let pending;
+    const fetchOnce = (call) => {
+        pending ??= assumeRole(call).catch((error) => {
+            pending = undefined; // the next call tries again
+            throw error;
+        });
+        return pending;
+    };
+    return {
+        description: `OIDC: role ${config.roleArn} through provider ${config.providerId} (session ${config.sessionName})`,
+        async get(call) {
+            const first = fetchOnce(call);
+            let current = await first;
+            if (deps.now() >= current.refreshAt) {
+                if (pending === first)
+                    pending = undefined; // only the first caller to notice starts the refresh
+                current = await fetchOnce(call);
+            }
+            return current.credentials;
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/http.ts
+
 
 /** An error of one request; `trace` says what the request did. */
 class CallError extends Error {
     trace;
 }
+/** An answer that is not what the API sends: not JSON, lacking `Response`, too large, malformed. */
+class UnexpectedResponseError extends CallError {
+    name = 'UnexpectedResponseError';
+}
+/** An HTTP status other than 200: a gateway, a proxy or a wrong endpoint answered, not the API. */
+class HttpStatusError extends CallError {
+    name = 'HttpStatusError';
+    action;
+    status;
+    host;
+    /** From a Retry-After header (seconds or an HTTP date), when it held a usable value. */
+    retryAfterMs;
+    constructor(action, host, status, retryAfterMs) {
+        super(`${action} got HTTP ${status} from ${host}${retryAfterMs === undefined ? '' : ` (Retry-After ${Math.ceil(retryAfterMs / 1000)}s)`}`);
+        this.action = action;
+        this.status = status;
+        this.host = host;
+        this.retryAfterMs = retryAfterMs;
+    }
+}
+/** The request got no answer: refused, reset, a DNS or TLS failure, or no complete answer within its timeout. */
+class NetworkError extends CallError {
+    name = 'NetworkError';
+    /** The cause's code (ECONNRESET, ENOTFOUND, CERT_HAS_EXPIRED…), or RequestTimeout, or Aborted. */
+    code;
+    host;
+    /**
+     * The connection failed before the request was written (refused, DNS, no route, certificate): proof that
+     * the server never saw it. A reset, a timeout or a stop after connecting proves nothing.
+     */
+    notSent;
+    constructor(message, code, host, notSent, cause) {
+        super(forLog(message), { cause });
+        this.code = code;
+        this.host = host;
+        this.notSent = notSent;
+    }
+}
+/**
+ * Node's codes for a server certificate that does not verify (self-signed, unknown issuer, expired, wrong host).
+ * Unlike a handshake cut short, these do not pass: a TLS-inspecting proxy's CA stays unknown until it is configured.
+ */
+const UNTRUSTED_CERTIFICATE_CODE = /^(ERR_TLS_CERT_ALTNAME_INVALID|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|CERT_[A-Z_]+|INVALID_CA|HOSTNAME_MISMATCH)$/;
+/** Failures of the connection itself, before a byte of the request could be written. */
+const CONNECT_FAILURE_CODE = /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EAI_FAIL|EAI_NONAME|ENETUNREACH|EHOSTUNREACH|ENETDOWN|EHOSTDOWN|UND_ERR_CONNECT_TIMEOUT)$/;
+/** The codes along an error's cause chain (a proxy tunnel may wrap the error of the connection behind it). */
+function codes(error) {
+    const found = [];
+    for (let e = error, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
+        const code = e.code;
+        if (typeof code === 'string')
+            found.push(code);
+    }
+    return found;
+}
+const isUntrustedCertificate = (error) => codes(error).some((code) => UNTRUSTED_CERTIFICATE_CODE.test(code));
+/** A DNS failure, a refused connection, no route, a connect timeout or a certificate that does not verify. */
+const isConnectFailure = (error) => error instanceof NetworkError
+    ? error.notSent
+    : isUntrustedCertificate(error) || codes(error).some((code) => CONNECT_FAILURE_CODE.test(code));
+/**
+ * Sends the request and reads a 200 answer within one deadline. Any other status is an HttpStatusError (its body
+ * is never read); every failure is a CallError carrying the request's trace.
+ */
+async function send(request) {
+    const host = request.url.host;
+    const startedAt = performance.now();
+    let httpStatus;
+    const trace = () => ({
+        action: request.action,
+        host,
+        httpStatus,
+        latencyMs: performance.now() - startedAt,
+    });
+    // AbortSignal.timeout takes whole milliseconds only
+    const timeoutMs = Math.max(1, Math.ceil(request.timeoutMs));
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
+    try {
+        const response = await request.dispatcher.request({
+            origin: request.url.origin,
+            path: `${request.url.pathname}${request.url.search}`,
+            method: request.method,
+            headers: request.headers,
+            body: request.body,
+            signal, // one deadline for headers and body; undici's idle timers would restart with every chunk
+        });
+        httpStatus = response.statusCode;
+        if (response.statusCode !== 200) {
+            discard(response.body); // a web page at best; never read
+            throw new HttpStatusError(request.action, host, response.statusCode, retryAfterMs(response.headers['retry-after']));
+        }
+        const text = await readCapped(response.body, Number(response.headers['content-length'] ?? 0), request.maxBytes);
+        return { text, headers: response.headers, trace: trace() };
+    }
+    catch (caught) {
+        const error = asCallError(caught, request, timeout, timeoutMs);
+        error.trace = trace();
+        throw error;
+    }
+}
+/** Closes a body without reading it; the error its closing emits is expected, not a fault. */
+function discard(body) {
+    body.on('error', () => undefined);
+    body.destroy();
+}
+async function readCapped(body, declared, maxBytes) {
+    const tooLarge = () => new UnexpectedResponseError(`the answer is larger than ${Math.round(maxBytes / 1024)} KiB: not an API answer`);
+    if (declared > maxBytes) {
+        discard(body);
+        throw tooLarge();
+    }
+    const chunks = [];
+    let size = 0;
+    for await (const chunk of body) {
+        size += chunk.length;
+        if (size > maxBytes)
+            throw tooLarge(); // leaving the loop closes the stream
+        chunks.push(chunk);
+    }
+    return Buffer.concat(chunks).toString('utf8');
+}
+/** Retry-After as seconds (`120`) or an HTTP date; undefined when absent or unusable. */
+function retryAfterMs(value, now = Date.now()) {
+    if (typeof value !== 'string')
+        return undefined;
+    const text = value.trim();
+    if (/^\d{1,9}$/.test(text))
+        return Number(text) * 1000;
+    const at = Date.parse(text);
+    return Number.isFinite(at) ? Math.max(0, at - now) : undefined;
+}
+/** Any failure of the request as a CallError: ours as they are, the network stack's wrapped with its code. */
+function asCallError(caught, request, timeout, timeoutMs) {
+    if (caught instanceof CallError)
+        return caught;
+    const host = request.url.host;
+    const connectFailure = isConnectFailure(caught);
+    if (timeout.aborted && !request.signal?.aborted && !connectFailure) {
+        return new NetworkError(`${request.action} to ${host} got no complete answer within ${formatDuration(timeoutMs)}`, 'RequestTimeout', host, false, caught);
+    }
+    if (request.signal?.aborted) {
+        return new NetworkError(`${request.action} to ${host} was stopped`, 'Aborted', host, false, caught);
+    }
+    const cause = caught instanceof Error ? caught : new Error(String(caught));
+    const code = codes(cause)[0] ?? 'Unknown';
+    return new NetworkError(`${request.action} to ${host} failed: ${cause.message}`, code, host, connectFailure, cause);
+}
+
+;// CONCATENATED MODULE: ./src/github-token.ts
+
+const ID_TOKEN_ACTION = 'GitHub ID token request';
+/** An ID token is a JWT of a few kilobytes. */
+const MAX_TOKEN_ANSWER_BYTES = 64 * 1024;
+/** The token, and what the request did. */
+async function fetchIdToken(request) {
+    const url = new URL(request.url);
+    url.searchParams.set('audience', request.audience);
+    const answer = await send({
+        action: ID_TOKEN_ACTION,
+        url,
+        method: 'GET',
+        headers: {
+            authorization: `Bearer ${request.requestToken}`,
+            accept: 'application/json',
+            'user-agent': 'cynosdb-wait-flow',
+        },
+        dispatcher: request.dispatcher,
+        signal: request.signal,
+        timeoutMs: request.timeoutMs,
+        maxBytes: MAX_TOKEN_ANSWER_BYTES,
+    });
+    let value;
+    try {
+        value = JSON.parse(answer.text)?.value;
+    }
+    catch {
+        value = undefined;
+    }
+    if (typeof value !== 'string' || !/^[\w-]+\.[\w-]+\.[\w-]*$/.test(value)) {
+        const error = new UnexpectedResponseError(`the ${ID_TOKEN_ACTION} to ${url.host} got an answer without a token`);
+        error.trace = answer.trace;
+        throw error;
+    }
+    return { value, trace: answer.trace };
+}
+
+;// CONCATENATED MODULE: ./src/limiter.ts
+// CynosDB's Describe actions (DescribeFlow among them) and STS allow 20 requests a second per account. Every
+// Tencent Cloud request of one step goes through one limiter, so however much a step waits for, it never sends
+// more than `limit` requests in any window of `windowMs`. A call that could only be granted after its deadline
+// is refused at once: nothing starts after the deadline.
+/** 20 per 1.1 s: the 100 ms over a second absorbs timer and network jitter, so the server never counts 21. */
+const API_RATE = { limit: 20, windowMs: 1100 };
+/** No slot for this call before its deadline. */
+class DeadlineError extends Error {
+    name = 'DeadlineError';
+}
+function createRateLimiter(options) {
+    const granted = []; // times of the grants still inside the window, oldest first
+    let queue = Promise.resolve();
+    return (signal, notAfter = Number.POSITIVE_INFINITY) => {
+        const turn = queue.then(async () => {
+            for (;;) {
+                signal.throwIfAborted();
+                const now = options.now();
+                if (now > notAfter)
+                    throw new DeadlineError('the deadline passed while the call waited for the rate limit');
+                while (granted.length > 0 && (granted[0] ?? now) <= now - options.windowMs)
+                    granted.shift();
+                const oldest = granted[0];
+                if (oldest === undefined || granted.length < options.limit) {
+                    granted.push(now);
+                    return;
+                }
+                const freeAt = oldest + options.windowMs;
+                if (freeAt > notAfter)
+                    throw new DeadlineError('no request slot before the deadline (rate limit)');
+                await options.sleep(freeAt - now, signal);
+            }
+        });
+        queue = turn.catch(() => undefined);
+        return turn;
+    };
+}
+
+;// CONCATENATED MODULE: ./src/tencent/errors.ts
+// The one error the Tencent Cloud API itself reports: `Response.Error`, with a code worth reading. Failures of the
+// transport (network, HTTP status, garbled answers) are http.ts's.
+
+
 /** The API answered with `Response.Error`: a code worth reading, and a RequestId for Tencent's support. */
 class ApiError extends CallError {
     name = 'ApiError';
@@ -49147,84 +49864,10 @@ class ApiError extends CallError {
         this.serverTime = serverTime;
     }
 }
-/** An answer that is not an API answer: a body that is not JSON, lacks `Response`, is too large or malformed. */
-class UnexpectedResponseError extends CallError {
-    name = 'UnexpectedResponseError';
-}
-/** An HTTP status other than 200: a gateway, a proxy or a wrong endpoint answered, not the API. */
-class HttpStatusError extends CallError {
-    name = 'HttpStatusError';
-    status;
-    host;
-    /** From a Retry-After header (seconds or an HTTP date), when it held a usable value. */
-    retryAfterMs;
-    constructor(action, host, status, retryAfterMs) {
-        super(`${action} got HTTP ${status} from ${host}${retryAfterMs === undefined ? '' : ` (Retry-After ${Math.ceil(retryAfterMs / 1000)}s)`}`);
-        this.status = status;
-        this.host = host;
-        this.retryAfterMs = retryAfterMs;
-    }
-}
-/** The request got no answer: refused, reset, a DNS or TLS failure, or no complete answer within its timeout. */
-class NetworkError extends CallError {
-    name = 'NetworkError';
-    /** The cause's code (ECONNRESET, UND_ERR_SOCKET, CERT_HAS_EXPIRED…), or RequestTimeout. */
-    code;
-    constructor(message, code, cause) {
-        super(forLog(message), { cause });
-        this.code = code;
-    }
-}
-/**
- * Node's codes for a server certificate that does not verify (self-signed, unknown issuer, expired, wrong host).
- * Unlike a handshake cut short, these do not pass: a TLS-inspecting proxy's CA stays unknown until it is configured.
- */
-const UNTRUSTED_CERTIFICATE_CODE = /^(ERR_TLS_CERT_ALTNAME_INVALID|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|CERT_[A-Z_]+|INVALID_CA|HOSTNAME_MISMATCH)$/;
-function isUntrustedCertificate(error) {
-    // a proxy tunnel may wrap the TLS error in one of its own
-    for (let e = error, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
-        const code = e.code;
-        if (typeof code === 'string' && UNTRUSTED_CERTIFICATE_CODE.test(code))
-            return true;
-    }
-    return false;
-}
-/** What to fix, for the errors that end a wait at once. */
-function hintFor(error, context) {
-    if (isUntrustedCertificate(error)) {
-        return "The endpoint's TLS certificate is not trusted. Behind a TLS-inspecting proxy, point NODE_EXTRA_CA_CERTS at the proxy's CA certificate (PEM) in the job's env (on a self-hosted runner, in its .env file).";
-    }
-    if (error instanceof HttpStatusError) {
-        return `An HTTP ${error.status} comes from a web server, not the Tencent Cloud API: check that 'endpoint' is a Tencent Cloud API host such as cynosdb.tencentcloudapi.com, and, behind a proxy, that the proxy lets ${error.host} through.`;
-    }
-    if (!(error instanceof ApiError))
-        return '';
-    const { code } = error;
-    if (error.action === 'AssumeRoleWithWebIdentity') {
-        return code.startsWith('RequestLimitExceeded') || code.startsWith('InternalError')
-            ? ''
-            : "Check role-arn and oidc-provider-id, and that the role's trust policy trusts the OIDC provider with this repository's token (audience, subject).";
-    }
-    if (code === 'InvalidParameterValue.FlowNotFound' || code === 'FailedOperation.FlowNotFoundError') {
-        return `Check the flow ID, and that region '${context.region}' is the region of the cluster whose call returned it.`;
-    }
-    if (code === 'AuthFailure.SignatureExpire') {
-        return "The runner's clock is off by more than 5 minutes and could not be corrected from the server's Date header.";
-    }
-    if (code === 'AuthFailure.TokenFailure') {
-        return 'The session token is expired or does not belong to this secret ID: fetch fresh temporary credentials.';
-    }
-    if (code === 'AuthFailure.UnauthorizedOperation' || code.startsWith('UnauthorizedOperation')) {
-        return `The key or role lacks permission: grant it the CAM action cynosdb:${error.action} (see the README, "Permissions").`;
-    }
-    if (code.startsWith('AuthFailure')) {
-        return 'Check secret-id and secret-key: they must be a current, enabled key pair of the same account (and no stray whitespace).';
-    }
-    if (code === 'UnsupportedRegion' || code.startsWith('InvalidParameter')) {
-        return `Check region '${context.region}' and the flow ID.`;
-    }
-    return '';
-}
+/** Throttled: the API refused the call without carrying it out. */
+const isThrottled = (error) => error instanceof ApiError && /^(RequestLimitExceeded|LimitExceeded)(\.|$)/.test(error.code);
+/** The key or role lacks the CAM permission for the action. */
+const isDenied = (error) => error instanceof ApiError && /^(AuthFailure\.)?UnauthorizedOperation/.test(error.code);
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
@@ -49266,17 +49909,15 @@ function sign(params) {
 
 
 
+
 const CONTENT_TYPE = 'application/json';
 /** X-TC-RequestClient: lets Tencent's side tell this action's calls apart (allowed characters only, no slash). */
 const REQUEST_CLIENT = 'cynosdb-wait-flow v1';
-/** A DescribeFlow answer is a few hundred bytes; anything past this is not an API answer. */
+/** An API answer is a few kilobytes at most; anything past this is not an API answer. */
 const MAX_ANSWER_BYTES = 1024 * 1024;
 /** Tencent Cloud error codes are dotted words; anything else in `Code` is a garbled answer. */
 const ERROR_CODE = /^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z0-9]+)*$/;
-/**
- * Sends the call and reads the answer within one deadline, `timeoutMs` for connect, headers and body together,
- * reading at most MAX_ANSWER_BYTES. Every failure is a CallError carrying the request's trace.
- */
+/** Sends the call and reads the answer (http.ts: one deadline, bounded size). Every failure is a CallError. */
 async function callApi(call) {
     const signedHeaders = { 'content-type': CONTENT_TYPE, host: call.endpoint.host, 'x-tc-action': call.action };
     const authorization = call.credentials
@@ -49299,74 +49940,37 @@ async function callApi(call) {
     };
     if (call.credentials?.token)
         headers['x-tc-token'] = call.credentials.token;
-    const host = call.endpoint.host;
-    const startedAt = performance.now();
-    let httpStatus;
-    let requestId;
-    const trace = () => ({
+    const answer = await send({
         action: call.action,
-        host,
-        httpStatus,
-        requestId,
-        latencyMs: performance.now() - startedAt,
+        url: new URL('/', call.endpoint), // endpoints are hosts: inputs.ts rejects a path
+        method: 'POST',
+        headers,
+        body: call.payload,
+        dispatcher: call.dispatcher,
+        signal: call.signal,
+        timeoutMs: call.timeoutMs,
+        maxBytes: MAX_ANSWER_BYTES,
     });
-    const timeout = AbortSignal.timeout(Math.max(1, call.timeoutMs));
-    const signal = call.signal ? AbortSignal.any([call.signal, timeout]) : timeout;
+    const host = call.endpoint.host;
+    let requestId;
     try {
-        const response = await call.dispatcher.request({
-            origin: call.endpoint.origin,
-            path: '/', // endpoints are hosts: inputs.ts rejects a path
-            method: 'POST',
-            headers,
-            body: call.payload,
-            signal, // one deadline for headers and body; undici's idle timers would restart with every chunk
-        });
-        httpStatus = response.statusCode;
-        if (response.statusCode !== 200) {
-            discard(response.body); // a web page at best; never read
-            throw new HttpStatusError(call.action, host, response.statusCode, retryAfterMs(response.headers['retry-after']));
-        }
-        const text = await readCapped(response.body, Number(response.headers['content-length'] ?? 0));
-        const fields = responseObject(call.action, host, text);
+        const fields = responseObject(call.action, host, answer.text);
         requestId = typeof fields.RequestId === 'string' ? fields.RequestId.slice(0, 128) : undefined;
         if ('Error' in fields)
-            throw apiError(call.action, host, fields, requestId, response.headers.date);
-        return { fields, trace: trace() };
+            throw apiError(call.action, host, fields, requestId, answer.headers.date);
+        return { fields, requestId, trace: { ...answer.trace, requestId } };
     }
-    catch (caught) {
-        const error = asCallError(caught, call, timeout);
-        if (error instanceof ApiError)
-            requestId = error.requestId;
-        error.trace = trace();
+    catch (error) {
+        ;
+        error.trace = { ...answer.trace, requestId };
         throw error;
     }
-}
-/** Closes a body without reading it; the error its closing emits is expected, not a fault. */
-function discard(body) {
-    body.on('error', () => undefined);
-    body.destroy();
-}
-async function readCapped(body, declared) {
-    const tooLarge = () => new UnexpectedResponseError(`the answer is larger than ${MAX_ANSWER_BYTES / 1024} KiB: not an API answer`);
-    if (declared > MAX_ANSWER_BYTES) {
-        discard(body);
-        throw tooLarge();
-    }
-    const chunks = [];
-    let size = 0;
-    for await (const chunk of body) {
-        size += chunk.length;
-        if (size > MAX_ANSWER_BYTES)
-            throw tooLarge(); // leaving the loop closes the stream
-        chunks.push(chunk);
-    }
-    return Buffer.concat(chunks).toString('utf8');
 }
 /** The `Response` object of a 200 answer. */
 function responseObject(action, host, text) {
     let answer;
     try {
-        answer = JSON.parse(text);
+        answer = parseJson(text);
     }
     catch {
         throw new UnexpectedResponseError(`${action} got an answer from ${host} that is not JSON`);
@@ -49381,7 +49985,7 @@ function responseObject(action, host, text) {
 function apiError(action, host, fields, requestId, date) {
     const error = fields.Error;
     if (typeof error !== 'object' || error === null || typeof error.Code !== 'string' || !ERROR_CODE.test(error.Code)) {
-        return new UnexpectedResponseError(`${action} got an answer from ${host} whose Error is not an error object with a Code: ${quoted(JSON.stringify(fields.Error) ?? 'undefined', 120)}`);
+        return new UnexpectedResponseError(`${action} got an answer from ${host} whose Error is not an error object with a Code: ${quoted(toJson(fields.Error) ?? 'undefined', 120)}`);
     }
     const message = typeof error.Message === 'string' ? error.Message.slice(0, 2000) : '';
     return new ApiError(action, error.Code, message, requestId, serverTime(date));
@@ -49391,228 +49995,37 @@ function serverTime(date) {
     const ms = typeof date === 'string' ? Date.parse(date) : Number.NaN;
     return Number.isFinite(ms) ? ms : undefined;
 }
-/** Retry-After as seconds (`120`) or an HTTP date; undefined when absent or unusable. */
-function retryAfterMs(value, now = Date.now()) {
-    if (typeof value !== 'string')
-        return undefined;
-    const text = value.trim();
-    if (/^\d{1,9}$/.test(text))
-        return Number(text) * 1000;
-    const at = Date.parse(text);
-    return Number.isFinite(at) ? Math.max(0, at - now) : undefined;
-}
-/** Any failure of the request as a CallError: ours as they are, the network stack's wrapped with its code. */
-function asCallError(caught, call, timeout) {
-    if (caught instanceof CallError)
-        return caught;
-    const host = call.endpoint.host;
-    if (timeout.aborted && !call.signal?.aborted) {
-        return new NetworkError(`${call.action} to ${host} got no complete answer within ${formatDuration(call.timeoutMs)}`, 'RequestTimeout', caught);
-    }
-    if (call.signal?.aborted) {
-        return new NetworkError(`${call.action} to ${host} was stopped`, 'Aborted', caught);
-    }
-    const cause = caught instanceof Error ? caught : new Error(String(caught));
-    const code = cause.code;
-    return new NetworkError(`${call.action} to ${host} failed: ${cause.message}`, typeof code === 'string' ? code : 'Unknown', cause);
-}
-
-;// CONCATENATED MODULE: ./src/credentials.ts
-// Where the signing keys come from: static keys (inputs, then the environment names other Tencent tools use),
-// or keyless, GitHub's OIDC ID token exchanged at STS (AssumeRoleWithWebIdentity) for temporary credentials.
-// Every secret is masked the moment it is read, before anything can log it.
-
-
-const TOKEN_ENV = ['TENCENTCLOUD_SESSION_TOKEN', 'TENCENTCLOUD_SECURITY_TOKEN', 'TENCENTCLOUD_TOKEN'];
-/** Header values: printable ASCII without spaces, so no key can smuggle a CR/LF into a request. */
-const HEADER_SAFE = /^[\x21-\x7e]+$/;
-function resolveCredentials(inputs, deps) {
-    const { env } = deps;
-    if (inputs.roleArn) {
-        if (inputs.secretId || inputs.secretKey || inputs.sessionToken) {
-            throw new InputError("Inputs 'role-arn' (keyless OIDC) and 'secret-id'/'secret-key'/'session-token' (static keys) exclude each other: keep one of them");
-        }
-        return oidcCredentials(inputs, deps);
-    }
-    const pick = (input, names) => {
-        if (input)
-            return [input, 'input'];
-        for (const name of names) {
-            const value = env[name]?.trim();
-            if (value)
-                return [value, name];
-        }
-        return ['', ''];
-    };
-    const [secretId, idFrom] = pick(inputs.secretId, ['TENCENTCLOUD_SECRET_ID']);
-    const [secretKey, keyFrom] = pick(inputs.secretKey, ['TENCENTCLOUD_SECRET_KEY']);
-    const [token, tokenFrom] = pick(inputs.sessionToken, TOKEN_ENV);
-    for (const secret of [secretId, secretKey, token])
-        if (secret)
-            deps.mask(secret);
-    if (!secretId && !secretKey) {
-        throw new InputError('No Tencent Cloud credentials found. Looked in: the secret-id and secret-key inputs; the TENCENTCLOUD_SECRET_ID and ' +
-            'TENCENTCLOUD_SECRET_KEY environment variables; OIDC (the role-arn input, empty). Set one of them (see the README).');
-    }
-    if (!secretId)
-        throw new InputError("Input 'secret-id' is missing (nor is TENCENTCLOUD_SECRET_ID set) while a secret key is given: set both");
-    if (!secretKey)
-        throw new InputError("Input 'secret-key' is missing (nor is TENCENTCLOUD_SECRET_KEY set) while a secret ID is given: set both");
-    if (!HEADER_SAFE.test(secretId))
-        throw new InputError("Input 'secret-id' must be a Tencent Cloud SecretId (e.g. AKID…, printable characters without spaces)");
-    if (token && !HEADER_SAFE.test(token))
-        throw new InputError("Input 'session-token' must be printable characters without spaces");
-    const from = idFrom === 'input' ? 'the secret-id/secret-key inputs' : `${idFrom}/${keyFrom}`;
-    const credentials = { secretId, secretKey, token: token || undefined };
-    return {
-        description: `static keys from ${from}${token ? ` with a session token from ${tokenFrom === 'input' ? 'the session-token input' : tokenFrom}` : ''}`,
-        get: () => Promise.resolve(credentials),
-    };
-}
-/** RoleSessionName allows 2 to 128 of these characters. */
-const SESSION_NAME = /^[\w=,.@-]{2,128}$/;
-// The run's context is read from the runner's environment: @actions/github's `context` holds the same two values,
-// but importing that package bundles Octokit too, which this action never calls.
-function defaultRoleSessionName(env) {
-    const raw = `github-${env.GITHUB_REPOSITORY ?? 'local'}-${env.GITHUB_RUN_ID ?? 'run'}`;
-    return raw.replace(/[^\w=,.@-]/g, '-').slice(0, 128);
-}
-function oidcCredentials(inputs, deps) {
-    if (!inputs.oidcProviderId) {
-        throw new InputError("Input 'oidc-provider-id' is required with 'role-arn': the name of the CAM OIDC identity provider that trusts GitHub");
-    }
-    if (!/^qcs::cam::uin\/\d+:role(Name)?\/\S+$/.test(inputs.roleArn)) {
-        throw new InputError(`Input 'role-arn' must be a CAM role ARN such as qcs::cam::uin/100000000001:roleName/github-deployer; got ${show(inputs.roleArn)}`);
-    }
-    const sessionName = inputs.roleSessionName || defaultRoleSessionName(deps.env);
-    if (!SESSION_NAME.test(sessionName)) {
-        throw new InputError("Input 'role-session-name' must be 2 to 128 letters, digits or = , . @ _ -");
-    }
-    if (!deps.env.ACTIONS_ID_TOKEN_REQUEST_URL || !deps.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
-        throw new InputError("Input 'role-arn' asks for keyless OIDC, but the job cannot request a GitHub ID token: give the job " +
-            "'permissions: id-token: write' (ACTIONS_ID_TOKEN_REQUEST_URL/ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set)");
-    }
-    const assumeRole = async () => {
-        let idToken;
-        try {
-            idToken = await deps.getIDToken(inputs.oidcAudience);
-        }
-        catch (error) {
-            throw new Error(`failed to get a GitHub OIDC ID token for audience ${inputs.oidcAudience} (does the job have 'permissions: id-token: write'?): ${error.message}`, { cause: error });
-        }
-        deps.mask(idToken);
-        const fetchedAt = deps.now();
-        const answer = await deps.callSts({
-            action: 'AssumeRoleWithWebIdentity',
-            timestamp: Math.floor(fetchedAt / 1000),
-            payload: JSON.stringify({
-                ProviderId: inputs.oidcProviderId,
-                WebIdentityToken: idToken,
-                RoleArn: inputs.roleArn,
-                RoleSessionName: sessionName,
-                DurationSeconds: inputs.roleDurationSeconds,
-            }),
-        });
-        const got = (answer.Credentials ?? {});
-        const secretId = typeof got.TmpSecretId === 'string' ? got.TmpSecretId : '';
-        const secretKey = typeof got.TmpSecretKey === 'string' ? got.TmpSecretKey : '';
-        const token = typeof got.Token === 'string' ? got.Token : '';
-        for (const secret of [secretId, secretKey, token])
-            if (secret)
-                deps.mask(secret);
-        if (!HEADER_SAFE.test(secretId) || !secretKey || !HEADER_SAFE.test(token)) {
-            throw new Error('AssumeRoleWithWebIdentity answered without usable Credentials (TmpSecretId, TmpSecretKey, Token)');
-        }
-        const expiresAt = typeof answer.ExpiredTime === 'number' ? answer.ExpiredTime * 1000 : fetchedAt + inputs.roleDurationSeconds * 1000;
-        // Refresh at 80% of the lifetime: early enough for a wait longer than role-duration, never in a loop.
-        return { credentials: { secretId, secretKey, token }, refreshAt: fetchedAt + 0.8 * (expiresAt - fetchedAt) };
-    };
-    let pending;
-    return {
-        description: `OIDC: role ${inputs.roleArn} through provider ${inputs.oidcProviderId} (session ${sessionName})`,
-        async get() {
-            const fetchOnce = () => {
-                pending ??= assumeRole().catch((error) => {
-                    pending = undefined; // the next call tries again
-                    throw error;
-                });
-                return pending;
-            };
-            const first = fetchOnce();
-            let current = await first;
-            if (deps.now() >= current.refreshAt) {
-                if (pending === first)
-                    pending = undefined; // only the first caller to notice starts the refresh
-                current = await fetchOnce();
-            }
-            return current.credentials;
-        },
-    };
-}
-
-;// CONCATENATED MODULE: ./src/limiter.ts
-// DescribeFlow allows 20 requests a second per account. All calls of one step go through one limiter, so
-// however many flows a step waits for, it never sends more than `limit` requests in any window of `windowMs`.
-// A call that could only be granted after its deadline is refused at once: nothing starts after the deadline.
-/** 20 per 1.1 s: the 100 ms over a second absorbs timer and network jitter, so the server never counts 21. */
-const DESCRIBE_FLOW_RATE = { limit: 20, windowMs: 1100 };
-/** No slot for this call before its deadline. */
-class DeadlineError extends Error {
-    name = 'DeadlineError';
-}
-function createRateLimiter(options) {
-    const granted = []; // times of the grants still inside the window, oldest first
-    let queue = Promise.resolve();
-    return (signal, notAfter = Number.POSITIVE_INFINITY) => {
-        const turn = queue.then(async () => {
-            for (;;) {
-                signal.throwIfAborted();
-                const now = options.now();
-                if (now > notAfter)
-                    throw new DeadlineError('the deadline passed while the call waited for the rate limit');
-                while (granted.length > 0 && (granted[0] ?? now) <= now - options.windowMs)
-                    granted.shift();
-                const oldest = granted[0];
-                if (oldest === undefined || granted.length < options.limit) {
-                    granted.push(now);
-                    return;
-                }
-                const freeAt = oldest + options.windowMs;
-                if (freeAt > notAfter)
-                    throw new DeadlineError('no request slot before the deadline (rate limit)');
-                await options.sleep(freeAt - now, signal);
-            }
-        });
-        queue = turn.catch(() => undefined);
-        return turn;
-    };
-}
 
 ;// CONCATENATED MODULE: ./src/tencent/cynosdb.ts
 
 
 
 
+
+const CYNOSDB_VERSION = '2019-01-07';
 const FLOW_STATUS = { succeeded: 0, failed: 1, processing: 2 };
 /** A server clock further than this from the runner's is not believed: a broken Date header, not a skew. */
 const MAX_PLAUSIBLE_SKEW_MS = 24 * 3600_000;
 /** Below this, a new reading changes nothing: the server accepts 5 minutes either way. */
 const SKEW_RESOLUTION_MS = 60_000;
+/** What CynosDB resource IDs look like (cynosdbmysql-ins-…): letters, digits, `_` and `-`. */
+const RESOURCE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 function createCynosdbClient(options) {
     let skewMs = 0;
-    /** One signed CynosDB call, with the clock fix-up; the payload is JSON written by the caller. */
-    async function request(action, payload, call) {
+    /** One signed CynosDB call, with the clock fix-up. */
+    async function request(action, payload, call, read) {
         const sentAt = options.now();
         const signedWithSkew = skewMs;
+        let answer;
         try {
-            return await callApi({
+            answer = await callApi({
                 endpoint: options.endpoint,
                 service: 'cynosdb',
-                version: '2019-01-07',
+                version: CYNOSDB_VERSION,
                 action,
                 region: options.region,
                 payload,
-                credentials: await options.credentials(),
+                credentials: call.credentials,
                 timestamp: Math.floor((sentAt + skewMs) / 1000),
                 timeoutMs: call.timeoutMs,
                 dispatcher: options.dispatcher,
@@ -49625,7 +50038,7 @@ function createCynosdbClient(options) {
                 if (Math.abs(measured) <= MAX_PLAUSIBLE_SKEW_MS && Math.abs(measured - skewMs) >= SKEW_RESOLUTION_MS) {
                     skewMs = measured;
                     error.clockCorrected = true;
-                    options.log(`The runner's clock is ${formatDuration(Math.abs(skewMs))} ${skewMs > 0 ? 'behind' : 'ahead of'} Tencent Cloud's; signing with the server's time from now on`);
+                    options.onClockCorrected(skewMs);
                 }
                 else if (signedWithSkew !== skewMs) {
                     // signed before another call corrected the clock: the next attempt is signed right
@@ -49634,43 +50047,47 @@ function createCynosdbClient(options) {
             }
             throw error;
         }
-    }
-    /** The answer's fields through `parse`; an answer `parse` cannot read is a garbled one, retried like the rest. */
-    async function traced(action, payload, call, parse) {
-        const { fields, trace } = await request(action, payload, call);
-        const requestId = typeof fields.RequestId === 'string' ? fields.RequestId.slice(0, 128) : '';
-        const value = parse(fields);
-        if (value === undefined) {
-            const error = new UnexpectedResponseError(`${action} answered without the fields it documents`);
-            error.trace = trace;
-            throw error;
-        }
-        return { value, requestId, trace };
+        // An answer without the fields the API documents is a garbled one, retried like the rest.
+        const garbled = (what) => {
+            const error = new UnexpectedResponseError(`${action} answered ${what}${answer.requestId ? ` (RequestId ${forLog(answer.requestId)})` : ''}`);
+            error.trace = answer.trace;
+            return error;
+        };
+        const value = read(answer.fields);
+        if (value === undefined)
+            throw garbled('without the fields it documents');
+        if (value instanceof Undocumented)
+            throw garbled(value.what);
+        return { value, requestId: answer.requestId, trace: answer.trace };
     }
     return {
-        async describeFlow(flowId, call) {
+        describeFlow(flowId, call) {
             // flowId is validated digits; written by hand so an ID beyond 2^53 keeps every digit.
-            const { fields, trace } = await request('DescribeFlow', `{"FlowId":${flowId}}`, call);
-            return parseFlowAnswer(fields, trace);
+            return request('DescribeFlow', `{"FlowId":${flowId}}`, call, (fields) => 
+            // Nothing but 0, 1 and 2 is documented; anything else is read as a garbled answer and retried.
+            fields.Status === 0 || fields.Status === 1 || fields.Status === 2
+                ? fields.Status
+                : new Undocumented(`with an undocumented Status ${forLog((toJson(fields.Status) ?? 'undefined').slice(0, 60))}`));
         },
         describeTasks(query, call) {
             const payload = {
                 ...(query.startTimeBegin === undefined ? {} : { StartTimeBegin: query.startTimeBegin }),
+                ...(query.filters === undefined ? {} : { Filters: query.filters }),
                 Limit: query.limit,
                 Offset: query.offset,
             };
-            return traced('DescribeTasks', JSON.stringify(payload), call, (fields) => {
+            return request('DescribeTasks', JSON.stringify(payload), call, (fields) => {
                 if (!Array.isArray(fields.TaskList))
                     return undefined;
-                const tasks = fields.TaskList.filter(isObject).map(parseTask);
-                return { tasks, total: typeof fields.TotalCount === 'number' ? fields.TotalCount : tasks.length };
+                const items = fields.TaskList.filter(cynosdb_isObject).map(readTask);
+                return { items, total: typeof fields.TotalCount === 'number' ? fields.TotalCount : items.length };
             });
         },
         describeResourcesByDealName(dealNames, call) {
-            return traced('DescribeResourcesByDealName', JSON.stringify({ DealNames: dealNames }), call, (fields) => {
+            return request('DescribeResourcesByDealName', JSON.stringify({ DealNames: dealNames }), call, (fields) => {
                 if (!Array.isArray(fields.BillingResourceInfos))
                     return undefined;
-                const resources = fields.BillingResourceInfos.filter(isObject).map((info) => ({
+                const resources = fields.BillingResourceInfos.filter(cynosdb_isObject).map((info) => ({
                     dealName: cynosdb_text(info.DealName),
                     clusterId: cynosdb_text(info.ClusterId),
                     instanceIds: Array.isArray(info.InstanceIds) ? info.InstanceIds.map(cynosdb_text) : [],
@@ -49680,28 +50097,40 @@ function createCynosdbClient(options) {
                 return ids.every((id) => RESOURCE_ID.test(id)) ? resources : undefined;
             });
         },
-        describeInstances(instanceIds, call) {
-            const payload = JSON.stringify({ InstanceIds: instanceIds, Limit: 100, Offset: 0 });
-            return traced('DescribeInstances', payload, call, (fields) => {
+        describeInstances(query, call) {
+            const payload = JSON.stringify({ InstanceIds: query.instanceIds, Limit: query.limit, Offset: query.offset });
+            return request('DescribeInstances', payload, call, (fields) => {
                 if (!Array.isArray(fields.InstanceSet))
                     return undefined;
-                const instances = fields.InstanceSet.filter(isObject).map((instance) => ({
+                const items = fields.InstanceSet.filter(cynosdb_isObject).map((instance) => ({
                     instanceId: cynosdb_text(instance.InstanceId),
                     status: cynosdb_text(instance.Status),
                 }));
-                return instances.every((i) => RESOURCE_ID.test(i.instanceId)) ? instances : undefined;
+                if (!items.every((i) => RESOURCE_ID.test(i.instanceId)))
+                    return undefined;
+                return { items, total: typeof fields.TotalCount === 'number' ? fields.TotalCount : items.length };
             });
+        },
+        call(action, payload, call) {
+            return request(action, payload, call, (fields) => fields);
         },
     };
 }
-/** What CynosDB resource IDs look like (cynosdbmysql-ins-…): letters, digits, `_` and `-`. */
-const RESOURCE_ID = /^[A-Za-z0-9_-]{1,64}$/;
-const isObject = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
+/** What made an answer one the API does not document. */
+class Undocumented {
+    what;
+    constructor(what) {
+        this.what = what;
+    }
+}
+const cynosdb_isObject = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
 /** A string field, cut to a sane length; anything else is empty. */
 const cynosdb_text = (value) => (typeof value === 'string' ? value.slice(0, 1000) : '');
-function parseTask(task) {
+function readTask(task) {
     return {
-        flowId: typeof task.FlowId === 'number' ? task.FlowId : undefined,
+        taskId: idText(task.ID),
+        flowId: idText(task.FlowId),
+        status: cynosdb_text(task.Status),
         taskType: cynosdb_text(task.TaskType),
         clusterId: cynosdb_text(task.ClusterId),
         instanceId: cynosdb_text(task.InstanceId),
@@ -49709,72 +50138,175 @@ function parseTask(task) {
         errMsg: cynosdb_text(task.ErrMsg),
     };
 }
-function parseFlowAnswer(answer, trace) {
-    const status = answer.Status;
-    const requestId = typeof answer.RequestId === 'string' ? answer.RequestId.slice(0, 128) : '';
-    if (status !== 0 && status !== 1 && status !== 2) {
-        // Nothing but 0, 1 and 2 is documented; an unknown value is treated like a garbled answer and retried.
-        const error = new UnexpectedResponseError(`DescribeFlow answered with an undocumented Status ${forLog((JSON.stringify(status) ?? 'undefined').slice(0, 60))}${requestId ? ` (RequestId ${forLog(requestId)})` : ''}`);
-        error.trace = trace;
-        throw error;
-    }
-    return { status, requestId, trace };
-}
 
 ;// CONCATENATED MODULE: ./src/api.ts
-// The step's access to the CynosDB API: credentials (static or OIDC), one signed client, one rate limiter that
-// every request passes, one deadline per request that never reaches past timeout + request-timeout, and the
-// count of requests sent (the `polls` output).
 
 
 
 
 
+
+
+
+/**
+ * An endpoint that has never answered is given up on once it has failed to connect this often, over a quarter of
+ * the timeout, at most this long: a typo in the endpoint or a closed port costs half a minute, not the whole wait.
+ */
+const UNREACHABLE_TRIES = 3;
+const UNREACHABLE_GRACE_MS = 30_000;
+/** No answer has ever come from the host: a typo in the endpoint, a closed port, a network that cannot reach it. */
+class UnreachableError extends CallError {
+    name = 'UnreachableError';
+    host;
+    constructor(host, tries, sinceMs, cause) {
+        super(`${host} never answered: ${tries} tries over ${formatDuration(sinceMs)} failed before a connection was made (last: ${cause.message})`, { cause });
+        this.host = host;
+    }
+}
 function createStepApi(inputs, options) {
     const { dispatcher, now } = options;
-    // No request may run past timeout + request-timeout: the last call starts at the timeout at the latest.
+    // No request may run past timeout + request-timeout: the last one starts at the timeout at the latest.
     const hardEnd = options.startedAt + inputs.timeoutMs + inputs.requestTimeoutMs;
     const requestBudget = () => Math.max(1, Math.min(inputs.requestTimeoutMs, hardEnd - now()));
-    // Resolving credentials masks them, so it comes before the first line the step logs.
-    const credentials = resolveCredentials(inputs, {
-        env: process.env,
-        mask: (secret) => setSecret(secret),
-        getIDToken: (audience) => getIDToken(audience),
-        callSts: async (call) => {
-            const sts = { endpoint: inputs.stsEndpoint, service: 'sts', version: '2018-08-13', region: inputs.region };
-            const answer = await callApi({
-                ...call,
-                ...sts,
-                timeoutMs: requestBudget(),
+    const acquire = createRateLimiter({ ...API_RATE, now, sleep: options.sleep });
+    let requests = 0;
+    /** Every host's history: answered at least once, or failing to connect since `since`. */
+    const hosts = new Map();
+    const traced = (trace, outcome) => {
+        if (!trace)
+            return;
+        const http = trace.httpStatus === undefined ? 'no HTTP answer' : `HTTP ${trace.httpStatus}`;
+        const id = trace.requestId ? `, RequestId ${forLog(trace.requestId)}` : '';
+        options.debug?.(`${trace.action} → ${trace.host}: ${http}${id}, ${Math.round(trace.latencyMs)} ms: ${outcome}`);
+    };
+    /** Sends one request through `send`, keeping each host's history and the debug line. */
+    async function observed(host, send) {
+        try {
+            const answer = await send();
+            hosts.set(host, { answered: true, since: 0, tries: 0 });
+            traced(answer.trace, 'answered');
+            return answer;
+        }
+        catch (caught) {
+            const error = caught instanceof Error ? caught : new Error(String(caught));
+            const trace = error.trace;
+            traced(trace, error.name);
+            const seen = hosts.get(host) ?? { answered: false, since: now(), tries: 0 };
+            if (trace?.httpStatus !== undefined)
+                seen.answered = true;
+            if (!seen.answered && isConnectFailure(error)) {
+                seen.tries += 1;
+                const sinceMs = now() - seen.since;
+                hosts.set(host, seen);
+                if (seen.tries >= UNREACHABLE_TRIES && sinceMs >= Math.min(UNREACHABLE_GRACE_MS, inputs.timeoutMs / 4)) {
+                    throw new UnreachableError(host, seen.tries, sinceMs, error);
+                }
+            }
+            else {
+                hosts.set(host, seen);
+            }
+            throw error;
+        }
+    }
+    /** A Tencent Cloud request: a slot of the rate limiter, counted, then a budget of its own. */
+    const slot = async (call) => {
+        await acquire(call.signal, Math.min(call.notAfter, hardEnd));
+        requests += 1;
+        call.sent?.();
+        return { signal: call.signal, timeoutMs: requestBudget() };
+    };
+    const config = inputs.credentials;
+    const keys = createKeySource(config, {
+        mask: options.mask,
+        now,
+        wallNow: Date.now,
+        idToken: async (audience, call) => {
+            if (config.kind !== 'oidc')
+                throw new Error('an ID token is only asked for keyless auth');
+            const url = config.idTokenUrl;
+            const token = await observed(url.host, () => fetchIdToken({
+                url,
+                requestToken: config.idTokenRequestToken,
+                audience,
                 dispatcher,
-                signal: options.cancelled,
-            });
+                signal: call.signal,
+                timeoutMs: requestBudget(),
+            }));
+            options.mask(token.value);
+            return token.value;
+        },
+        assumeRole: async (payload, call) => {
+            if (config.kind !== 'oidc')
+                throw new Error('STS is only called for keyless auth');
+            const endpoint = config.stsEndpoint;
+            const { signal, timeoutMs } = await slot(call);
+            const answer = await observed(endpoint.host, () => callApi({
+                endpoint,
+                service: 'sts',
+                version: '2018-08-13',
+                action: 'AssumeRoleWithWebIdentity',
+                region: inputs.region,
+                payload,
+                timestamp: Math.floor(Date.now() / 1000),
+                timeoutMs,
+                dispatcher,
+                signal,
+            }));
             return answer.fields;
         },
-        now: Date.now,
     });
     const client = createCynosdbClient({
         endpoint: inputs.endpoint,
         region: inputs.region,
-        credentials: credentials.get,
         dispatcher,
         now: Date.now, // signing needs wall-clock time; waiting uses the monotonic clock
-        log: options.log,
+        onClockCorrected: (skewMs) => options.log(`The runner's clock is ${formatDuration(Math.abs(skewMs))} ${skewMs > 0 ? 'behind' : 'ahead of'} Tencent Cloud's; signing with the server's time from now on`),
     });
-    const acquire = createRateLimiter({ ...DESCRIBE_FLOW_RATE, now, sleep: options.sleep });
-    let requests = 0;
-    const limited = async (call) => {
-        await acquire(call.signal, call.notAfter);
-        requests += 1;
-        return { signal: call.signal, timeoutMs: requestBudget() };
+    /** One CynosDB request: keys first (they may need STS), then a slot, then the call itself. */
+    const cynosdb = async (call, send) => {
+        const credentials = await keys.get(call);
+        const budget = await slot(call);
+        return observed(inputs.endpoint.host, () => send({ ...budget, credentials }));
     };
     return {
-        credentials: credentials.description,
+        credentials: keys.description,
         requests: () => requests,
-        describeFlow: async (flowId, call) => client.describeFlow(flowId, await limited(call)),
-        describeTasks: async (query, call) => client.describeTasks(query, await limited(call)),
-        describeResourcesByDealName: async (names, call) => client.describeResourcesByDealName(names, await limited(call)),
-        describeInstances: async (ids, call) => client.describeInstances(ids, await limited(call)),
+        describeFlow: (flowId, call) => cynosdb(call, (o) => client.describeFlow(flowId, o)),
+        describeTasks: (query, call) => cynosdb(call, (o) => client.describeTasks(query, o)),
+        describeResourcesByDealName: (names, call) => cynosdb(call, (o) => client.describeResourcesByDealName(names, o)),
+        describeInstances: (query, call) => cynosdb(call, (o) => client.describeInstances(query, o)),
+        call: (action, payload, call) => cynosdb(call, (o) => client.call(action, payload, o)),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/log.ts
+// Everything the step writes to the runner's log goes through here: each line neutralised (foreign-text.ts) and
+// bounded, so no answer, however hostile or large, becomes a workflow command or a megabyte-long line.
+
+
+/** One log line: room for a few dozen IDs, far below what makes a log unreadable. */
+const MAX_LINE_CHARS = 4000;
+/** An annotation (error, warning, notice): a few lines a person reads on the run's page. */
+const MAX_ANNOTATION_LINES = 30;
+const MAX_ANNOTATION_CHARS = 16_000;
+/** A message as one neutral, bounded log line. */
+const line = (message) => bounded(logLine(message), MAX_LINE_CHARS);
+/** An annotation's text: our own line breaks kept (the toolkit escapes them), each line neutral and bounded. */
+function annotation(message) {
+    const lines = message.split('\n').map(line);
+    const kept = lines.slice(0, MAX_ANNOTATION_LINES);
+    if (lines.length > kept.length)
+        kept.push(`… and ${lines.length - kept.length} more lines`);
+    return bounded(kept.join('\n'), MAX_ANNOTATION_CHARS);
+}
+/** The log of one run of the step (whether debug logging is on is read when the step starts). */
+function createLog() {
+    return {
+        info: (message) => info(line(message)),
+        debug: isDebug() ? (message) => core_debug(line(message)) : undefined,
+        warning: (message) => warning(annotation(message)),
+        notice: (message) => notice(annotation(message)),
+        fail: (message) => setFailed(annotation(message)),
     };
 }
 
@@ -49784,12 +50316,14 @@ function createStepApi(inputs, options) {
 // and every attempt must be signed anew with a fresh timestamp and pass the step's rate limiter.
 
 
+
 /** Throttling and server-side faults; everything else the API reports (auth, not found, bad parameter) is final. */
 const TRANSIENT_CODE = /^(RequestLimitExceeded|LimitExceeded|InternalError|ServiceUnavailable|ResourceUnavailable)(\.|$)|^FailedOperation\.DatabaseAccessError$/;
 /** HTTP statuses that pass: a timeout, throttling, a server or gateway fault. 3xx and other 4xx do not. */
 const isTransientHttpStatus = (status) => status === 408 || status === 429 || status >= 500;
+/** Worth another try of a read: it may pass, and asking again changes nothing. */
 function isTransient(error) {
-    // the client corrected its clock from this very answer: one more try (the waiter allows it once in a row)
+    // the client corrected its clock from this very answer: one more try (the tracker allows it once in a row)
     if (error instanceof ApiError)
         return error.clockCorrected || TRANSIENT_CODE.test(error.code);
     if (error instanceof HttpStatusError)
@@ -49801,8 +50335,23 @@ function isTransient(error) {
         return false;
     if (error instanceof NetworkError)
         return true;
+    // Another CallError (an endpoint never reached) is a verdict, not a hiccup.
+    if (error instanceof CallError)
+        return false;
     // Other errors with a string code come from the network stack; a plain TypeError from a bug has none.
     return typeof error?.code === 'string';
+}
+/**
+ * Worth another try of a change the step sent: only when the failure proves the change was not carried out.
+ * The connection failed before the request was written (refused, DNS, no route, certificate), the API throttled
+ * it (RequestLimitExceeded: refused, not executed), or it refused the signature's time and the client has
+ * corrected its clock. Anything after the request left (a timeout, a reset, an HTTP 5xx, InternalError, a garbled
+ * answer) proves nothing: the change may have been applied, so it is never sent again.
+ */
+function provesNotCarriedOut(error) {
+    if (error instanceof ApiError)
+        return error.clockCorrected || isThrottled(error);
+    return error instanceof NetworkError && error.notSent && !isUntrustedCertificate(error);
 }
 const BACKOFF_BASE_MS = 1000;
 const BACKOFF_CAP_MS = 10_000;
@@ -49825,10 +50374,11 @@ function retryDelay(error, attempt, random) {
     return { ms: backoff, required: false };
 }
 /**
- * The retry state of one waiting loop: failures in a row for the backoff, the last failure for the timeout's
- * message, and whether the last retry was a clock correction (allowed once in a row, never a loop).
+ * The retry state of one wait: failures in a row for the backoff, the last failure for the timeout's message,
+ * and whether the last retry was a clock correction (allowed once in a row, never a loop). `retryable` is the
+ * policy: isTransient for reads, provesNotCarriedOut for a change.
  */
-function createRetryTracker(random) {
+function createRetryTracker(random, retryable = isTransient) {
     let inARow = 0;
     let lastError;
     let lastWasClockCorrection = false;
@@ -49842,18 +50392,14 @@ function createRetryTracker(random) {
             lastError = undefined;
             lastWasClockCorrection = false;
         },
-        /** A failure the loop expects and waits out at its own schedule (a deal not delivered yet). */
-        expected(error) {
-            lastError = error;
-        },
         failed(caught, at) {
             if (at.aborted)
-                return { kind: 'aborted', sent: caught instanceof CallError };
+                return { kind: 'aborted' };
             if (caught instanceof DeadlineError)
                 return { kind: 'deadline' };
             const error = caught instanceof Error ? caught : new Error(String(caught));
             const clockCorrection = error instanceof ApiError && error.clockCorrected;
-            if (!isTransient(error) || (clockCorrection && lastWasClockCorrection))
+            if (!retryable(error) || (clockCorrection && lastWasClockCorrection))
                 return { kind: 'final', error };
             lastWasClockCorrection = clockCorrection;
             inARow += 1;
@@ -49868,10 +50414,263 @@ function createRetryTracker(random) {
 /** The RequestId an error answer carried, if any: the last answer's, for the request-id output. */
 const answeredRequestId = (error) => error instanceof ApiError ? error.requestId : error instanceof CallError ? error.trace?.requestId : undefined;
 
-;// CONCATENATED MODULE: ./src/tasks.ts
-// What a flow is doing: its task in DescribeTasks (type, cluster or instance, progress, and why it failed).
-// DescribeFlow answers one number; the task behind the flow says the rest. Details are a bonus: no permission or
-// any error from DescribeTasks leaves one notice and the wait goes on as it would without them.
+;// CONCATENATED MODULE: ./src/poll.ts
+
+
+/** What the step says of a thing it waits for; `unknown` when no answer ever said anything of it. */
+const RESULTS = (/* unused pure expression or super */ null && (['succeeded', 'failed', 'processing', 'unknown']));
+/** The abort reason when one probe's end ends the wait for all: the step fails anyway, so waiting costs minutes. */
+class StopWaiting extends Error {
+    name = 'StopWaiting';
+    by;
+    constructor(by) {
+        super(`${by} ended the wait`);
+        this.by = by;
+    }
+}
+/** A line every this often while nothing changes, so a long wait shows it is alive. */
+const PROGRESS_EVERY_MS = 30_000;
+const calls = (n) => `${n} ${n === 1 ? 'call' : 'calls'}`;
+/** A row's name in messages: `Flow 123`, `Instance cynosdbmysql-ins-…`. */
+const rowName = (row) => `${row.kind.charAt(0).toUpperCase()}${row.kind.slice(1)} ${row.id}`;
+/** Waits for one probe until every row succeeded, one failed, the timeout, a final error, or a stop. */
+async function poll(probe, plan, deps) {
+    const { signal } = plan;
+    const start = plan.startedAt;
+    const deadline = start + plan.timeoutMs;
+    const budget = { signal, notAfter: start + plan.hardEndMs, sent: () => (sent += 1) };
+    const retries = createRetryTracker(deps.random, probe.retryable ?? isTransient);
+    let sent = 0;
+    let rows = probe.rows;
+    let requestId;
+    let said = '';
+    let saidAt = start;
+    let lastRound = false;
+    const since = () => formatDuration(deps.now() - start);
+    const finish = (end, error, stoppedBy) => ({
+        name: probe.name,
+        rows,
+        end,
+        error,
+        stoppedBy,
+        calls: sent,
+        requestId,
+        elapsedMs: deps.now() - start,
+    });
+    const aborted = () => signal.reason instanceof StopWaiting ? finish('stopped', undefined, signal.reason.by) : finish('cancelled');
+    for (;;) {
+        const roundAt = deps.now();
+        let nextAt;
+        try {
+            const reading = await probe.check(budget);
+            rows = reading.rows;
+            requestId = reading.requestId ?? requestId;
+            retries.succeeded();
+            const progress = reading.progress ?? '';
+            if (reading.line !== said) {
+                deps.log(`${reading.line}${progress} after ${since()} (${calls(sent)})`);
+                said = reading.line;
+                saidAt = deps.now();
+            }
+            else if (deps.now() - saidAt >= PROGRESS_EVERY_MS) {
+                deps.log(`${reading.line}${progress} after ${since()} (${calls(sent)})`);
+                saidAt = deps.now();
+            }
+            const failed = rows.find((row) => row.result === 'failed');
+            if (failed) {
+                deps.debug?.(`${probe.name}: ${rowName(failed)} failed: the wait ends`);
+                return finish('done');
+            }
+            if (rows.every((row) => row.result === 'succeeded')) {
+                deps.debug?.(`${probe.name}: done`);
+                return finish('done');
+            }
+            nextAt = roundAt + plan.schedule(roundAt - start);
+        }
+        catch (caught) {
+            const now = deps.now();
+            const next = retries.failed(caught, { aborted: signal.aborted, now, deadline });
+            if (next.kind === 'aborted')
+                return aborted();
+            // no request slot before the hard end: nothing was sent
+            if (next.kind === 'deadline')
+                return finish('timeout', retries.lastError());
+            const { error } = next;
+            requestId = answeredRequestId(error) ?? requestId;
+            if (next.kind === 'final') {
+                deps.debug?.(`${probe.name}: ${error.name}: final, not retried`);
+                return finish('error', error);
+            }
+            if (next.kind === 'past-deadline') {
+                deps.log(`${probe.name}: call ${sent} failed: ${error.message}; the server asks to wait ${formatDuration(next.delayMs)}, past the timeout, so the wait ends here`);
+                return finish('timeout', error);
+            }
+            if (!next.clockCorrection) {
+                deps.log(`${probe.name}: call ${sent} failed (${retries.inARow()} in a row): ${error.message}; retrying in ${formatDuration(next.delayMs)}`);
+                saidAt = now;
+            }
+            nextAt = now + next.delayMs;
+        }
+        // A round that ended at or past the deadline was the last: it is the freshest answer there will be.
+        if (lastRound || deps.now() >= deadline)
+            return finish('timeout', retries.lastError());
+        if (nextAt >= deadline) {
+            nextAt = deadline; // the last round goes out at the deadline itself, however late the timer wakes
+            lastRound = true;
+        }
+        deps.debug?.(`${probe.name}: next round in ${formatDuration(Math.max(0, nextAt - deps.now()))}`);
+        try {
+            await deps.sleep(Math.max(0, nextAt - deps.now()), signal);
+        }
+        catch {
+            return aborted();
+        }
+    }
+}
+/** A probe's end that ends the wait for every probe of the step: a failure, or a final error. */
+const endsTheWait = (outcome) => outcome.end === 'error' || outcome.rows.some((row) => row.result === 'failed');
+/**
+ * Every probe at once, on one plan. The first that fails or meets a final error ends the wait for all: the step
+ * fails anyway, and waiting on costs runner minutes.
+ */
+async function waitForAll(probes, plan, deps) {
+    const stop = new AbortController();
+    const signal = AbortSignal.any([plan.signal, stop.signal]);
+    return Promise.all(probes.map(async (probe) => {
+        const outcome = await poll(probe, { ...plan, signal }, deps);
+        if (!signal.aborted && endsTheWait(outcome)) {
+            const failed = outcome.rows.find((row) => row.result === 'failed');
+            const by = failed ? rowName(failed) : probe.name;
+            if (probes.length > 1)
+                deps.log(`${by} ended the wait: not waiting for the rest`);
+            stop.abort(new StopWaiting(by));
+        }
+        return outcome;
+    }));
+}
+
+;// CONCATENATED MODULE: ./src/outcome.ts
+// What the wait came to, row by row, and the step's verdict: which rows fail the step, which only come late. The
+// report (report.ts) formats what this decides.
+
+/** Every row of every probe, in order. A row that ended is `done`; one its own probe gave up on is `stopped`. */
+function rowOutcomes(outcomes) {
+    return outcomes.flatMap((probe) => {
+        const failed = probe.rows.find((row) => row.result === 'failed');
+        return probe.rows.map((row) => {
+            const ended = row.result === 'succeeded' || row.result === 'failed';
+            if (ended)
+                return { ...row, end: 'done', stoppedBy: undefined, error: undefined, probe };
+            if (probe.end === 'done') {
+                // the probe ended because another of its rows failed
+                return { ...row, end: 'stopped', stoppedBy: failed ? rowName(failed) : probe.name, error: undefined, probe };
+            }
+            return { ...row, end: probe.end, stoppedBy: probe.stoppedBy, error: probe.error, probe };
+        });
+    });
+}
+/** The step's result is its worst row's: failed > unknown > processing > succeeded. */
+const SEVERITY = ['succeeded', 'processing', 'unknown', 'failed'];
+function worstRow(rows) {
+    return rows.reduce((worst, row) => worst === undefined || SEVERITY.indexOf(row.result) > SEVERITY.indexOf(worst.result) ? row : worst, undefined);
+}
+/**
+ * Whether a row fails the step. Failed, a final error, cancelled, or not waited for further: always. At the
+ * timeout: a row still processing only with fail-on-timeout; one nothing is known of (never answered, never
+ * listed, never delivered) always, since fail-on-timeout: false cannot make the unknown green.
+ */
+function failsTheStep(row, failOnTimeout) {
+    if (row.result === 'failed')
+        return true;
+    if (row.end === 'done')
+        return false;
+    if (row.end === 'timeout')
+        return row.result === 'unknown' || failOnTimeout;
+    return true;
+}
+function verdict(outcomes, failOnTimeout) {
+    const rows = rowOutcomes(outcomes);
+    const failing = rows.filter((row) => failsTheStep(row, failOnTimeout));
+    const first = (row) => row.result === 'failed' || (row.end === 'error' && endsTheWait(row.probe));
+    return {
+        failing: [...failing.filter(first), ...failing.filter((row) => !first(row))],
+        late: rows.filter((row) => row.end === 'timeout' && !failsTheStep(row, failOnTimeout)),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/probes/change.ts
+
+
+
+
+function changeProbe(action, payload, api) {
+    let answer;
+    return {
+        name: `Call ${action}`,
+        rows: [{ kind: 'call', id: action, result: 'unknown', state: 'not answered' }],
+        retryable: provesNotCarriedOut,
+        answer: () => answer,
+        async check(call) {
+            const sent = await api.call(action, payload, call);
+            answer = sent.value;
+            return {
+                rows: [{ kind: 'call', id: action, result: 'succeeded', state: 'sent' }],
+                line: `${action}: sent, the API answered`,
+                requestId: sent.requestId,
+            };
+        },
+    };
+}
+/**
+ * Everything an answer holds to wait for: FlowId; DealNames; TaskId; the TaskIds of ClusterTaskIds; a numeric
+ * AsyncRequestId (ModifyClusterParam), read as a flow as the Terraform provider does. Where an answer holds a FlowId
+ * and a TaskId, the FlowId is the documented one to wait on. A value that is not what the API documents is an
+ * error: the change was made, and nothing sound can be waited for.
+ */
+function waitsOf(action, answer) {
+    const bad = (field) => new Error(`${action} was carried out, but its answer's ${field} is not what the API documents (${quoted(toJson(answer[field]) ?? '', 80)}): nothing can be waited for`);
+    // A task or flow ID: a JSON integer, or decimal text (ClusterTaskId.TaskId is a string in the API model).
+    const id = (field, value) => {
+        const text = idText(value) ?? (typeof value === 'string' && /^\d{1,19}$/.test(value) ? BigInt(value).toString() : undefined);
+        if (text === undefined || text === '0')
+            throw bad(field);
+        return text;
+    };
+    const flowIds = [];
+    const taskIds = [];
+    const notes = [];
+    if (answer.FlowId !== undefined)
+        flowIds.push(id('FlowId', answer.FlowId));
+    if (answer.TaskId !== undefined && flowIds.length === 0)
+        taskIds.push(id('TaskId', answer.TaskId));
+    if (answer.ClusterTaskIds !== undefined) {
+        if (!Array.isArray(answer.ClusterTaskIds))
+            throw bad('ClusterTaskIds');
+        for (const entry of answer.ClusterTaskIds)
+            taskIds.push(id('ClusterTaskIds', entry?.TaskId));
+    }
+    let dealNames = [];
+    if (answer.DealNames !== undefined) {
+        if (!Array.isArray(answer.DealNames) ||
+            !answer.DealNames.every((d) => typeof d === 'string' && DEAL_NAME.test(d))) {
+            throw bad('DealNames');
+        }
+        dealNames = answer.DealNames;
+    }
+    if (answer.AsyncRequestId !== undefined) {
+        // A string in the API model, a UUID in the docs' example; the Terraform provider reads it as an integer flow.
+        const numeric = typeof answer.AsyncRequestId === 'string' && /^[1-9]\d{0,18}$/.test(answer.AsyncRequestId);
+        if (numeric)
+            flowIds.push(id('AsyncRequestId', answer.AsyncRequestId));
+        else {
+            notes.push(`${action} answered AsyncRequestId ${quoted(String(answer.AsyncRequestId), 80)}, which is not numeric: no CynosDB API is documented to wait on it, so the step does not wait`);
+        }
+    }
+    return { flowIds: [...new Set(flowIds)], dealNames: [...new Set(dealNames)], taskIds: [...new Set(taskIds)], notes };
+}
+
+;// CONCATENATED MODULE: ./src/task-details.ts
+
 
 
 
@@ -49888,7 +50687,6 @@ const MAX_TASK_PAGES = 5;
  * grows by 8 hours: the flow's task is still in it, and tasks are matched on FlowId anyway.
  */
 const taskTime = (epochMs) => new Date(epochMs).toISOString().slice(0, 19).replace('T', ' ');
-const matches = (task, flowId) => task.flowId !== undefined && (String(task.flowId) === flowId || task.flowId === Number(flowId));
 const toDetails = (task) => ({
     taskType: task.taskType,
     target: task.instanceId || task.clusterId,
@@ -49902,330 +50700,407 @@ function taskLabel(details) {
     const what = forLog(details.taskType || 'task');
     return ` (${details.target ? `${what} on ${forLog(details.target)}` : what})`;
 }
-/** `, 40%` when the task reports progress. */
-const progressText = (details) => details?.progress === undefined ? '' : `, ${Math.round(details.progress)}%`;
-function createTaskWatcher(deps) {
+/**
+ * `, 40%` while the work runs: clamped to 0–99, since a task still running is not done whatever its counter
+ * says (`100%` would read as finished, `-5%` or `1e+308%` as nonsense). Nothing when there is no number.
+ */
+const progressText = (details) => details?.progress === undefined || !Number.isFinite(details.progress)
+    ? ''
+    : `, ${Math.min(99, Math.max(0, Math.floor(details.progress)))}%`;
+function createTaskDetails(deps) {
     const known = new Map();
+    const stopped = new AbortController();
+    const budget = {
+        signal: AbortSignal.any([deps.budget.signal, stopped.signal]),
+        notAfter: deps.budget.notAfter,
+    };
+    const underWay = new Set();
     let disabled = false;
     // One listing serves every flow of the step: many flows seen processing at once cost one sweep, not one each.
     let sweep;
-    async function list(call) {
+    async function list() {
         const startTimeBegin = taskTime(deps.stepStartedAtEpochMs - TASK_LOOKBACK_MS);
         const tasks = [];
         for (let page = 0; page < MAX_TASK_PAGES; page++) {
-            const { value } = await deps.describeTasks({ startTimeBegin, limit: 100, offset: page * 100 }, call);
-            tasks.push(...value.tasks);
-            if ((page + 1) * 100 >= value.total || value.tasks.length === 0)
+            const { value } = await deps.describeTasks({ startTimeBegin, limit: 100, offset: page * 100 }, budget);
+            tasks.push(...value.items);
+            if ((page + 1) * 100 >= value.total || value.items.length === 0)
                 break;
         }
         return tasks;
     }
-    async function lookUp(flowId, fresh, call) {
+    async function lookUp(flowId, status) {
+        const state = known.get(flowId);
         const now = deps.now();
-        if (fresh || sweep === undefined || now - sweep.at >= TASK_REFRESH_MS) {
-            const current = { at: now, tasks: list(call) };
-            sweep = current;
-            current.tasks.catch(() => {
-                if (sweep === current)
-                    sweep = undefined; // a failed listing is not reused
-            });
+        const afterFailure = status === FLOW_STATUS.failed;
+        known.set(flowId, { details: state?.details, lookedAt: now, afterFailure });
+        try {
+            // after a failure, a listing of its own: the task's ErrMsg is what the step reports
+            if (afterFailure || sweep === undefined || now - sweep.at >= TASK_REFRESH_MS) {
+                const current = { at: now, tasks: list() };
+                sweep = current;
+                current.tasks.catch(() => {
+                    if (sweep === current)
+                        sweep = undefined; // a failed listing is not reused
+                });
+            }
+            // matched on the FlowId's decimal text: IDs past 2^53 are compared exactly
+            const task = (await sweep.tasks).find((t) => t.flowId === flowId);
+            if (task)
+                known.set(flowId, { details: toDetails(task), lookedAt: now, afterFailure });
+            else
+                deps.debug?.(`Flow ${flowId}: no task with this FlowId in DescribeTasks yet`);
         }
-        return (await sweep.tasks).find((task) => matches(task, flowId));
+        catch (error) {
+            if (disabled || budget.signal.aborted || error instanceof DeadlineError)
+                return;
+            if (isTransient(error)) {
+                // throttled, a network hiccup, a clock just corrected: the next due lookup tries again
+                deps.debug?.(`Flow ${flowId}: DescribeTasks failed, tried again later: ${error.message}`);
+                return;
+            }
+            disabled = true;
+            deps.notice(isDenied(error)
+                ? 'Task details (type, progress, why a flow failed) need the CAM action cynosdb:DescribeTasks, which this key or role lacks; waiting without them.'
+                : `Task details are not available (${error instanceof Error ? error.message : String(error)}); waiting without them.`);
+        }
     }
     return {
-        async observe(flowId, status, call) {
+        observe(flowId, status) {
             const state = known.get(flowId);
-            const now = deps.now();
-            const due = status === 1
+            const due = status === FLOW_STATUS.failed
                 ? !state?.afterFailure
-                : status === 2 && (state === undefined || now - state.lookedAt >= TASK_REFRESH_MS);
-            if (disabled || !due)
-                return state?.details;
-            try {
-                // after a failure, a listing of its own: the task's ErrMsg is what the step reports
-                const task = await lookUp(flowId, status === 1, call);
-                const details = task ? toDetails(task) : state?.details;
-                known.set(flowId, { details, lookedAt: now, afterFailure: status === 1 });
-                if (!task)
-                    deps.debug?.(`Flow ${flowId}: no task with this FlowId in DescribeTasks yet`);
-                return details;
-            }
-            catch (error) {
-                known.set(flowId, { details: state?.details, lookedAt: now, afterFailure: status === 1 });
-                if (disabled || call.signal.aborted || error instanceof DeadlineError)
-                    return state?.details;
-                if (isTransient(error)) {
-                    // throttled, a network hiccup, a clock just corrected: the next due lookup tries again
-                    deps.debug?.(`Flow ${flowId}: DescribeTasks failed, tried again later: ${error instanceof Error ? error.message : ''}`);
-                    return state?.details;
-                }
-                disabled = true;
-                const denied = error instanceof ApiError && /^(AuthFailure\.)?UnauthorizedOperation/.test(error.code);
-                deps.notice(denied
-                    ? 'Task details (type, progress, why a flow failed) need the CAM action cynosdb:DescribeTasks, which this key or role lacks; waiting without them.'
-                    : `Task details are not available (${error instanceof Error ? error.message : String(error)}); waiting without them.`);
-                return state?.details;
-            }
+                : status === FLOW_STATUS.processing && (state === undefined || deps.now() - state.lookedAt >= TASK_REFRESH_MS);
+            if (disabled || !due || budget.signal.aborted)
+                return;
+            const lookup = lookUp(flowId, status);
+            underWay.add(lookup);
+            void lookup.finally(() => underWay.delete(lookup));
         },
+        get: (flowId) => known.get(flowId)?.details,
+        async settle(ms, sleep) {
+            if (underWay.size === 0)
+                return;
+            const timer = new AbortController();
+            await Promise.race([Promise.allSettled([...underWay]), sleep(ms, timer.signal).catch(() => undefined)]);
+            timer.abort();
+        },
+        stop: () => stopped.abort(),
     };
 }
 
-;// CONCATENATED MODULE: ./src/wait.ts
-// Polling one task flow until it ends, the timeout passes, or the step is cancelled.
-// Clock, sleep and randomness come in as parameters, so tests drive this loop on a fake clock.
+;// CONCATENATED MODULE: ./src/probes/flow.ts
 
 
-
-
-
-/** The abort reason when one flow's end ends the wait for all: the step fails anyway, so waiting costs minutes. */
-class StopWaiting extends Error {
-    name = 'StopWaiting';
-    byFlowId;
-    constructor(byFlowId) {
-        super(`flow ${byFlowId} ended the wait`);
-        this.byFlowId = byFlowId;
-    }
-}
-const RESULT_NAMES = ['succeeded', 'failed', 'processing'];
-const resultName = (status) => RESULT_NAMES[status];
-/** A line every this often while a flow keeps processing, so a long wait shows it is alive. */
-const PROGRESS_EVERY_MS = 30_000;
-const describeTrace = (t) => `${t.action} → ${t.host}: ${t.httpStatus === undefined ? 'no HTTP answer' : `HTTP ${t.httpStatus}`}` +
-    `${t.requestId ? `, RequestId ${forLog(t.requestId)}` : ''}, ${Math.round(t.latencyMs)} ms`;
-async function waitForFlow(flowId, options, deps) {
-    const { signal } = options;
-    const start = options.startedAt ?? deps.now();
-    const deadline = start + options.timeoutMs;
-    let status;
-    let requestId;
-    let polls = 0;
-    const retries = createRetryTracker(deps.random);
-    let lastLineAt = start;
-    let task;
-    const since = () => formatDuration(deps.now() - start);
-    const finish = (end, error) => ({
-        flowId,
-        status,
-        requestId,
-        polls,
-        elapsedMs: deps.now() - start,
-        end,
-        error,
-        stoppedBy: end === 'stopped' && signal.reason instanceof StopWaiting ? signal.reason.byFlowId : undefined,
+const RESULT_OF = { 0: 'succeeded', 1: 'failed', 2: 'processing' };
+/** A flow's row, as DescribeFlow last answered (status) and its task last said. */
+function flowRow(flowId, status, details) {
+    const result = status === undefined ? 'unknown' : RESULT_OF[status];
+    const task = details?.get(flowId);
+    return {
+        kind: 'flow',
+        id: flowId,
+        result,
+        state: status === undefined ? 'no answer from DescribeFlow' : result,
+        cause: status === FLOW_STATUS.failed && task?.errMsg ? task.errMsg : undefined,
         task,
-    });
-    const said = (what) => `Flow ${flowId}${taskLabel(task)}: ${what}${status === FLOW_STATUS.processing ? progressText(task) : ''}`;
-    const aborted = () => finish(signal.reason instanceof StopWaiting ? 'stopped' : 'cancelled');
-    for (;;) {
-        const pollAt = deps.now();
-        let nextAt;
-        try {
-            const answer = await deps.describeFlow(flowId, { signal, notAfter: deadline });
-            polls += 1;
-            const changed = answer.status !== status;
-            ({ status, requestId } = answer);
-            task = (await deps.observeTask?.(flowId, answer.status, { signal, notAfter: deadline })) ?? task;
-            if (changed) {
-                deps.log(`${said(resultName(answer.status))} after ${since()} (${polls} ${polls === 1 ? 'call' : 'calls'})`);
-                lastLineAt = deps.now();
-            }
-            retries.succeeded();
-            const ended = status !== FLOW_STATUS.processing;
-            nextAt = pollAt + options.schedule(pollAt - start);
-            if (answer.trace) {
-                const next = ended ? 'done' : `next poll in ${formatDuration(Math.max(0, nextAt - deps.now()))}`;
-                deps.debug?.(`Flow ${flowId}: ${describeTrace(answer.trace)}: Status ${status}; ${next}`);
-            }
-            if (ended)
-                return finish('done');
-        }
-        catch (caught) {
-            const now = deps.now();
-            const next = retries.failed(caught, { aborted: signal.aborted, now, deadline });
-            if (next.kind === 'aborted') {
-                if (next.sent)
-                    polls += 1; // the request went out before the wait stopped
-                return aborted(); // else it was stopped while waiting for the rate limiter: nothing was sent
-            }
-            // no slot before the deadline: nothing was sent
-            if (next.kind === 'deadline')
-                return finish('timeout', retries.lastError());
-            polls += 1; // a call that failed, whether it got an answer or not
-            const { error } = next;
-            requestId = answeredRequestId(error) ?? requestId;
-            const trace = error.trace;
-            const traced = (decision) => {
-                if (trace)
-                    deps.debug?.(`Flow ${flowId}: ${describeTrace(trace)}: ${error.name}; ${decision}`);
+    };
+}
+function flowProbe(flowId, api, details) {
+    return {
+        name: `Flow ${flowId}`,
+        rows: [flowRow(flowId, undefined)],
+        async check(call) {
+            const answer = await api.describeFlow(flowId, call);
+            details?.observe(flowId, answer.value);
+            const row = flowRow(flowId, answer.value, details);
+            return {
+                rows: [row],
+                line: `Flow ${flowId}${taskLabel(row.task)}: ${row.state}`,
+                progress: answer.value === FLOW_STATUS.processing ? progressText(row.task) : undefined,
+                requestId: answer.requestId,
             };
-            if (next.kind === 'final') {
-                traced('final, not retried');
-                return finish('error', error);
-            }
-            if (next.kind === 'past-deadline') {
-                traced(`the server asks for ${formatDuration(next.delayMs)} (Retry-After), past the timeout: not retried`);
-                deps.log(`Flow ${flowId}: call ${polls} failed: ${error.message}; the server asks to wait past the timeout, so the wait ends here`);
-                return finish('timeout', error);
-            }
-            traced(`retry in ${formatDuration(next.delayMs)}`);
-            if (!next.clockCorrection) {
-                deps.log(`Flow ${flowId}: call ${polls} failed (${retries.inARow()} in a row): ${error.message}; retrying in ${formatDuration(next.delayMs)}`);
-                lastLineAt = now;
-            }
-            nextAt = now + next.delayMs;
-        }
-        const now = deps.now();
-        if (now >= deadline)
-            return finish('timeout', retries.lastError());
-        if (now - lastLineAt >= PROGRESS_EVERY_MS && status !== undefined) {
-            deps.log(`${said(`still ${resultName(status)}`)} after ${since()} (${polls} calls)`);
-            lastLineAt = now;
-        }
-        try {
-            // Never sleep past the deadline: the last call goes out at the deadline itself.
-            await deps.sleep(Math.max(0, Math.min(nextAt, deadline) - now), signal);
-        }
-        catch {
-            return aborted();
-        }
-    }
+        },
+    };
+}
+/** A finished wait with its flows' task details as they stand now: a lookup may end after the last round. */
+function withTaskDetails(outcome, details) {
+    const rows = outcome.rows.map((row) => {
+        if (row.kind !== 'flow')
+            return row;
+        const task = details.get(row.id) ?? row.task;
+        return { ...row, task, cause: row.result === 'failed' && task?.errMsg ? task.errMsg : row.cause };
+    });
+    return { ...outcome, rows };
 }
 
-;// CONCATENATED MODULE: ./src/purchase.ts
-// Waiting for a purchase: CreateClusters and AddInstances answer with deal names, not a FlowId. The deals are
-// resolved to their cluster and instances with DescribeResourcesByDealName (which answers DealNameNotFound until
-// billing has delivered them), then the instances are polled with DescribeInstances until every one is running.
-// Clock, sleep and randomness come in as parameters, as in wait.ts.
-
-
-
+;// CONCATENATED MODULE: ./src/probes/purchase.ts
 
 
 /** Until billing has delivered a deal, DescribeResourcesByDealName answers this; the docs say to retry. */
 const DEAL_NOT_DELIVERED = 'InvalidParameterValue.DealNameNotFound';
 /** The instance is ready. */
 const RUNNING = 'running';
-/** Statuses an instance does not come back from to running on its own (cynosdb_models.d.ts lists them). */
+/** Statuses an instance does not come back from to running on its own (the API model's comment lists them). */
 const LOST_STATUSES = new Set(['isolating', 'isolated', 'offlining', 'offlined']);
-async function waitForPurchase(dealNames, options, deps) {
-    const { signal } = options;
-    const start = options.startedAt ?? deps.now();
-    const deadline = start + options.timeoutMs;
+/** DescribeInstances' largest page. */
+const INSTANCE_PAGE = 100;
+/** How many instances a log line names before it says how many more. */
+const NAMED_IN_A_LINE = 10;
+function purchaseProbe(dealNames, api) {
     let resources;
-    let statuses = new Map();
-    let requestId;
-    let polls = 0;
-    const retries = createRetryTracker(deps.random);
-    let lastLine = '';
-    const deals = dealNames.join(', ');
-    const instances = () => (resources ?? [])
-        .flatMap((r) => r.instanceIds)
-        .map((instanceId) => ({ instanceId, status: statuses.get(instanceId) }));
-    const finish = (end, error) => ({
-        dealNames,
-        resources,
-        instances: instances(),
-        requestId,
-        polls,
-        elapsedMs: deps.now() - start,
-        end,
-        error,
-        stoppedBy: end === 'stopped' && signal.reason instanceof StopWaiting ? signal.reason.byFlowId : undefined,
+    const deals = `Deal${dealNames.length > 1 ? 's' : ''} ${dealNames.join(', ')}`;
+    const undelivered = () => ({
+        rows: dealNames.map((name) => ({ kind: 'deal', id: name, result: 'unknown', state: 'not delivered yet' })),
+        line: `${deals}: not delivered yet`,
     });
-    const aborted = () => finish(signal.reason instanceof StopWaiting ? 'stopped' : 'cancelled');
-    const say = (line) => {
-        if (line !== lastLine)
-            deps.log(`${line} after ${formatDuration(deps.now() - start)} (${polls} calls)`);
-        lastLine = line;
-    };
-    for (;;) {
-        const pollAt = deps.now();
-        let nextAt = pollAt + options.schedule(pollAt - start);
-        try {
-            const call = { signal, notAfter: deadline };
-            if (resources === undefined) {
-                const answer = await deps.describeResources(dealNames, call);
-                polls += 1;
-                requestId = answer.requestId;
-                const byDeal = new Map(answer.value.map((r) => [r.dealName, r]));
-                const found = dealNames.map((name) => byDeal.get(name));
-                if (found.every((r) => r !== undefined && r.instanceIds.length > 0)) {
-                    resources = found;
-                    say(`Deal ${deals}: delivered, instances ${instances()
-                        .map((i) => forLog(i.instanceId))
-                        .join(', ')}`);
-                    retries.succeeded();
-                    continue; // the instances are asked about at once
-                }
-                else {
-                    say(`Deal ${deals}: not delivered yet`);
-                }
-            }
-            else {
-                const ids = instances().map((i) => i.instanceId);
-                const answer = await deps.describeInstances(ids, call);
-                polls += 1;
-                requestId = answer.requestId;
-                statuses = new Map([...statuses, ...answer.value.map((i) => [i.instanceId, i.status])]);
-                const lost = instances().find((i) => i.status !== undefined && LOST_STATUSES.has(i.status));
-                if (lost) {
-                    const message = `Instance ${forLog(lost.instanceId)} of deal ${deals} is ${forLog(lost.status ?? '')}, which it does not come back from on its own`;
-                    return finish('error', new Error(message));
-                }
-                const waiting = instances().filter((i) => i.status !== RUNNING);
-                if (waiting.length === 0) {
-                    say(`Deal ${deals}: every instance running`);
-                    return finish('done');
-                }
-                say(`Deal ${deals}: ${waiting.map((i) => `${forLog(i.instanceId)} ${i.status === undefined ? 'not listed yet' : forLog(i.status)}`).join(', ')}`);
-            }
-            retries.succeeded();
+    /** Every instance of every deal, listed afresh: the status of each in this round's answers, or none. */
+    async function listInstances(call) {
+        const instanceIds = [...new Set((resources ?? []).flatMap((r) => r.instanceIds))];
+        const statuses = new Map();
+        let requestId;
+        // A page past the last of our instances can only come from a server that counts wrong: stop there.
+        const pages = Math.ceil(instanceIds.length / INSTANCE_PAGE);
+        for (let page = 0; page < pages; page++) {
+            const answer = await api.describeInstances({ instanceIds, limit: INSTANCE_PAGE, offset: page * INSTANCE_PAGE }, call);
+            requestId = answer.requestId ?? requestId;
+            for (const instance of answer.value.items)
+                statuses.set(instance.instanceId, instance.status);
+            if ((page + 1) * INSTANCE_PAGE >= answer.value.total || answer.value.items.length === 0)
+                break;
         }
-        catch (caught) {
-            const now = deps.now();
-            if (caught instanceof ApiError && caught.code === DEAL_NOT_DELIVERED && !signal.aborted) {
-                // billing has not delivered the deal yet: poll again at the schedule
-                polls += 1;
-                requestId = caught.requestId ?? requestId;
-                retries.expected(caught);
-                say(`Deal ${deals}: not delivered yet`);
-            }
-            else {
-                const next = retries.failed(caught, { aborted: signal.aborted, now, deadline });
-                if (next.kind === 'aborted') {
-                    if (next.sent)
-                        polls += 1;
-                    return aborted();
-                }
-                if (next.kind === 'deadline')
-                    return finish('timeout', retries.lastError());
-                polls += 1;
-                requestId = answeredRequestId(next.error) ?? requestId;
-                if (next.kind === 'final')
-                    return finish('error', next.error);
-                if (next.kind === 'past-deadline')
-                    return finish('timeout', next.error);
-                if (!next.clockCorrection) {
-                    deps.log(`Deal ${deals}: call ${polls} failed (${retries.inARow()} in a row): ${next.error.message}; retrying in ${formatDuration(next.delayMs)}`);
-                }
-                nextAt = now + next.delayMs;
-            }
-        }
-        const now = deps.now();
-        if (now >= deadline)
-            return finish('timeout', retries.lastError());
-        try {
-            await deps.sleep(Math.max(0, Math.min(nextAt, deadline) - now), signal);
-        }
-        catch {
-            return aborted();
-        }
+        return { statuses, requestId };
     }
+    return {
+        name: deals,
+        rows: undelivered().rows,
+        delivered: () => resources,
+        async check(call) {
+            let requestId;
+            if (resources === undefined) {
+                try {
+                    const answer = await api.describeResourcesByDealName(dealNames, call);
+                    requestId = answer.requestId;
+                    const found = dealNames.map((name) => answer.value.filter((r) => r.dealName === name));
+                    if (!found.every((clusters) => clusters.some((r) => r.instanceIds.length > 0))) {
+                        return { ...undelivered(), requestId };
+                    }
+                    resources = found.flat(); // every cluster of every deal, in the order of the deals
+                }
+                catch (error) {
+                    // billing has not delivered the deals yet: asked again at the schedule
+                    if (error instanceof ApiError && error.code === DEAL_NOT_DELIVERED) {
+                        return { ...undelivered(), requestId: error.requestId };
+                    }
+                    throw error;
+                }
+            }
+            // delivered (now or earlier): the instances are asked about at once
+            const listed = await listInstances(call);
+            const rows = resources.flatMap((cluster) => cluster.instanceIds.map((instanceId) => {
+                const status = listed.statuses.get(instanceId);
+                const lost = status !== undefined && LOST_STATUSES.has(status);
+                return {
+                    kind: 'instance',
+                    id: instanceId,
+                    result: status === RUNNING ? 'succeeded' : lost ? 'failed' : status === undefined ? 'unknown' : 'processing',
+                    state: status ?? 'not listed yet',
+                    cause: lost ? `is ${status}, which it does not come back from on its own` : undefined,
+                    parent: cluster.clusterId || undefined,
+                };
+            }));
+            return { rows, line: `${deals}: ${instancesLine(rows)}`, requestId: listed.requestId ?? requestId };
+        },
+    };
+}
+/** `every instance running`, or the instances not running yet with their status, at most ten named. */
+function instancesLine(rows) {
+    const waiting = rows.filter((row) => row.result !== 'succeeded');
+    if (waiting.length === 0)
+        return `every instance running (${rows.length})`;
+    const named = waiting.slice(0, NAMED_IN_A_LINE).map((row) => `${forLog(row.id)} ${forLog(row.state)}`);
+    const more = waiting.length - named.length;
+    return `${named.join(', ')}${more > 0 ? ` and ${more} more` : ''}; ${rows.length - waiting.length} of ${rows.length} running`;
+}
+
+;// CONCATENATED MODULE: ./src/probes/task.ts
+
+
+
+/** The one status value the API documents (BizTaskInfo.Status), and the Terraform provider waits for. */
+const TASK_SUCCESS = 'success';
+/** A status that says plainly that the task failed or was cancelled: undocumented, so read by its words. */
+const TASK_FAILURE = /fail|error|cancel/i;
+/** DescribeTasks' largest page (Limit). */
+const TASK_PAGE = 100;
+/** What a task's own status says, when no flow decides. */
+function taskResult(status) {
+    if (status.toLowerCase() === TASK_SUCCESS)
+        return 'succeeded';
+    if (TASK_FAILURE.test(status))
+        return 'failed';
+    return 'processing';
+}
+function taskProbe(taskIds, api) {
+    /** Rows of tasks that ended (succeeded or failed): they are not asked about again. */
+    const ended = new Map();
+    const notListed = (id) => ({ kind: 'task', id, result: 'unknown', state: 'not listed yet' });
+    /** The tasks not yet ended, by TaskId, in one DescribeTasks call (more only past 100 tasks). */
+    async function list(ids, call) {
+        const tasks = new Map();
+        let requestId;
+        for (let offset = 0; offset < ids.length; offset += TASK_PAGE) {
+            const answer = await api.describeTasks({
+                filters: [{ Names: ['TaskId'], Values: ids.slice(offset, offset + TASK_PAGE), ExactMatch: true }],
+                limit: TASK_PAGE,
+                offset: 0,
+            }, call);
+            requestId = answer.requestId ?? requestId;
+            for (const task of answer.value.items)
+                if (task.taskId !== undefined)
+                    tasks.set(task.taskId, task);
+        }
+        return { tasks, requestId };
+    }
+    /** A listed task's row: its flow decides when it names one (one DescribeFlow call), else its own status. */
+    async function rowOf(id, task, call) {
+        const details = toDetails(task);
+        if (task.flowId !== undefined) {
+            const answer = await api.describeFlow(task.flowId, call);
+            const flow = flowRow(task.flowId, answer.value);
+            const row = {
+                kind: 'task',
+                id,
+                result: flow.result,
+                state: `${flow.state} (flow ${task.flowId})`,
+                cause: flow.result === 'failed' ? task.errMsg || undefined : undefined,
+                task: details,
+                parent: `flow ${task.flowId}`,
+            };
+            return { row, requestId: answer.requestId };
+        }
+        const result = taskResult(task.status);
+        const row = {
+            kind: 'task',
+            id,
+            result,
+            state: task.status || 'no status',
+            cause: result === 'failed' ? task.errMsg || `its status is ${task.status}` : undefined,
+            task: details,
+        };
+        return { row };
+    }
+    const name = `Task${taskIds.length > 1 ? 's' : ''} ${taskIds.join(', ')}`;
+    return {
+        name,
+        rows: taskIds.map(notListed),
+        async check(call) {
+            const waiting = taskIds.filter((id) => !ended.has(id));
+            const listed = await list(waiting, call);
+            let requestId = listed.requestId;
+            const rows = [];
+            for (const id of taskIds) {
+                const done = ended.get(id);
+                const task = listed.tasks.get(id);
+                if (done)
+                    rows.push(done);
+                else if (!task)
+                    rows.push(notListed(id)); // it may appear a moment after the call: asked again next round
+                else {
+                    const read = await rowOf(id, task, call);
+                    requestId = read.requestId ?? requestId;
+                    if (read.row.result === 'succeeded' || read.row.result === 'failed')
+                        ended.set(id, read.row);
+                    rows.push(read.row);
+                }
+            }
+            return { rows, line: tasksLine(name, rows), requestId };
+        },
+    };
+}
+/**
+ * `Task 1 (CreateAccounts on cynosdbmysql-…): running, 40%`, or for several
+ * `Tasks 1, 2: 1 (CreateAccounts on …) running, 40%; 2 success`, at most ten named.
+ */
+function tasksLine(name, rows) {
+    const state = (row) => `${forLog(row.state)}${row.result === 'processing' ? progressText(row.task) : ''}`;
+    if (rows.length === 1 && rows[0])
+        return `${name}${taskLabel(rows[0].task)}: ${state(rows[0])}`;
+    const named = rows.slice(0, 10).map((row) => `${forLog(row.id)}${taskLabel(row.task)} ${state(row)}`);
+    return `${name}: ${named.join('; ')}${rows.length > 10 ? `; and ${rows.length - 10} more` : ''}`;
+}
+
+;// CONCATENATED MODULE: ./src/hints.ts
+// What to fix, for the errors that end a wait at once: the action's inputs and README sections by name. The API
+// client (tencent/) only reports what happened; the advice belongs here, where the inputs are known.
+
+
+
+
+function hintFor(error, context) {
+    if (isUntrustedCertificate(error)) {
+        return "The endpoint's TLS certificate is not trusted. Behind a TLS-inspecting proxy, point NODE_EXTRA_CA_CERTS at the proxy's CA certificate (PEM) in the job's env (on a self-hosted runner, in its .env file).";
+    }
+    if (error instanceof UnreachableError) {
+        return `Check the host name in 'endpoint' (or 'sts-endpoint') for a typo, and that the runner can reach ${error.host}: behind a proxy, set HTTPS_PROXY (see the README, "Networks and proxies").`;
+    }
+    if (error instanceof HttpStatusError && error.action === ID_TOKEN_ACTION) {
+        return error.status === 401 || error.status === 403
+            ? "GitHub refused the ID token request: give the job 'permissions: id-token: write'."
+            : '';
+    }
+    if (error instanceof HttpStatusError) {
+        return `An HTTP ${error.status} comes from a web server, not the Tencent Cloud API: check that 'endpoint' is a Tencent Cloud API host such as cynosdb.tencentcloudapi.com, and, behind a proxy, that the proxy lets ${error.host} through.`;
+    }
+    if (!(error instanceof ApiError))
+        return '';
+    const { code } = error;
+    if (error.action === 'AssumeRoleWithWebIdentity') {
+        return code.startsWith('RequestLimitExceeded') || code.startsWith('InternalError')
+            ? ''
+            : 'Check role-arn and oidc-provider-id, and that the role\'s trust policy trusts the OIDC provider with this repository\'s token (audience, subject); see the README, "Keyless auth with GitHub OIDC".';
+    }
+    if (code === 'InvalidParameterValue.FlowNotFound' || code === 'FailedOperation.FlowNotFoundError') {
+        return `Check the flow ID, and that region '${context.region}' is the region of the cluster whose call returned it.`;
+    }
+    if (code === 'AuthFailure.SignatureExpire') {
+        return "The runner's clock is off by more than 5 minutes and could not be corrected from the server's Date header.";
+    }
+    if (code === 'AuthFailure.TokenFailure') {
+        return 'The session token is expired or does not belong to this secret ID: fetch fresh temporary credentials.';
+    }
+    if (code === 'AuthFailure.UnauthorizedOperation' || code.startsWith('UnauthorizedOperation')) {
+        return `The key or role lacks permission: grant it the CAM action cynosdb:${error.action} (see the README, "Permissions").`;
+    }
+    if (code.startsWith('AuthFailure')) {
+        return 'Check secret-id and secret-key: they must be a current, enabled key pair of the same account (and no stray whitespace).';
+    }
+    if (code === 'UnsupportedRegion')
+        return `Check region '${context.region}'.`;
+    if (code.startsWith('InvalidParameter') || code === 'MissingParameter' || code === 'UnknownParameter') {
+        return `Check region '${context.region}' and the IDs or parameters given.`;
+    }
+    return '';
+}
+/**
+ * What to do after the change the step sent failed. An answer the API gave with an error code it reports for
+ * requests it refused means nothing changed; anything else after the request left (no answer in time, an HTTP
+ * 5xx, InternalError, a garbled answer) leaves it open whether the change was applied.
+ */
+function changeHint(error, context) {
+    const refused = error instanceof ApiError && !/^(InternalError|ServiceUnavailable|ResourceUnavailable)(\.|$)/.test(error.code);
+    const hint = hintFor(error, context);
+    if (refused)
+        return `The API refused the call, so nothing was changed${hint ? `. ${hint}` : ''}`;
+    if (error instanceof UnreachableError || isUntrustedCertificate(error))
+        return `The call never reached the API, so nothing was changed${hint ? `. ${hint}` : ''}`;
+    return 'The change was sent and may have been applied: check the cluster before running this step again (it is never sent twice)';
 }
 
 ;// CONCATENATED MODULE: ./src/report.ts
-// What the step leaves behind: outputs for later steps, a job summary for people, and the verdict.
+// What the step leaves behind, formatted: outputs for later steps, a job summary for people, the failure message
+// and the warning. What they say was decided elsewhere (outcome.ts); everything here is bounded, and foreign
+// text is neutralised for the log and escaped for the summary.
 
 
 
@@ -50234,127 +51109,147 @@ async function waitForPurchase(dealNames, options, deps) {
 
 
 
-const flowResult = (outcome) => outcome.status === undefined ? 'unknown' : resultName(outcome.status);
-/** The step's result is its worst flow's: failed > unknown > processing > succeeded. */
-const SEVERITY = ['succeeded', 'processing', 'unknown', 'failed'];
-function worstOutcome(outcomes) {
-    const [first, ...rest] = outcomes;
-    if (!first)
-        throw new Error('no flows to report');
-    return rest.reduce((worst, o) => (SEVERITY.indexOf(flowResult(o)) > SEVERITY.indexOf(flowResult(worst)) ? o : worst), first);
-}
-/** RequestIds are UUIDs; only a well-formed one goes into an output that later steps may interpolate. */
-const SAFE_REQUEST_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
-/** A flow that failed, or met a final error, ends the wait for every flow of the step. */
-const endsTheWait = (outcome) => outcome.end === 'error' || (outcome.end === 'done' && outcome.status === FLOW_STATUS.failed);
-/** A purchase as the rows the report shows: one per instance, or one for its deals until they are delivered. */
-function purchaseRows(p) {
-    const base = { requestId: p.requestId, elapsedMs: p.elapsedMs, stoppedBy: p.stoppedBy, polls: 0 };
-    if (p.resources === undefined) {
-        // never delivered within the wait: nothing is known of the instances
-        return [
-            {
-                ...base,
-                flowId: p.dealNames.join(', '),
-                kind: 'deal',
-                status: undefined,
-                end: p.end,
-                error: p.error,
-                polls: p.polls,
-            },
-        ];
+
+/** An output a later step reads whole: room for hundreds of IDs, far from the runner's limits. */
+const MAX_OUTPUT_CHARS = 64 * 1024;
+/** The job summary: GitHub drops one over 1 MiB; this leaves room for the other steps of the job. */
+const MAX_SUMMARY_ROWS = 200;
+const MAX_SUMMARY_CHARS = 256 * 1024;
+/** Tencent Cloud's RequestIds are UUIDs: nothing else goes into an output that later steps may interpolate. */
+const REQUEST_ID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
+/** `status`: DescribeFlow's numbers, which the other kinds borrow: 0 succeeded, 1 failed, 2 processing. */
+const STATUS_OF = { succeeded: '0', failed: '1', processing: '2', unknown: '' };
+/** A row's key in `results`: a flow's bare ID (as in 1.0), every other kind prefixed, so no two can collide. */
+const resultKey = (row) => row.kind === 'flow' ? row.id : `${row.kind}:${row.id}`;
+/** `{"a":"b",…}` with as many entries as fit in `max` characters, then `"more": "N left out"`. */
+function boundedObject(entries, max) {
+    const kept = {};
+    let size = 2;
+    let index = 0;
+    for (; index < entries.length; index++) {
+        const [key, value] = entries[index] ?? ['', ''];
+        const entrySize = JSON.stringify(key).length + JSON.stringify(value).length + 2;
+        if (size + entrySize > max - 40)
+            break;
+        kept[key] = value;
+        size += entrySize;
     }
-    const lost = p.end === 'error' && p.instances.find((i) => i.status !== undefined && LOST_STATUSES.has(i.status));
-    return p.instances.map((instance, index) => {
-        const status = instance.status === RUNNING
-            ? FLOW_STATUS.succeeded
-            : lost && lost === instance
-                ? FLOW_STATUS.failed
-                : FLOW_STATUS.processing;
-        const end = p.end === 'error' && lost !== instance ? (lost ? 'stopped' : 'error') : p.end;
-        return {
-            ...base,
-            stoppedBy: end === 'stopped' && lost ? `instance ${lost.instanceId}` : base.stoppedBy,
-            flowId: instance.instanceId,
-            kind: 'instance',
-            instanceStatus: instance.status,
-            status,
-            end: status === FLOW_STATUS.succeeded ? 'done' : end,
-            error: end === 'error' || lost === instance ? p.error : undefined,
-            polls: index === 0 ? p.polls : 0, // the purchase's calls, counted once
-        };
-    });
+    if (index < entries.length)
+        kept.more = `${entries.length - index} left out`;
+    return JSON.stringify(kept);
 }
-/** The cluster and instance IDs a purchase delivered, in the order of its deals, each once. */
-function purchaseIds(p) {
-    const resources = p?.resources ?? [];
+/** IDs, comma-separated, as many whole ones as fit; only what looks like a resource ID. */
+function idList(ids) {
+    const kept = [];
+    let size = 0;
+    for (const id of ids.filter((id) => RESOURCE_ID.test(id))) {
+        if (size + id.length + 1 > MAX_OUTPUT_CHARS)
+            break;
+        kept.push(id);
+        size += id.length + 1;
+    }
+    return kept.join(',');
+}
+/**
+ * The answer of the change the step sent, as JSON for a later step's fromJSON, its text made harmless on the way:
+ * `::` and `##[` (workflow commands, should a later step echo it) and invisible formatting characters are written
+ * as JSON escapes, which read back as the same value. Empty when it would be larger than an output should be.
+ */
+function responseOutput(answer) {
+    if (answer === undefined)
+        return '';
+    const json = (toJson(answer) ?? '')
+        .replace(/:(?=:)/g, '\\u003a')
+        .replace(/#(?=#\[)/g, '\\u0023')
+        .replace(/[\p{Cf}\u2028\u2029]/gu, (c) => `\\u${(c.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`);
+    return json.length <= MAX_OUTPUT_CHARS ? json : '';
+}
+function stepOutputs(outcomes, step) {
+    const rows = rowOutcomes(outcomes);
+    const worst = worstRow(rows);
+    const requestId = worst?.probe.requestId ?? '';
     return {
-        clusterIds: [...new Set(resources.map((r) => r.clusterId).filter((id) => id !== ''))],
-        instanceIds: [...new Set(resources.flatMap((r) => r.instanceIds))],
+        'cluster-ids': idList(step.delivered?.clusterIds ?? []),
+        'instance-ids': idList(step.delivered?.instanceIds ?? []),
+        status: worst ? STATUS_OF[worst.result] : '',
+        result: worst?.result ?? 'unknown',
+        'request-id': REQUEST_ID.test(requestId) ? requestId : '',
+        elapsed: String(Math.round(Math.max(0, ...outcomes.map((o) => o.elapsedMs)) / 1000)),
+        polls: String(step.requests),
+        'timed-out': String(rows.some((row) => row.end === 'timeout')),
+        results: boundedObject(rows.map((row) => [resultKey(row), row.result]), MAX_OUTPUT_CHARS),
+        response: responseOutput(step.answer),
     };
 }
-function stepOutputs(outcomes, step = {}) {
-    const worst = worstOutcome(outcomes);
-    const ids = (list) => (list ?? []).filter((id) => RESOURCE_ID.test(id)).join(',');
-    return {
-        'cluster-ids': ids(step.purchase?.clusterIds),
-        'instance-ids': ids(step.purchase?.instanceIds),
-        status: worst.status === undefined ? '' : String(worst.status),
-        result: flowResult(worst),
-        'request-id': worst.requestId !== undefined && SAFE_REQUEST_ID.test(worst.requestId) ? worst.requestId : '',
-        elapsed: String(Math.round(Math.max(...outcomes.map((o) => o.elapsedMs)) / 1000)),
-        polls: String(step.requests ?? outcomes.reduce((sum, o) => sum + o.polls, 0)),
-        'timed-out': String(outcomes.some((o) => o.end === 'timeout')),
-        results: JSON.stringify(Object.fromEntries(outcomes.map((o) => [o.flowId, flowResult(o)]))),
-    };
-}
-/** Why the step fails, one line per flow that did not succeed; undefined when it passes. */
-/** `Flow 123`, `Instance cynosdbmysql-ins-…`, `Deal 2023…`: how a row is named in messages. */
-function rowName(o) {
-    return o.kind === 'instance'
-        ? `Instance ${forLog(o.flowId)}`
-        : o.kind === 'deal'
-            ? `Deal ${forLog(o.flowId)}`
-            : `Flow ${o.flowId}`;
-}
-/** What a row is still doing, in words: an instance's own status, else the flow result. */
-const stateWord = (o) => o.kind === 'instance' ? forLog(o.instanceStatus ?? 'not listed yet') : flowResult(o);
-/** Why the step fails, one line per flow or instance that did not succeed; undefined when it passes. */
-function failureMessage(outcomes, context) {
+/** `Flow 2` as it reads inside a sentence: `flow 2`. */
+const lowerFirst = (text) => `${text.charAt(0).toLowerCase()}${text.slice(1)}`;
+const callCount = (n) => `${n} ${n === 1 ? 'call' : 'calls'}`;
+/** Why the step fails, one line per row that fails it (one per probe for a final error); undefined if it passes. */
+function failureMessage(verdict, context) {
     const lines = [];
-    // what ended the wait first, then the others in the order given
-    for (const o of [...outcomes.filter(endsTheWait), ...outcomes.filter((o) => !endsTheWait(o))]) {
-        const where = `${rowName(o)} (region ${context.region})`;
-        const after = `after ${formatDuration(o.elapsedMs)}, ${o.polls} ${o.polls === 1 ? 'call' : 'calls'}`;
-        const lastCause = o.error ? `; the last call failed: ${o.error.message}` : '';
-        const timeout = formatDuration(context.timeoutMs);
-        if (o.end === 'error' && o.error) {
-            const hint = hintFor(o.error, context);
-            lines.push(`${where}: ${o.error.message}${hint ? `. ${hint}` : ''}`);
+    const reportedErrors = new Set();
+    const timeout = formatDuration(context.timeoutMs);
+    for (const row of verdict.failing) {
+        const name = forLog(rowName(row));
+        const where = `${name} (region ${context.region})`;
+        const after = `after ${formatDuration(row.probe.elapsedMs)}, ${callCount(row.probe.calls)}`;
+        const lastCause = row.error ? `; the last call failed: ${row.error.message}` : '';
+        if (row.result === 'failed') {
+            const requestId = row.probe.requestId ? ` (RequestId ${forLog(row.probe.requestId)})` : '';
+            const cause = row.cause ? forLog(row.cause) : '';
+            if (row.kind === 'instance')
+                lines.push(`${where} ${cause || `is ${forLog(row.state)}`}${requestId}, ${after}`);
+            else if (row.kind === 'flow')
+                lines.push(`${where} failed${requestId}, ${after}${cause ? `: its task${taskLabel(row.task)} says: ${cause}` : ''}`);
+            else
+                lines.push(`${where}${taskLabel(row.task)} failed${requestId}, ${after}${cause ? `: ${cause}` : ''}`);
         }
-        else if (o.end === 'cancelled') {
-            lines.push(`${where}: cancelled ${after}; last known status: ${stateWord(o)}`);
+        else if (row.end === 'error' && row.error) {
+            if (reportedErrors.has(row.probe))
+                continue;
+            reportedErrors.add(row.probe);
+            const hint = row.kind === 'call' ? changeHint(row.error, context) : hintFor(row.error, context);
+            lines.push(`${forLog(row.probe.name)} (region ${context.region}): ${row.error.message}${hint ? `. ${hint}` : ''}`);
         }
-        else if (o.end === 'stopped') {
-            lines.push(`${where}: not waited for further once ${o.stoppedBy ?? 'another'} ended the wait, ${after}; last known status: ${stateWord(o)}`);
+        else if (row.end === 'cancelled') {
+            lines.push(`${where}: cancelled ${after}; last known status: ${forLog(row.state)}`);
         }
-        else if (o.status === FLOW_STATUS.failed) {
-            // the task's own words for why, when DescribeTasks told them
-            const why = o.task?.errMsg ? `: its task${taskLabel(o.task)} says: ${forLog(o.task.errMsg)}` : '';
-            lines.push(`${where} failed${o.requestId ? ` (RequestId ${forLog(o.requestId)})` : ''}, ${after}${why}`);
+        else if (row.end === 'stopped') {
+            lines.push(`${where}: not waited for further once ${forLog(lowerFirst(row.stoppedBy ?? 'another'))} ended the wait, ${after}; last known status: ${forLog(row.state)}`);
         }
-        else if (o.end === 'timeout' && o.kind === 'deal') {
-            lines.push(`${where}: not delivered by billing within the timeout of ${timeout} (${o.polls} calls)${lastCause}`);
+        else if (row.kind === 'deal') {
+            lines.push(`${where}: not delivered by billing within the timeout of ${timeout} (${callCount(row.probe.calls)})${lastCause}`);
         }
-        else if (o.end === 'timeout' && o.status === undefined) {
-            // Nothing is known about the flow, so fail-on-timeout: false cannot make this green.
-            lines.push(`${where}: no answer from DescribeFlow within the timeout of ${timeout} (${o.polls} calls)${lastCause}`);
+        else if (row.result === 'unknown') {
+            // Nothing is known of it, so fail-on-timeout: false cannot make this green.
+            lines.push(`${where}: ${forLog(row.state)} within the timeout of ${timeout} (${callCount(row.probe.calls)})${lastCause}`);
         }
-        else if (o.end === 'timeout' && context.failOnTimeout) {
-            lines.push(`${where}: still ${stateWord(o)} at the timeout of ${timeout} (${o.polls} calls)${lastCause}. Raise 'timeout', or set 'fail-on-timeout: false' to go on`);
+        else {
+            lines.push(`${where}: still ${forLog(row.state)} at the timeout of ${timeout} (${callCount(row.probe.calls)})${lastCause}. Raise 'timeout', or set 'fail-on-timeout: false' to go on`);
         }
     }
     return lines.length > 0 ? lines.join('\n') : undefined;
+}
+/** The warning when rows still processing at the timeout pass (fail-on-timeout: false). */
+function lateWarning(verdict, context) {
+    if (verdict.late.length === 0)
+        return undefined;
+    const names = verdict.late.map((row) => forLog(rowName(row)));
+    const shown = names.slice(0, 10).join(', ') + (names.length > 10 ? ` and ${names.length - 10} more` : '');
+    return `${shown} still processing at the timeout of ${formatDuration(context.timeoutMs)}; going on because fail-on-timeout is false`;
+}
+/** What a row is doing, for the summary: its task, an instance's status. */
+function doing(row) {
+    const task = row.task;
+    const work = task ? `${task.taskType || 'task'}${task.target ? ` on ${task.target}` : ''}` : '';
+    const progress = row.result === 'processing' ? progressText(task) : '';
+    if (row.kind === 'flow')
+        return `${work}${progress}`;
+    if (row.kind === 'task')
+        return `${work ? `${work}, ` : ''}${row.state}${progress}`;
+    if (row.kind === 'instance')
+        return `${row.state}${row.parent ? ` (cluster ${row.parent})` : ''}`;
+    return row.state;
 }
 async function writeSummary(outcomes, context) {
     const icon = { succeeded: '✅', failed: '❌', processing: '⏳', unknown: '❔' };
@@ -50362,50 +51257,67 @@ async function writeSummary(outcomes, context) {
         timeout: ' (timed out)',
         cancelled: ' (cancelled)',
         stopped: ' (not waited for further)',
+        error: ' (error)',
     };
+    const rows = rowOutcomes(outcomes);
+    const firstOfProbe = new Set(outcomes.map((probe) => rows.find((row) => row.probe === probe)));
     // Every cell is escaped: IDs, task types and RequestIds came over the network; no foreign text becomes markup.
-    const rows = outcomes.map((o) => [
-        o.flowId,
-        o.kind === 'instance'
-            ? `instance, ${o.instanceStatus ?? 'not listed yet'}`
-            : o.kind === 'deal'
-                ? 'deal, not delivered'
-                : o.task
-                    ? `${o.task.taskType || 'task'}${o.task.target ? ` on ${o.task.target}` : ''}${o.task.progress === undefined || o.status !== FLOW_STATUS.processing ? '' : `, ${Math.round(o.task.progress)}%`}`
-                    : '',
-        `${icon[flowResult(o)]} ${flowResult(o)}${note[o.end] ?? ''}`,
-        formatDuration(o.elapsedMs),
-        String(o.polls),
-        o.requestId ?? '',
-    ].map(forSummary));
-    const ender = outcomes.length > 1 ? outcomes.find(endsTheWait) : undefined;
-    await summary
-        .addHeading('CynosDB task flow', 3)
-        .addRaw(`Region <code>${forSummary(context.region)}</code>, timeout ${formatDuration(context.timeoutMs)}` +
-        (ender ? `. ${forSummary(rowName(ender))} ended the wait: ${flowResult(ender)}.` : ''), true)
+    // Rows are added while the table stays within MAX_SUMMARY_CHARS (escaping can make hostile text 8 times longer).
+    const cells = [];
+    let size = 0;
+    for (const row of rows.slice(0, MAX_SUMMARY_ROWS)) {
+        const cellsOfRow = [
+            rowName(row),
+            doing(row),
+            `${icon[row.result]} ${row.result}${note[row.end] ?? ''}`,
+            formatDuration(row.probe.elapsedMs),
+            firstOfProbe.has(row) ? String(row.probe.calls) : '',
+            firstOfProbe.has(row) ? (row.probe.requestId ?? '') : '',
+        ].map((cell) => forSummary(bounded(cell, 200)));
+        size += cellsOfRow.reduce((sum, cell) => sum + cell.length + 9, 9); // with <td></td> and <tr></tr>
+        if (size > MAX_SUMMARY_CHARS)
+            break;
+        cells.push(cellsOfRow);
+    }
+    const ender = outcomes.length > 1 ? rows.find((row) => row.result === 'failed') : undefined;
+    const intro = [
+        `Region <code>${forSummary(context.region)}</code>, timeout ${formatDuration(context.timeoutMs)}.`,
+        ...(context.lines ?? []),
+        ...(ender ? [`${forSummary(rowName(ender))} ended the wait: ${ender.result}.`] : []),
+    ];
+    let summary = summary_summary
+        .addHeading(`CynosDB: ${forSummary(context.title)}`, 3)
+        .addRaw(intro.join(' '), true)
         .addTable([
         [
-            { data: 'Flow or instance', header: true },
-            { data: 'Task', header: true },
+            { data: 'Waited for', header: true },
+            { data: 'Doing', header: true },
             { data: 'Result', header: true },
             { data: 'Elapsed', header: true },
             { data: 'Calls', header: true },
             { data: 'RequestId', header: true },
         ],
-        ...rows,
-    ])
-        .write();
+        ...cells,
+    ]);
+    if (rows.length > cells.length) {
+        summary = summary.addRaw(`${rows.length - cells.length} more rows left out; the log and the results output have them.`, true);
+    }
+    await summary.write();
 }
 
 ;// CONCATENATED MODULE: ./src/schedule.ts
 const MIN_GAP_MS = 1250;
-const PLATEAU_GAP_MS = 3500;
 const MAX_GAP_MS = 10_000;
-const adaptiveSchedule = (elapsedMs) => Math.min(MAX_GAP_MS, Math.max(MIN_GAP_MS, Math.min(elapsedMs / 5, PLATEAU_GAP_MS), elapsedMs / 15));
+const adaptiveSchedule = (elapsedMs) => Math.min(MAX_GAP_MS, Math.max(MIN_GAP_MS, elapsedMs / 10));
 const fixedSchedule = (gapMs) => () => gapMs;
 
 ;// CONCATENATED MODULE: ./src/main.ts
-// The step, start to end: read inputs, find credentials, poll every flow, report.
+// The step, start to end: read inputs, make one probe per thing to wait for, wait for them all, report.
+
+
+
+
+
 
 
 
@@ -50420,27 +51332,27 @@ const fixedSchedule = (gapMs) => () => gapMs;
 
 const sleep = (ms, signal) => (0,promises_namespaceObject.setTimeout)(ms, undefined, { signal });
 const monotonicNow = () => performance.now();
-/** Every line this step logs goes through logLine: one line, never one the runner reads as a command. */
-const main_info = (message) => info(logLine(message));
-async function run() {
-    // The runner cancels a job with SIGINT, then SIGTERM: stop polling, report what is known, exit non-zero.
+async function run(options = {}) {
+    const log = createLog();
+    // The runner cancels a job with SIGINT, then SIGTERM: stop waiting, report what is known, exit non-zero.
     const cancel = new AbortController();
     const onSignal = (signal) => {
-        main_info(`Received ${signal}: stopping the wait`);
+        log.info(`Received ${signal}: stopping the wait`);
         cancel.abort();
     };
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
+    const cancelled = options.signal ? AbortSignal.any([cancel.signal, options.signal]) : cancel.signal;
     let dispatcher;
     try {
         const inputs = getInputs();
         // Honours HTTPS_PROXY / HTTP_PROXY / NO_PROXY (and lower case), as self-hosted runners behind a proxy need.
         // undici's connect timeout is 10 s whatever the request's own deadline; request-timeout bounds it too.
         dispatcher = new undici/* EnvHttpProxyAgent */.J2({ connect: { timeout: inputs.requestTimeoutMs } });
-        await waitStep(inputs, cancel.signal, dispatcher);
+        await waitStep(inputs, log, cancelled, dispatcher);
     }
     catch (error) {
-        setFailed(error instanceof Error ? error.message : String(error));
+        log.fail(error instanceof Error ? error.message : String(error));
     }
     finally {
         process.off('SIGINT', onSignal);
@@ -50448,88 +51360,123 @@ async function run() {
         await dispatcher?.destroy(); // no keep-alive socket may hold the process open
     }
 }
-async function waitStep(inputs, cancelled, dispatcher) {
+async function waitStep(inputs, log, cancelled, dispatcher) {
     const startedAt = monotonicNow();
-    const api = createStepApi(inputs, { dispatcher, cancelled, now: monotonicNow, startedAt, sleep, log: main_info });
+    const hardEndMs = inputs.timeoutMs + inputs.requestTimeoutMs;
+    const api = createStepApi(inputs, {
+        dispatcher,
+        now: monotonicNow,
+        startedAt,
+        sleep,
+        mask: (secret) => core_setSecret(secret),
+        log: log.info,
+        debug: log.debug,
+    });
     for (const warning of inputWarnings(inputs))
-        core_warning(warning);
-    main_info(`Waiting for CynosDB ${waitingFor(inputs)}, credentials: ${api.credentials}`);
-    const { outcomes, purchase } = await waitForAll(inputs, api, cancelled, startedAt);
-    const outputs = stepOutputs(outcomes, { requests: api.requests(), purchase: purchaseIds(purchase) });
-    for (const [name, value] of Object.entries(outputs))
-        setOutput(name, value);
-    if (process.env.GITHUB_STEP_SUMMARY)
-        await writeSummary(outcomes, inputs);
-    const failure = failureMessage(outcomes, inputs);
-    if (failure)
-        throw new Error(failure);
-    const late = outcomes.filter((o) => o.end === 'timeout').map(rowName);
-    if (late.length > 0) {
-        core_warning(`${late.join(', ')} still processing at the timeout of ${formatDuration(inputs.timeoutMs)}; going on because fail-on-timeout is false`);
-    }
-}
-/** The first line of the log: what the step waits for, where, and how. */
-function waitingFor(inputs) {
-    const { flowIds, dealNames } = inputs;
-    const what = [
-        ...(flowIds.length > 0 ? [`task flow${flowIds.length > 1 ? 's' : ''} ${flowIds.join(', ')}`] : []),
-        ...(dealNames.length > 0
-            ? [`the instances of deal${dealNames.length > 1 ? 's' : ''} ${dealNames.join(', ')}`]
-            : []),
-    ].join(' and ');
-    const polling = inputs.pollIntervalMs === undefined
-        ? 'adaptively (1.25s growing to 10s)'
-        : `every ${formatDuration(inputs.pollIntervalMs)}`;
-    return `${what} in ${inputs.region} via ${inputs.endpoint.host}: timeout ${formatDuration(inputs.timeoutMs)}, polling ${polling}`;
-}
-/**
- * Every flow and the purchase, at once. The first flow that fails, instance that is lost, or final error ends the
- * wait for all: the step fails anyway, and waiting on costs runner minutes.
- */
-async function waitForAll(inputs, api, cancelled, startedAt) {
-    const stop = new AbortController();
-    const signal = AbortSignal.any([cancelled, stop.signal]);
-    const endWait = (row) => {
-        if (signal.aborted || !endsTheWait(row))
-            return;
-        const label = rowName(row);
-        if (inputs.flowIds.length + inputs.dealNames.length > 1)
-            main_info(`${label} ended the wait: not waiting for the rest`);
-        stop.abort(new StopWaiting(`${label.charAt(0).toLowerCase()}${label.slice(1)}`));
+        log.warning(warning);
+    const title = waitingFor(inputs);
+    log.info(`Waiting for CynosDB ${title} ${where(inputs)}, credentials: ${api.credentials}`);
+    const plan = {
+        startedAt,
+        timeoutMs: inputs.timeoutMs,
+        hardEndMs,
+        schedule: inputs.pollIntervalMs === undefined ? adaptiveSchedule : fixedSchedule(inputs.pollIntervalMs),
+        signal: cancelled,
     };
-    const debug = isDebug() ? (message) => core_debug(message) : undefined;
-    const common = { now: monotonicNow, sleep, random: Math.random, log: main_info };
-    const tasks = createTaskWatcher({
+    const deps = { now: monotonicNow, sleep, random: Math.random, log: log.info, debug: log.debug };
+    const context = { region: inputs.region, timeoutMs: inputs.timeoutMs, title };
+    const finish = async (outcomes, extra = {}) => {
+        const outputs = stepOutputs(outcomes, { requests: api.requests(), ...extra });
+        for (const [name, value] of Object.entries(outputs))
+            setOutput(name, value);
+        if (process.env.GITHUB_STEP_SUMMARY)
+            await writeSummary(outcomes, { ...context, lines: sentLines(inputs) });
+        const judged = verdict(outcomes, inputs.failOnTimeout);
+        const failure = failureMessage(judged, context);
+        if (failure)
+            throw new Error(failure);
+        const late = lateWarning(judged, context);
+        if (late)
+            log.warning(late);
+    };
+    // The change first, when the step sends it: sent once, then what its answer holds is waited for.
+    let waits = { ...inputs, notes: [] };
+    let sent;
+    let answer;
+    if (inputs.call) {
+        const change = changeProbe(inputs.call.action, inputs.call.payload, api);
+        sent = await poll(change, plan, deps);
+        answer = change.answer();
+        if (!answer)
+            return finish([sent]);
+        waits = waitsOf(inputs.call.action, answer);
+        for (const note of waits.notes)
+            log.notice(note);
+        if (waits.flowIds.length + waits.dealNames.length + waits.taskIds.length === 0) {
+            log.notice(`${inputs.call.action} answered with nothing to wait for (no FlowId, DealNames or TaskId): it is done`);
+            return finish([sent], { answer });
+        }
+        log.info(`Waiting for ${waitingFor(waits)}`);
+    }
+    const details = createTaskDetails({
         describeTasks: api.describeTasks,
         now: monotonicNow,
         stepStartedAtEpochMs: Date.now(),
-        notice: (message) => notice(message),
-        debug,
+        budget: { signal: cancelled, notAfter: startedAt + hardEndMs },
+        notice: log.notice,
+        debug: log.debug,
     });
-    const deps = { ...common, describeFlow: api.describeFlow, debug, observeTask: tasks.observe };
-    const schedule = inputs.pollIntervalMs === undefined ? adaptiveSchedule : fixedSchedule(inputs.pollIntervalMs);
-    const options = { timeoutMs: inputs.timeoutMs, schedule, signal, startedAt };
-    const [flows, purchase] = await Promise.all([
-        Promise.all(inputs.flowIds.map(async (flowId) => {
-            const outcome = await waitForFlow(flowId, options, deps);
-            endWait(outcome);
-            return outcome;
-        })),
-        inputs.dealNames.length === 0
-            ? undefined
-            : waitForPurchase(inputs.dealNames, options, {
-                ...common,
-                describeResources: api.describeResourcesByDealName,
-                describeInstances: api.describeInstances,
-            }).then((outcome) => {
-                const rows = purchaseRows(outcome);
-                const ender = rows.find(endsTheWait);
-                if (ender)
-                    endWait(ender);
-                return { outcome, rows };
-            }),
-    ]);
-    return { outcomes: [...flows, ...(purchase?.rows ?? [])], purchase: purchase?.outcome };
+    const purchase = waits.dealNames.length > 0 ? purchaseProbe(waits.dealNames, api) : undefined;
+    const probes = [
+        ...waits.flowIds.map((flowId) => flowProbe(flowId, api, details)),
+        ...(waits.taskIds.length > 0 ? [taskProbe(waits.taskIds, api)] : []),
+        ...(purchase ? [purchase] : []),
+    ];
+    const waited = await waitForAll(probes, plan, deps);
+    // A failed flow's task says why it failed: its lookup gets what is left of one request's time, no more. Any other
+    // lookup still under way is of no use now.
+    const flowFailed = waited.some((outcome) => outcome.rows.some((row) => row.kind === 'flow' && row.result === 'failed'));
+    if (flowFailed && !cancelled.aborted) {
+        await details.settle(Math.max(0, Math.min(inputs.requestTimeoutMs, startedAt + hardEndMs - monotonicNow())), sleep);
+    }
+    details.stop();
+    const outcomes = [...(sent ? [sent] : []), ...waited.map((outcome) => withTaskDetails(outcome, details))];
+    const delivered = purchase?.delivered();
+    await finish(outcomes, {
+        answer,
+        delivered: delivered && {
+            clusterIds: [...new Set(delivered.map((r) => r.clusterId).filter((id) => id !== ''))],
+            instanceIds: [...new Set(delivered.flatMap((r) => r.instanceIds))],
+        },
+    });
+}
+/** For the summary: the change the step sent, with the names of its parameters (never their values). */
+function sentLines(inputs) {
+    if (!inputs.call)
+        return [];
+    const names = inputs.call.parameterNames.map((name) => `<code>${forSummary(name)}</code>`).join(', ');
+    return [
+        `Sent <code>${forSummary(inputs.call.action)}</code>${names ? ` with parameters ${names}` : ' without parameters'}.`,
+    ];
+}
+const plural = (n, word) => `${word}${n > 1 ? 's' : ''}`;
+/** What the step waits for, in words: `task flow 123 and the instances of deal d1`, or the change it sends. */
+function waitingFor(waits) {
+    if ('call' in waits && waits.call)
+        return `${waits.call.action} (sent by this step)`;
+    const { flowIds, dealNames, taskIds } = waits;
+    return [
+        ...(flowIds.length > 0 ? [`${plural(flowIds.length, 'task flow')} ${flowIds.join(', ')}`] : []),
+        ...(taskIds.length > 0 ? [`${plural(taskIds.length, 'task')} ${taskIds.join(', ')}`] : []),
+        ...(dealNames.length > 0 ? [`the instances of ${plural(dealNames.length, 'deal')} ${dealNames.join(', ')}`] : []),
+    ].join(' and ');
+}
+/** Where and how: `in ap-guangzhou via cynosdb.tencentcloudapi.com: timeout 30m, polling adaptively …`. */
+function where(inputs) {
+    const polling = inputs.pollIntervalMs === undefined
+        ? 'adaptively (1.25s growing to 10s)'
+        : `every ${formatDuration(inputs.pollIntervalMs)}`;
+    return `in ${inputs.region} via ${inputs.endpoint.host}: timeout ${formatDuration(inputs.timeoutMs)}, polling ${polling}`;
 }
 
 
@@ -50867,36 +51814,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ 	};
 /******/ })();
 /******/ 
-/******/ /* webpack/runtime/create fake namespace object */
-/******/ (() => {
-/******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
-/******/ 	var leafPrototypes;
-/******/ 	// create a fake namespace object
-/******/ 	// mode & 1: value is a module id, require it
-/******/ 	// mode & 2: merge all properties of value into the ns
-/******/ 	// mode & 4: return value when already ns object
-/******/ 	// mode & 16: return value when it's Promise-like
-/******/ 	// mode & 8|1: behave like require
-/******/ 	__nccwpck_require__.t = function(value, mode) {
-/******/ 		if(mode & 1) value = this(value);
-/******/ 		if(mode & 8) return value;
-/******/ 		if(typeof value === 'object' && value) {
-/******/ 			if((mode & 4) && value.__esModule) return value;
-/******/ 			if((mode & 16) && typeof value.then === 'function') return value;
-/******/ 		}
-/******/ 		var ns = Object.create(null);
-/******/ 		__nccwpck_require__.r(ns);
-/******/ 		var def = {};
-/******/ 		leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
-/******/ 		for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
-/******/ 			Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
-/******/ 		}
-/******/ 		def['default'] = () => (value);
-/******/ 		__nccwpck_require__.d(ns, def);
-/******/ 		return ns;
-/******/ 	};
-/******/ })();
-/******/ 
 /******/ /* webpack/runtime/define property getters */
 /******/ (() => {
 /******/ 	// define getter functions for harmony exports
@@ -50912,17 +51829,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/make namespace object */
-/******/ (() => {
-/******/ 	// define __esModule on exports
-/******/ 	__nccwpck_require__.r = (exports) => {
-/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
-/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
-/******/ 		}
-/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
-/******/ 	};
 /******/ })();
 /******/ 
 /******/ /* webpack/runtime/node module decorator */

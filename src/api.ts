@@ -51,7 +51,10 @@ export interface StepApiOptions {
   readonly debug: ((message: string) => void) | undefined
 }
 
-/** An endpoint that has never answered is given up on once it has failed this often over this long. */
+/**
+ * An endpoint that has never answered is given up on once it has failed to connect this often, over a quarter of
+ * the timeout, at most this long: a typo in the endpoint or a closed port costs half a minute, not the whole wait.
+ */
 export const UNREACHABLE_TRIES = 3
 export const UNREACHABLE_GRACE_MS = 30_000
 
@@ -101,7 +104,7 @@ export function createStepApi(inputs: Inputs, options: StepApiOptions): StepApi 
         seen.tries += 1
         const sinceMs = now() - seen.since
         hosts.set(host, seen)
-        if (seen.tries >= UNREACHABLE_TRIES && sinceMs >= UNREACHABLE_GRACE_MS) {
+        if (seen.tries >= UNREACHABLE_TRIES && sinceMs >= Math.min(UNREACHABLE_GRACE_MS, inputs.timeoutMs / 4)) {
           throw new UnreachableError(host, seen.tries, sinceMs, error)
         }
       } else {

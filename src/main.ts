@@ -125,8 +125,12 @@ async function waitStep(inputs: Inputs, log: Log, cancelled: AbortSignal, dispat
   ]
   const waited = await waitForAll(probes, plan, deps)
 
-  // A failed flow's task says why it failed: its lookup gets what is left of one request's time, no more.
-  if (!cancelled.aborted) {
+  // A failed flow's task says why it failed: its lookup gets what is left of one request's time, no more. Any other
+  // lookup still under way is of no use now.
+  const flowFailed = waited.some((outcome) =>
+    outcome.rows.some((row) => row.kind === 'flow' && row.result === 'failed'),
+  )
+  if (flowFailed && !cancelled.aborted) {
     await details.settle(Math.max(0, Math.min(inputs.requestTimeoutMs, startedAt + hardEndMs - monotonicNow())), sleep)
   }
   details.stop()

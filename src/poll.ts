@@ -161,7 +161,7 @@ export async function poll(probe: Probe, plan: WaitPlan, deps: PollDeps): Promis
         said = reading.line
         saidAt = deps.now()
       } else if (deps.now() - saidAt >= PROGRESS_EVERY_MS) {
-        deps.log(`${reading.line}${progress}, still, after ${since()} (${calls(sent)})`)
+        deps.log(`${reading.line}${progress} after ${since()} (${calls(sent)})`)
         saidAt = deps.now()
       }
       const failed = rows.find((row) => row.result === 'failed')
@@ -188,13 +188,13 @@ export async function poll(probe: Probe, plan: WaitPlan, deps: PollDeps): Promis
       }
       if (next.kind === 'past-deadline') {
         deps.log(
-          `${probe.name}: ${error.message}; the server asks to wait ${formatDuration(next.delayMs)}, past the timeout, so the wait ends here`,
+          `${probe.name}: call ${sent} failed: ${error.message}; the server asks to wait ${formatDuration(next.delayMs)}, past the timeout, so the wait ends here`,
         )
         return finish('timeout', error)
       }
       if (!next.clockCorrection) {
         deps.log(
-          `${probe.name}: ${error.message} (${retries.inARow()} in a row, ${calls(sent)} so far); retrying in ${formatDuration(next.delayMs)}`,
+          `${probe.name}: call ${sent} failed (${retries.inARow()} in a row): ${error.message}; retrying in ${formatDuration(next.delayMs)}`,
         )
         saidAt = now
       }

@@ -8,7 +8,7 @@ import { changeHint, hintFor } from './hints.ts'
 import { toJson } from './json.ts'
 import { rowOutcomes, worstRow, type RowOutcome, type Verdict } from './outcome.ts'
 import { rowName, type ProbeOutcome, type Result, type Row } from './poll.ts'
-import { progressText } from './task-details.ts'
+import { progressText, taskLabel } from './task-details.ts'
 import { RESOURCE_ID } from './tencent/cynosdb.ts'
 
 export interface StepOutputs {
@@ -121,6 +121,9 @@ export interface ReportContext {
   readonly timeoutMs: number
 }
 
+/** `Flow 2` as it reads inside a sentence: `flow 2`. */
+const lowerFirst = (text: string): string => `${text.charAt(0).toLowerCase()}${text.slice(1)}`
+
 const callCount = (n: number): string => `${n} ${n === 1 ? 'call' : 'calls'}`
 
 /** Why the step fails, one line per row that fails it (one per probe for a final error); undefined if it passes. */
@@ -135,19 +138,23 @@ export function failureMessage(verdict: Verdict, context: ReportContext): string
     const lastCause = row.error ? `; the last call failed: ${row.error.message}` : ''
     if (row.result === 'failed') {
       const requestId = row.probe.requestId ? ` (RequestId ${forLog(row.probe.requestId)})` : ''
-      const what = row.kind === 'flow' || row.kind === 'task' ? 'failed' : forLog(row.state)
-      const why = row.cause ? `: ${row.kind === 'flow' ? 'its task says: ' : ''}${forLog(row.cause)}` : ''
-      lines.push(`${where} ${row.kind === 'instance' ? `is ${what}` : what}${requestId}, ${after}${why}`)
+      const cause = row.cause ? forLog(row.cause) : ''
+      if (row.kind === 'instance') lines.push(`${where} ${cause || `is ${forLog(row.state)}`}${requestId}, ${after}`)
+      else if (row.kind === 'flow')
+        lines.push(
+          `${where} failed${requestId}, ${after}${cause ? `: its task${taskLabel(row.task)} says: ${cause}` : ''}`,
+        )
+      else lines.push(`${where}${taskLabel(row.task)} failed${requestId}, ${after}${cause ? `: ${cause}` : ''}`)
     } else if (row.end === 'error' && row.error) {
       if (reportedErrors.has(row.probe)) continue
       reportedErrors.add(row.probe)
       const hint = row.kind === 'call' ? changeHint(row.error, context) : hintFor(row.error, context)
       lines.push(`${forLog(row.probe.name)} (region ${context.region}): ${row.error.message}${hint ? `. ${hint}` : ''}`)
     } else if (row.end === 'cancelled') {
-      lines.push(`${where}: cancelled ${after}; last known: ${forLog(row.state)}`)
+      lines.push(`${where}: cancelled ${after}; last known status: ${forLog(row.state)}`)
     } else if (row.end === 'stopped') {
       lines.push(
-        `${where}: not waited for further once ${forLog(row.stoppedBy ?? 'another')} ended the wait, ${after}; last known: ${forLog(row.state)}`,
+        `${where}: not waited for further once ${forLog(lowerFirst(row.stoppedBy ?? 'another'))} ended the wait, ${after}; last known status: ${forLog(row.state)}`,
       )
     } else if (row.kind === 'deal') {
       lines.push(

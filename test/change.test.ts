@@ -23,26 +23,41 @@ describe('call and parameters, checked before anything is sent', () => {
         '{"ClusterId":"cynosdbmysql-abc","InstanceIds":["cynosdbmysql-ins-1"],"InstanceParamList":[{"ParamName":"max_connections","CurrentValue":"1000"}]}',
       parameterNames: ['ClusterId', 'InstanceIds', 'InstanceParamList'],
     })
-    expect(parse('CreateClusters', '{"Zone":"z","VpcId":"v","SubnetId":"s","DbType":"MYSQL","DbVersion":"8.0","RollbackId":9007199254740993}').result?.payload).toContain(
-      '"RollbackId":9007199254740993',
-    )
+    expect(
+      parse(
+        'CreateClusters',
+        '{"Zone":"z","VpcId":"v","SubnetId":"s","DbType":"MYSQL","DbVersion":"8.0","RollbackId":9007199254740993}',
+      ).result?.payload,
+    ).toContain('"RollbackId":9007199254740993')
   })
 
   it.each([
-    { name: 'parameters without call', call: '', parameters: '{}', message: /Input 'parameters' is only read with 'call'/ },
-    { name: 'an action name that is no name', call: 'modify instance', parameters: '', message: /Input 'call' must be a CynosDB API action name/ },
+    {
+      name: 'parameters without call',
+      call: '',
+      parameters: '{}',
+      message: /Input 'parameters' is only read with 'call'/,
+    },
+    {
+      name: 'an action name that is no name',
+      call: 'modify instance',
+      parameters: '',
+      message: /Input 'call' must be a CynosDB API action name/,
+    },
     { name: 'a read-only action', call: 'DescribeClusters', parameters: '', message: /DescribeClusters only reads/ },
     {
       name: 'an unknown action, with the nearest names',
       call: 'ModifyInstanceParams',
       parameters: '{}',
-      message: /Input 'call' does not fit the CynosDB API .*InvalidAction: The request action=`ModifyInstanceParams` is invalid .*Did you mean ModifyInstanceParam/,
+      message:
+        /Input 'call' does not fit the CynosDB API .*InvalidAction: The request action=`ModifyInstanceParams` is invalid .*Did you mean ModifyInstanceParam/,
     },
     {
       name: 'an unknown parameter, with the nearest names',
       call: 'RestartInstance',
       parameters: '{"InstanceID": "cynosdbmysql-ins-1"}',
-      message: /Input 'parameters' does not fit .*UnknownParameter: The parameter `InstanceID` is not recognized\. Did you mean InstanceId\?.*MissingParameter/,
+      message:
+        /Input 'parameters' does not fit .*UnknownParameter: The parameter `InstanceID` is not recognized\. Did you mean InstanceId\?.*MissingParameter/,
     },
     {
       name: 'a missing required parameter',
@@ -56,7 +71,12 @@ describe('call and parameters, checked before anything is sent', () => {
       parameters: '{"ClusterId": "c", "InstanceParamList": [{"ParamName": "a", "CurrentValue": 1}]}',
       message: /InvalidParameter: The value type of parameter `InstanceParamList.0.CurrentValue` is not valid/,
     },
-    { name: 'JSON that is not an object', call: 'RestartInstance', parameters: '["x"]', message: /must be a JSON object .*not an object/ },
+    {
+      name: 'JSON that is not an object',
+      call: 'RestartInstance',
+      parameters: '["x"]',
+      message: /must be a JSON object .*not an object/,
+    },
   ])('refuses $name, naming the input', ({ call, parameters, message }) => {
     expect(() => parse(call, parameters)).toThrow(message)
   })
@@ -69,14 +89,27 @@ describe('call and parameters, checked before anything is sent', () => {
         return e as Error
       }
     })()
-    expect(error?.message).toMatch(/Input 'parameters' must be a JSON object of "CreateClusters"'s parameters .*not valid JSON/)
+    expect(error?.message).toMatch(
+      /Input 'parameters' must be a JSON object of "CreateClusters"'s parameters .*not valid JSON/,
+    )
     expect(error?.message).not.toContain('hunter2')
   })
 
   it('refuses call beside flow-id, deal-names or task-ids', () => {
     for (const other of ['flow-id', 'deal-names', 'task-ids']) {
-      const values: Record<string, string> = { ...KEYS, call: 'RestartInstance', parameters: '{"InstanceId":"i"}', [other]: '12' }
-      expect(() => getInputs((name) => values[name] ?? '', {}, () => undefined)).toThrow(
+      const values: Record<string, string> = {
+        ...KEYS,
+        call: 'RestartInstance',
+        parameters: '{"InstanceId":"i"}',
+        [other]: '12',
+      }
+      expect(() =>
+        getInputs(
+          (name) => values[name] ?? '',
+          {},
+          () => undefined,
+        ),
+      ).toThrow(
         /Input 'call' sends a change and waits for what its answer holds: it cannot be combined with 'flow-id', 'deal-names' or 'task-ids'/,
       )
     }
@@ -111,11 +144,20 @@ describe('call and parameters, checked before anything is sent', () => {
 describe('what an answer gives to wait for', () => {
   it.each([
     { name: 'a FlowId', answer: { FlowId: 123 }, waits: { flowIds: ['123'], dealNames: [], taskIds: [] } },
-    { name: 'a FlowId and a TaskId: the FlowId', answer: { FlowId: 7, TaskId: 8 }, waits: { flowIds: ['7'], dealNames: [], taskIds: [] } },
+    {
+      name: 'a FlowId and a TaskId: the FlowId',
+      answer: { FlowId: 7, TaskId: 8 },
+      waits: { flowIds: ['7'], dealNames: [], taskIds: [] },
+    },
     { name: 'a TaskId', answer: { TaskId: 55 }, waits: { flowIds: [], dealNames: [], taskIds: ['55'] } },
     {
       name: 'ClusterTaskIds, whose TaskIds are strings',
-      answer: { ClusterTaskIds: [{ ClusterId: 'a', TaskId: '176545' }, { ClusterId: 'b', TaskId: '176546' }] },
+      answer: {
+        ClusterTaskIds: [
+          { ClusterId: 'a', TaskId: '176545' },
+          { ClusterId: 'b', TaskId: '176546' },
+        ],
+      },
       waits: { flowIds: [], dealNames: [], taskIds: ['176545', '176546'] },
     },
     {
@@ -123,8 +165,16 @@ describe('what an answer gives to wait for', () => {
       answer: { DealNames: ['20261129-1'], TranId: 'x', ResourceIds: [], BigDealIds: [] },
       waits: { flowIds: [], dealNames: ['20261129-1'], taskIds: [] },
     },
-    { name: 'a numeric AsyncRequestId', answer: { AsyncRequestId: '4242' }, waits: { flowIds: ['4242'], dealNames: [], taskIds: [] } },
-    { name: 'a FlowId past 2^53', answer: { FlowId: 9007199254740993n }, waits: { flowIds: ['9007199254740993'], dealNames: [], taskIds: [] } },
+    {
+      name: 'a numeric AsyncRequestId',
+      answer: { AsyncRequestId: '4242' },
+      waits: { flowIds: ['4242'], dealNames: [], taskIds: [] },
+    },
+    {
+      name: 'a FlowId past 2^53',
+      answer: { FlowId: 9007199254740993n },
+      waits: { flowIds: ['9007199254740993'], dealNames: [], taskIds: [] },
+    },
     { name: 'nothing', answer: {}, waits: { flowIds: [], dealNames: [], taskIds: [] } },
   ])('$name', ({ answer, waits }) => {
     expect(waitsOf('X', answer)).toMatchObject(waits)
@@ -133,7 +183,11 @@ describe('what an answer gives to wait for', () => {
   it('says why it does not wait for a UUID AsyncRequestId', () => {
     const { flowIds, notes } = waitsOf('ModifyClusterParam', { AsyncRequestId: '56317d06-8078-4e5c-b675-9e048995c820' })
     expect(flowIds).toEqual([])
-    expect(notes).toEqual([expect.stringMatching(/answered AsyncRequestId "56317d06.*not numeric: no CynosDB API is documented to wait on it/)])
+    expect(notes).toEqual([
+      expect.stringMatching(
+        /answered AsyncRequestId "56317d06.*not numeric: no CynosDB API is documented to wait on it/,
+      ),
+    ])
   })
 
   it.each([

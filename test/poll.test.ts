@@ -116,9 +116,9 @@ describe('poll: one probe until it ends', () => {
     expect(calls).toEqual([1000, 6000, 6500, 7500])
     expect(outcome).toMatchObject({ calls: 4, end: 'done' })
     expect(lines).toContain(
-      'Flow 9: DescribeFlow failed with RequestLimitExceeded: too many (RequestId r-x) (1 in a row, 2 calls so far); retrying in 500ms',
+      'Flow 9: call 2 failed (1 in a row): DescribeFlow failed with RequestLimitExceeded: too many (RequestId r-x); retrying in 500ms',
     )
-    expect(lines).toContain('Flow 9: HTTP 502 (2 in a row, 3 calls so far); retrying in 1s')
+    expect(lines).toContain('Flow 9: call 3 failed (2 in a row): HTTP 502; retrying in 1s')
   })
 
   it('never lets retries run past the deadline, and names the last cause', async () => {
@@ -165,9 +165,9 @@ describe('poll: one probe until it ends', () => {
     await poll(probe, plan(600_000, 5000), deps)
     expect(lines).toEqual([
       'Flow 9: processing after 0ms (1 call)',
-      'Flow 9: processing, still, after 30s (7 calls)',
-      'Flow 9: processing, still, after 1m (13 calls)',
-      'Flow 9: processing, still, after 1m30s (19 calls)',
+      'Flow 9: processing after 30s (7 calls)',
+      'Flow 9: processing after 1m (13 calls)',
+      'Flow 9: processing after 1m30s (19 calls)',
       'Flow 9: succeeded after 1m40s (21 calls)',
     ])
   })

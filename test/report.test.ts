@@ -145,7 +145,7 @@ describe('verdict and failureMessage', () => {
     expect(text?.split('\n')).toEqual([
       `Flow 2 (region ap-tokyo) failed (RequestId ${uuid(2)}), after 1.5s, 2 calls: its task says: disk full`,
       'Deal d1 (region ap-tokyo): boom',
-      'Flow 1 (region ap-tokyo): not waited for further once Flow 2 ended the wait, after 1.5s, 2 calls; last known: processing',
+      'Flow 1 (region ap-tokyo): not waited for further once flow 2 ended the wait, after 1.5s, 2 calls; last known status: processing',
     ])
   })
 

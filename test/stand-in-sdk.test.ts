@@ -12,7 +12,13 @@ import { OIDCRoleArnCredential } from 'tencentcloud-sdk-nodejs/tencentcloud/comm
 import { cynosdb } from 'tencentcloud-sdk-nodejs/tencentcloud/services/cynosdb/index.js'
 import { sts } from 'tencentcloud-sdk-nodejs/tencentcloud/services/sts/index.js'
 import { afterEach, describe, expect, it } from 'vitest'
-import { API_MODELS, startFakeTencent, type FakeTencent, type FakeTencentOptions } from '../scripts/lib/stand-in.ts'
+import {
+  API_MODELS,
+  githubIdToken,
+  startFakeTencent,
+  type FakeTencent,
+  type FakeTencentOptions,
+} from '../scripts/lib/stand-in.ts'
 import { checkStruct, type ApiModel } from '../src/tencent/api-model.ts'
 
 type CynosdbClient = InstanceType<typeof cynosdb.v20190107.Client>
@@ -405,7 +411,7 @@ describe('the official SDK against the stand-in', () => {
     const params = {
       DurationSeconds: 1800,
       RoleSessionName: 'test_OIDC',
-      WebIdentityToken: `${OIDC.idToken}.sts.tencentcloudapi.com`, // the stand-in's token for that audience
+      WebIdentityToken: githubIdToken(OIDC.idToken, 'sts.tencentcloudapi.com'), // the stand-in's token for that audience
       RoleArn: OIDC.roleArn,
       ProviderId: OIDC.providerId,
     }
@@ -425,7 +431,7 @@ describe('the official SDK against the stand-in', () => {
       {
         RoleArn: OIDC.roleArn,
         RoleSessionName: 'github-octo-org-octo-repo-4242',
-        WebIdentityToken: `${OIDC.idToken}.sts.tencentcloudapi.com`,
+        WebIdentityToken: githubIdToken(OIDC.idToken, 'sts.tencentcloudapi.com'),
         ProviderId: OIDC.providerId,
         DurationSeconds: 3600,
       },

@@ -9,6 +9,7 @@ import {
   type DealPlan,
   type FakeTencentOptions,
   type TaskPlan,
+  githubIdToken,
 } from '../scripts/lib/stand-in.ts'
 import type { ApiModel } from '../src/tencent/api-model.ts'
 import { sign } from '../src/tencent/sign.ts'
@@ -197,7 +198,7 @@ describe('STS AssumeRoleWithWebIdentity against its model', () => {
   const OIDC = { idToken: 'id', requestToken: 'rt', roleArn: 'qcs::cam::uin/1:roleName/ci', providerId: 'github' }
   const role = {
     ProviderId: OIDC.providerId,
-    WebIdentityToken: 'id.sts.tencentcloudapi.com',
+    WebIdentityToken: githubIdToken('id', 'sts.tencentcloudapi.com'),
     RoleArn: OIDC.roleArn,
     RoleSessionName: 'ci-1',
   }

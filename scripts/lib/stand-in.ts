@@ -183,6 +183,24 @@ export interface RecordedRequest {
   readonly requestId: string
 }
 
+const base64url = (text: string): string => Buffer.from(text).toString('base64url')
+
+/**
+ * The ID token the stand-in's GitHub token endpoint hands out: a JWT's shape (header, claims with the audience, and
+ * `idToken` as its signature), as GitHub's is. STS accepts the one for audience sts.tencentcloudapi.com.
+ */
+export function githubIdToken(idToken: string, audience: string): string {
+  const header = base64url(JSON.stringify({ alg: 'RS256', typ: 'JWT' }))
+  const claims = base64url(
+    JSON.stringify({
+      iss: 'https://token.actions.githubusercontent.com',
+      aud: audience,
+      sub: 'repo:octo-org/octo-repo',
+    }),
+  )
+  return `${header}.${claims}.${base64url(idToken)}`
+}
+
 /** The requests of one action, DescribeFlow by default: tests compare them without the detail lookups. */
 export const callsOf = (fake: { requests: readonly RecordedRequest[] }, action = 'DescribeFlow'): RecordedRequest[] =>
   fake.requests.filter((r) => r.action === action)
@@ -661,7 +679,7 @@ export async function startFakeTencent(options: FakeTencentOptions = {}): Promis
       return
     }
     res.writeHead(200, { 'content-type': 'application/json' })
-    res.end(JSON.stringify({ value: `${options.oidc.idToken}.${url.searchParams.get('audience')}` }))
+    res.end(JSON.stringify({ value: githubIdToken(options.oidc.idToken, url.searchParams.get('audience') ?? '') }))
   }
 
   const assumeRole = (
@@ -683,7 +701,7 @@ export async function startFakeTencent(options: FakeTencentOptions = {}): Promis
     const [problem] = checkRequest(sts, 'AssumeRoleWithWebIdentity', params)
     if (problem) return fail(problem.code, problem.message)
     const p = params as Record<string, unknown>
-    if (p.WebIdentityToken !== `${oidc.idToken}.sts.tencentcloudapi.com`)
+    if (p.WebIdentityToken !== githubIdToken(oidc.idToken, 'sts.tencentcloudapi.com'))
       return fail('InvalidParameter.WebIdentityTokenError', 'token')
     if (p.RoleArn !== oidc.roleArn || p.ProviderId !== oidc.providerId)
       return fail('InvalidParameter.ParamError', 'role or provider')

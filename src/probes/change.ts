@@ -84,7 +84,7 @@ export function waitsOf(action: string, answer: Record<string, unknown>): Waits 
     if (numeric) flowIds.push(id('AsyncRequestId', answer.AsyncRequestId))
     else {
       notes.push(
-        `${action} answered AsyncRequestId ${quoted(toJson(answer.AsyncRequestId) ?? '', 80)}, which is not numeric: no CynosDB API is documented to wait on it, so the step does not wait`,
+        `${action} answered AsyncRequestId ${quoted(String(answer.AsyncRequestId), 80)}, which is not numeric: no CynosDB API is documented to wait on it, so the step does not wait`,
       )
     }
   }

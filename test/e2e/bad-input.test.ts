@@ -33,9 +33,51 @@ const cases: Case[] = [
   { name: 'flow-id -5', inputs: { 'flow-id': '-5' }, message: /Input 'flow-id' must hold positive integer/ },
   { name: 'flow-id 1.5', inputs: { 'flow-id': '1.5' }, message: /Input 'flow-id' must hold positive integer/ },
   {
-    name: 'flow-id empty',
+    name: 'nothing to wait for: flow-id empty, no call',
     inputs: { 'flow-id': '' },
-    message: /Input 'flow-id' is required: a task flow ID \(a positive integer/,
+    message: /Give what to wait for: 'call' and 'parameters' .*'flow-id' .*'deal-names' .*'task-ids'/,
+  },
+  {
+    name: "flow-id holding a UUID (ModifyClusterParam's AsyncRequestId as the docs show it)",
+    inputs: { 'flow-id': '56317d06-8078-4e5c-b675-9e048995c820' },
+    message:
+      /Input 'flow-id' got "56317d06-.*", which is not a task flow ID but looks like the AsyncRequestId of ModifyClusterParam .*No CynosDB API is documented to wait on such an ID/,
+  },
+  {
+    name: 'task-ids abc',
+    inputs: { 'task-ids': 'abc' },
+    message: /Input 'task-ids' must hold positive integer task IDs/,
+  },
+  {
+    name: 'parameters that are not a JSON object',
+    inputs: { 'flow-id': '', call: 'RestartInstance', parameters: '["cynosdbmysql-ins-1"]' },
+    message: /Input 'parameters' must be a JSON object of RestartInstance's parameters/,
+  },
+  {
+    name: 'parameters that are not JSON',
+    inputs: { 'flow-id': '', call: 'RestartInstance', parameters: "{InstanceId: 'x'}" },
+    message: /Input 'parameters' must be a JSON object .*not valid JSON/,
+  },
+  {
+    name: 'an unknown action',
+    inputs: { 'flow-id': '', call: 'RestartInstances', parameters: '{}' },
+    message: /Input 'call' does not fit the CynosDB API .*InvalidAction.*Did you mean RestartInstance\?/,
+  },
+  {
+    name: 'an unknown parameter name',
+    inputs: { 'flow-id': '', call: 'RestartInstance', parameters: '{"InstanceID": "cynosdbmysql-ins-1"}' },
+    message:
+      /Input 'parameters' does not fit .*UnknownParameter: The parameter `InstanceID` is not recognized\. Did you mean InstanceId\?/,
+  },
+  {
+    name: 'a read-only action as call',
+    inputs: { 'flow-id': '', call: 'DescribeClusters' },
+    message: /Input 'call' takes a CynosDB action that changes something .*DescribeClusters only reads/,
+  },
+  {
+    name: 'call beside flow-id',
+    inputs: { call: 'RestartInstance', parameters: '{"InstanceId": "cynosdbmysql-ins-1"}' },
+    message: /Input 'call' sends a change .*cannot be combined with 'flow-id', 'deal-names' or 'task-ids'/,
   },
   {
     name: 'flow-id beyond 2^63',
@@ -135,7 +177,14 @@ const cases: Case[] = [
   },
   {
     name: 'sts-endpoint with a path',
-    inputs: { 'sts-endpoint': 'https://sts.tencentcloudapi.com/x' },
+    inputs: {
+      'secret-id': '',
+      'secret-key': '',
+      'role-arn': 'qcs::cam::uin/1:roleName/r',
+      'oidc-provider-id': 'github',
+      'sts-endpoint': 'https://sts.tencentcloudapi.com/x',
+    },
+    env: { ACTIONS_ID_TOKEN_REQUEST_URL: 'http://127.0.0.1:1/token?x=1', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 't' },
     message: /Input 'sts-endpoint' must be a host name/,
   },
 ]

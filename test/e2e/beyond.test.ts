@@ -1,7 +1,9 @@
-// Keyless OIDC, several flows in one step, the shared rate limit, and proxies: through the bundled action.
+// Keyless OIDC, several flows in one step and the shared rate limit (the step in-process), and networks: HTTPS and
+// proxies through the bundle, which reads NODE_EXTRA_CA_CERTS at start as a runner's Node does.
 import { afterEach, describe, expect, it } from 'vitest'
 import {
   callsOf,
+  githubIdToken,
   startFakeTencent,
   type FakeTencent,
   type FakeTencentOptions,
@@ -9,6 +11,7 @@ import {
 } from '../../scripts/lib/stand-in.ts'
 import { startProxy, type TestProxy } from '../support/proxy.ts'
 import { runAction } from '../../scripts/lib/run-action.ts'
+import { runInProcess } from '../../scripts/lib/run-in-process.ts'
 import { makeCertificate } from '../support/tls.ts'
 
 const KEY = { id: 'AKIDbeyondTest0000000000000000000000', secret: 'beyond-test-secret-key-0000000000' }
@@ -51,7 +54,7 @@ describe('keyless OIDC', () => {
 
   it('gets the GitHub ID token, assumes the role at STS unsigned, and signs DescribeFlow with the temporary keys', async () => {
     server = await startFakeTencent({ oidc: OIDC, flows: { '77': [2, 0] } })
-    const run = await runAction({
+    const run = await runInProcess({
       inputs: {
         'flow-id': '77',
         region: 'ap-guangzhou',
@@ -74,7 +77,7 @@ describe('keyless OIDC', () => {
     })
     expect(JSON.parse(sts?.body ?? '')).toEqual({
       ProviderId: 'github',
-      WebIdentityToken: 'gh-id-token.sts.tencentcloudapi.com', // the stand-in's token for the default audience
+      WebIdentityToken: githubIdToken(OIDC.idToken, 'sts.tencentcloudapi.com'), // the stand-in's token for the default audience
       RoleArn: OIDC.roleArn,
       RoleSessionName: 'github-octo-org-octo-repo-4242',
       DurationSeconds: 3600,
@@ -93,7 +96,7 @@ describe('keyless OIDC', () => {
 
   it('ends at once when STS refuses the role, with a trust-policy hint', async () => {
     server = await startFakeTencent({ oidc: OIDC, flows: { '77': [0] } })
-    const run = await runAction({
+    const run = await runInProcess({
       inputs: {
         'flow-id': '77',
         region: 'ap-guangzhou',
@@ -115,7 +118,7 @@ describe('keyless OIDC', () => {
 describe('several flows in one step', () => {
   it('stops waiting for all once one failed, and reports each', async () => {
     server = await start({ flows: { '1': [2], '2': [2, 1], '3': [0] } })
-    const run = await runAction({ inputs: staticInputs(server.url, { 'flow-id': '1, 2\n3,1' }) })
+    const run = await runInProcess({ inputs: staticInputs(server.url, { 'flow-id': '1, 2\n3,1' }) })
     expect(run.code).toBe(1)
     // flow 1 never ends: the step ends with flow 2's failure, not at the timeout
     expect(JSON.parse(run.outputs.results ?? '')).toEqual({ '1': 'processing', '2': 'failed', '3': 'succeeded' })
@@ -129,14 +132,14 @@ describe('several flows in one step', () => {
       ),
     ])
     expect(run.stdout).toMatch(/Flow 2 ended the wait: not waiting for the rest/)
-    for (const id of ['1', '2', '3']) expect(run.summary).toContain(`<td>${id}</td>`)
+    for (const id of ['1', '2', '3']) expect(run.summary).toContain(`<td>Flow ${id}</td>`)
     expect(run.summary).toMatch(/Flow 2 ended the wait: failed/)
     expect(run.summary).toMatch(/processing &#40;not waited for further&#41;/)
   })
 
   it('times out if any flow is still processing, and says which', async () => {
     server = await start({ flows: { '1': [0], '2': [2] } })
-    const run = await runAction({ inputs: staticInputs(server.url, { 'flow-id': '1,2', timeout: '300ms' }) })
+    const run = await runInProcess({ inputs: staticInputs(server.url, { 'flow-id': '1,2', timeout: '300ms' }) })
     expect(run.code).toBe(1)
     expect(run.outputs).toMatchObject({
       result: 'processing',
@@ -151,7 +154,7 @@ describe('several flows in one step', () => {
     for (let id = 1; id <= 40; id++) flows[String(id)] = [2, 0]
     server = await start({ flows })
     const ids = Object.keys(flows).join(',')
-    const run = await runAction({ inputs: staticInputs(server.url, { 'flow-id': ids }) })
+    const run = await runInProcess({ inputs: staticInputs(server.url, { 'flow-id': ids }) })
     expect(run.code).toBe(0)
     expect(Object.values(JSON.parse(run.outputs.results ?? '{}'))).toEqual(Array(40).fill('succeeded'))
     const times = server.requests.map((r) => r.at).sort((a, b) => a - b)

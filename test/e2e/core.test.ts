@@ -44,7 +44,7 @@ describe('core: a flow to its end', () => {
     })
     expect(run.outputs['request-id']).toBe(lastRequestId(fake))
     expect(Number(run.outputs.elapsed)).toBeGreaterThanOrEqual(0)
-    expect(run.summary).toContain('<td>123</td>')
+    expect(run.summary).toContain('<td>Flow 123</td>')
     expect(run.summary).toContain('succeeded')
     expect(run.summary).toContain(lastRequestId(fake))
     expect(run.summary).toContain('ap-guangzhou')

@@ -1,5 +1,6 @@
-// Fault injection: the bundled action against a stand-in API that misbehaves. Faults that pass must be survived
-// (retried, logged, and the flow's end still seen); faults that last must end in a timeout that names the cause.
+// Fault injection: the step (in-process, from src/) against a stand-in API that misbehaves. Faults that pass must be
+// survived (retried, logged, and the flow's end still seen); faults that last must end in a timeout that names the
+// cause. Cancellation runs the bundle, which gets the runner's real signals.
 import { createServer } from 'node:net'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import {
@@ -10,6 +11,7 @@ import {
   type Step,
 } from '../../scripts/lib/stand-in.ts'
 import { runAction } from '../../scripts/lib/run-action.ts'
+import { runInProcess } from '../../scripts/lib/run-in-process.ts'
 
 const KEY = { id: 'AKIDfaultTest000000000000000000000000', secret: 'fault-test-secret-key-000000000000' }
 const tally = { survived: 0, timedOutNamingCause: 0, cancelled: 0 }
@@ -69,7 +71,7 @@ describe('faults that pass are survived', () => {
     { name: 'ResourceUnavailable', fault: { error: 'ResourceUnavailable' }, cause: /ResourceUnavailable/ },
   ])('$name', async ({ fault, cause }) => {
     const fake = await start({ flows: { '123': [2, fault, 0] } })
-    const run = await runAction({ inputs: inputs(fake.url) })
+    const run = await runInProcess({ inputs: inputs(fake.url) })
     expect(run.code).toBe(0)
     expect(callsOf(fake)).toHaveLength(3)
     expect(run.outputs).toMatchObject({ result: 'succeeded', polls: String(fake.requests.length) })
@@ -96,7 +98,7 @@ describe('faults that pass are survived', () => {
         ],
       },
     })
-    const run = await runAction({ inputs: inputs(fake.url) })
+    const run = await runInProcess({ inputs: inputs(fake.url) })
     expect(run.code).toBe(0)
     expect(callsOf(fake)).toHaveLength(10)
     expect(run.outputs).toMatchObject({ result: 'succeeded', polls: String(fake.requests.length) })
@@ -107,7 +109,7 @@ describe('faults that pass are survived', () => {
 
   it("a runner clock 10 minutes off the server's", async () => {
     const fake = await start({ flows: { '123': [2, 0] }, clockOffsetMs: -10 * 60_000 })
-    const run = await runAction({ inputs: inputs(fake.url) })
+    const run = await runInProcess({ inputs: inputs(fake.url) })
     expect(run.code).toBe(0)
     expect(callsOf(fake).map((r) => r.answer)).toEqual(['AuthFailure.SignatureExpire', '2', '0'])
     expect(run.stdout).toMatch(/The runner's clock is (9m59s|10m|10m1s) ahead of Tencent Cloud's/)
@@ -126,12 +128,6 @@ describe('faults that last end in a timeout naming the last cause', () => {
 
   it.each([
     {
-      name: 'connection refused',
-      endpoint: async () => `http://127.0.0.1:${await closedPort()}`,
-      cause: /ECONNREFUSED/,
-    },
-    { name: 'DNS failure', endpoint: async () => 'http://cynosdb.example.invalid:8080', cause: /ENOTFOUND|EAI_AGAIN/ },
-    {
       name: 'TLS failure (https to a plain HTTP server)',
       endpoint: async () => `https://${(await start({ flows: {} })).host}`,
       cause: /SSL|TLS|EPROTO|wrong version/i,
@@ -142,7 +138,7 @@ describe('faults that last end in a timeout naming the last cause', () => {
       cause: /HTTP 500/,
     },
   ])('$name', async ({ endpoint, cause }) => {
-    const run = await runAction({ inputs: inputs(await endpoint(), { timeout: '1500ms' }) })
+    const run = await runInProcess({ inputs: inputs(await endpoint(), { timeout: '1500ms' }) })
     expect(run.code).toBe(1)
     expect(run.outputs).toMatchObject({ 'timed-out': 'true', result: 'unknown' })
     const error = run.stdout.split('\n').find((line) => line.startsWith('::error::'))
@@ -155,16 +151,40 @@ describe('faults that last end in a timeout naming the last cause', () => {
     tally.timedOutNamingCause += 1
   })
 
+  it.each([
+    {
+      name: 'connection refused',
+      endpoint: async () => `http://127.0.0.1:${await closedPort()}`,
+      cause: /ECONNREFUSED/,
+    },
+    { name: 'DNS failure', endpoint: async () => 'http://cynosdb.example.invalid:8080', cause: /ENOTFOUND|EAI_AGAIN/ },
+  ])(
+    '$name, where the endpoint never answered: given up after a few tries, naming host and cause',
+    async ({ endpoint, cause }) => {
+      const url = await endpoint()
+      const run = await runInProcess({ inputs: inputs(url, { timeout: '4s' }) })
+      expect(run.code).toBe(1)
+      const error = run.stdout.split('\n').find((line) => line.startsWith('::error::'))
+      expect(error).toContain(`${new URL(url).host} never answered: `)
+      expect(error).toMatch(/\d+ tries over [\d.]+m?s failed before a connection was made/)
+      expect(error).toMatch(cause)
+      expect(error).toMatch(/Check the host name in 'endpoint'/)
+      expect(run.outputs['timed-out']).toBe('false')
+      expect(run.exitedAt - run.spawnedAt).toBeLessThan(3500) // a quarter of the timeout, then the next try
+      tally.timedOutNamingCause += 1
+    },
+  )
+
   it('fail-on-timeout: false cannot make a flow that never answered green', async () => {
     const fake = await start({ flows: { '123': [{ error: 'InternalError' }] } })
-    const run = await runAction({ inputs: inputs(fake.url, { timeout: '500ms', 'fail-on-timeout': 'false' }) })
+    const run = await runInProcess({ inputs: inputs(fake.url, { timeout: '500ms', 'fail-on-timeout': 'false' }) })
     expect(run.code).toBe(1)
     expect(run.stdout).toMatch(/::error::.*no answer from DescribeFlow.*InternalError/)
   })
 
   it('a flow seen processing, then lost to faults until the timeout, times out as processing', async () => {
     const fake = await start({ flows: { '123': [2, { http: 502 }] } })
-    const run = await runAction({ inputs: inputs(fake.url, { timeout: '800ms' }) })
+    const run = await runInProcess({ inputs: inputs(fake.url, { timeout: '800ms' }) })
     expect(run.code).toBe(1)
     expect(run.outputs).toMatchObject({ status: '2', result: 'processing', 'timed-out': 'true' })
     expect(run.stdout).toMatch(
@@ -174,36 +194,48 @@ describe('faults that last end in a timeout naming the last cause', () => {
 })
 
 describe('cancellation', () => {
-  it.each<{ name: string; signal: NodeJS.Signals; script: Step[]; when: RegExp; known: string }>([
-    { name: 'SIGINT between polls', signal: 'SIGINT', script: [2], when: /Flow 123: processing/, known: 'processing' },
+  it.each<{ name: string; signal: NodeJS.Signals; script: Step[]; when: RegExp; known: string; result: string }>([
+    {
+      name: 'SIGINT between polls',
+      signal: 'SIGINT',
+      script: [2],
+      when: /Flow 123: processing/,
+      known: 'processing',
+      result: 'processing',
+    },
     {
       name: 'SIGTERM between polls',
       signal: 'SIGTERM',
       script: [2],
       when: /Flow 123: processing/,
       known: 'processing',
+      result: 'processing',
     },
     {
       name: 'SIGINT during a hung first request',
       signal: 'SIGINT',
       script: ['hang'],
       when: /Waiting for CynosDB/,
-      known: 'unknown',
+      known: 'no answer from DescribeFlow',
+      result: 'unknown',
     },
-  ])('$name stops at once, reports what it knew and exits non-zero', async ({ signal, script, when, known }) => {
-    const fake = await start({ flows: { '123': script } })
-    const run = await runAction({
-      inputs: inputs(fake.url, { 'poll-interval': '10s', 'request-timeout': '60s', timeout: '30m' }),
-      signal: { name: signal, when },
-    })
-    expect(run.code).toBe(1)
-    expect(run.stdout).toContain(`Received ${signal}: stopping the wait`)
-    expect(run.stdout).toMatch(
-      new RegExp(
-        `::error::Flow 123 \\(region ap-guangzhou\\): cancelled after \\d+ms, 1 call; last known status: ${known}`,
-      ),
-    )
-    expect(run.outputs).toMatchObject({ result: known, 'timed-out': 'false' })
-    tally.cancelled += 1
-  })
+  ])(
+    '$name stops at once, reports what it knew and exits non-zero',
+    async ({ signal, script, when, known, result }) => {
+      const fake = await start({ flows: { '123': script } })
+      const run = await runAction({
+        inputs: inputs(fake.url, { 'poll-interval': '10s', 'request-timeout': '60s', timeout: '30m' }),
+        signal: { name: signal, when },
+      })
+      expect(run.code).toBe(1)
+      expect(run.stdout).toContain(`Received ${signal}: stopping the wait`)
+      expect(run.stdout).toMatch(
+        new RegExp(
+          `::error::Flow 123 \\(region ap-guangzhou\\): cancelled after \\d+ms, 1 call; last known status: ${known}`,
+        ),
+      )
+      expect(run.outputs).toMatchObject({ result, 'timed-out': 'false' })
+      tally.cancelled += 1
+    },
+  )
 })

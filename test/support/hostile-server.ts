@@ -25,6 +25,9 @@ async function listen(server: Server): Promise<{ port: number; close(): Promise<
 export interface HostileRequest {
   /** performance.now() at arrival. */
   readonly at: number
+  readonly method: string
+  readonly url: string
+  readonly body: string
   readonly action: string
   readonly flowId: string
   /** How many requests for this flow (or action, for calls without a FlowId) came before this one. */
@@ -56,11 +59,21 @@ export async function startHostileServer(handler: Handler): Promise<HostileServe
     req.on('data', (chunk: Buffer) => chunks.push(chunk))
     req.on('end', () => {
       const action = String(req.headers['x-tc-action'] ?? '')
-      const flowId = /"FlowId":(\d+)/.exec(Buffer.concat(chunks).toString())?.[1] ?? ''
+      const body = Buffer.concat(chunks).toString()
+      const flowId = /"FlowId":(\d+)/.exec(body)?.[1] ?? ''
       const key = flowId || action
       const n = perFlow.get(key) ?? 0
       perFlow.set(key, n + 1)
-      const request = { at, action, flowId, n, headers: req.headers }
+      const request = {
+        at,
+        method: req.method ?? '',
+        url: req.url ?? '',
+        body,
+        action,
+        flowId,
+        n,
+        headers: req.headers,
+      }
       requests.push(request)
       Promise.resolve(handler(request, res)).catch(() => res.destroy())
     })
