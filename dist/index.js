@@ -50621,11 +50621,14 @@ function changeProbe(action, payload, api) {
         },
     };
 }
+/** Deals of resource packages deliver no cluster or instance for DescribeResourcesByDealName to name. */
+const DEAL_WITHOUT_INSTANCES = /ResourcePackage$/;
 /**
- * Everything an answer holds to wait for: FlowId; DealNames; TaskId; the TaskIds of ClusterTaskIds; a numeric
- * AsyncRequestId (ModifyClusterParam), read as a flow as the Terraform provider does. Where an answer holds a FlowId
- * and a TaskId, the FlowId is the documented one to wait on. A value that is not what the API documents is an
- * error: the change was made, and nothing sound can be waited for.
+ * What an answer holds to wait for. A FlowId decides alone where an answer holds more (Isolate* answer a refund's
+ * DealNames too, OpenSSL and others a TaskId): it is the documented thing to wait on. Otherwise DealNames; TaskId;
+ * the TaskIds of ClusterTaskIds; a numeric AsyncRequestId (ModifyClusterParam), read as a flow as the Terraform
+ * provider does. A value that is not what the API documents is an error: the change was made, and nothing sound
+ * can be waited for.
  */
 function waitsOf(action, answer) {
     const bad = (field) => new Error(`${action} was carried out, but its answer's ${field} is not what the API documents (${quoted(toJson(answer[field]) ?? '', 80)}): nothing can be waited for`);
@@ -50636,12 +50639,12 @@ function waitsOf(action, answer) {
             throw bad(field);
         return text;
     };
-    const flowIds = [];
+    const none = { flowIds: [], dealNames: [], taskIds: [], notes: [] };
+    if (answer.FlowId !== undefined)
+        return { ...none, flowIds: [id('FlowId', answer.FlowId)] };
     const taskIds = [];
     const notes = [];
-    if (answer.FlowId !== undefined)
-        flowIds.push(id('FlowId', answer.FlowId));
-    if (answer.TaskId !== undefined && flowIds.length === 0)
+    if (answer.TaskId !== undefined)
         taskIds.push(id('TaskId', answer.TaskId));
     if (answer.ClusterTaskIds !== undefined) {
         if (!Array.isArray(answer.ClusterTaskIds))
@@ -50655,8 +50658,13 @@ function waitsOf(action, answer) {
             !answer.DealNames.every((d) => typeof d === 'string' && DEAL_NAME.test(d))) {
             throw bad('DealNames');
         }
-        dealNames = answer.DealNames;
+        if (DEAL_WITHOUT_INSTANCES.test(action)) {
+            notes.push(`${action} answered DealNames of a resource package, which delivers no cluster or instance to wait for`);
+        }
+        else
+            dealNames = answer.DealNames;
     }
+    const flowIds = [];
     if (answer.AsyncRequestId !== undefined) {
         // A string in the API model, a UUID in the docs' example; the Terraform provider reads it as an integer flow.
         const numeric = typeof answer.AsyncRequestId === 'string' && /^[1-9]\d{0,18}$/.test(answer.AsyncRequestId);
@@ -50666,7 +50674,7 @@ function waitsOf(action, answer) {
             notes.push(`${action} answered AsyncRequestId ${quoted(String(answer.AsyncRequestId), 80)}, which is not numeric: no CynosDB API is documented to wait on it, so the step does not wait`);
         }
     }
-    return { flowIds: [...new Set(flowIds)], dealNames: [...new Set(dealNames)], taskIds: [...new Set(taskIds)], notes };
+    return { flowIds, dealNames: [...new Set(dealNames)], taskIds: [...new Set(taskIds)], notes };
 }
 
 ;// CONCATENATED MODULE: ./src/task-details.ts

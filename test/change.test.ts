@@ -180,6 +180,14 @@ describe('what an answer gives to wait for', () => {
     expect(waitsOf('X', answer)).toMatchObject(waits)
   })
 
+  it('says why it does not wait for the deal of a resource package', () => {
+    const { dealNames, notes } = waitsOf('CreateResourcePackage', { DealNames: ['d1'] })
+    expect(dealNames).toEqual([])
+    expect(notes).toEqual([
+      expect.stringMatching(/DealNames of a resource package, which delivers no cluster or instance/),
+    ])
+  })
+
   it('says why it does not wait for a UUID AsyncRequestId', () => {
     const { flowIds, notes } = waitsOf('ModifyClusterParam', { AsyncRequestId: '56317d06-8078-4e5c-b675-9e048995c820' })
     expect(flowIds).toEqual([])

@@ -40,11 +40,15 @@ export interface Waits {
   readonly notes: readonly string[]
 }
 
+/** Deals of resource packages deliver no cluster or instance for DescribeResourcesByDealName to name. */
+const DEAL_WITHOUT_INSTANCES = /ResourcePackage$/
+
 /**
- * Everything an answer holds to wait for: FlowId; DealNames; TaskId; the TaskIds of ClusterTaskIds; a numeric
- * AsyncRequestId (ModifyClusterParam), read as a flow as the Terraform provider does. Where an answer holds a FlowId
- * and a TaskId, the FlowId is the documented one to wait on. A value that is not what the API documents is an
- * error: the change was made, and nothing sound can be waited for.
+ * What an answer holds to wait for. A FlowId decides alone where an answer holds more (Isolate* answer a refund's
+ * DealNames too, OpenSSL and others a TaskId): it is the documented thing to wait on. Otherwise DealNames; TaskId;
+ * the TaskIds of ClusterTaskIds; a numeric AsyncRequestId (ModifyClusterParam), read as a flow as the Terraform
+ * provider does. A value that is not what the API documents is an error: the change was made, and nothing sound
+ * can be waited for.
  */
 export function waitsOf(action: string, answer: Record<string, unknown>): Waits {
   const bad = (field: string): Error =>
@@ -58,11 +62,12 @@ export function waitsOf(action: string, answer: Record<string, unknown>): Waits 
     if (text === undefined || text === '0') throw bad(field)
     return text
   }
-  const flowIds: string[] = []
+  const none = { flowIds: [], dealNames: [], taskIds: [], notes: [] }
+  if (answer.FlowId !== undefined) return { ...none, flowIds: [id('FlowId', answer.FlowId)] }
+
   const taskIds: string[] = []
   const notes: string[] = []
-  if (answer.FlowId !== undefined) flowIds.push(id('FlowId', answer.FlowId))
-  if (answer.TaskId !== undefined && flowIds.length === 0) taskIds.push(id('TaskId', answer.TaskId))
+  if (answer.TaskId !== undefined) taskIds.push(id('TaskId', answer.TaskId))
   if (answer.ClusterTaskIds !== undefined) {
     if (!Array.isArray(answer.ClusterTaskIds)) throw bad('ClusterTaskIds')
     for (const entry of answer.ClusterTaskIds)
@@ -76,8 +81,13 @@ export function waitsOf(action: string, answer: Record<string, unknown>): Waits 
     ) {
       throw bad('DealNames')
     }
-    dealNames = answer.DealNames as string[]
+    if (DEAL_WITHOUT_INSTANCES.test(action)) {
+      notes.push(
+        `${action} answered DealNames of a resource package, which delivers no cluster or instance to wait for`,
+      )
+    } else dealNames = answer.DealNames as string[]
   }
+  const flowIds: string[] = []
   if (answer.AsyncRequestId !== undefined) {
     // A string in the API model, a UUID in the docs' example; the Terraform provider reads it as an integer flow.
     const numeric = typeof answer.AsyncRequestId === 'string' && /^[1-9]\d{0,18}$/.test(answer.AsyncRequestId)
@@ -88,5 +98,5 @@ export function waitsOf(action: string, answer: Record<string, unknown>): Waits 
       )
     }
   }
-  return { flowIds: [...new Set(flowIds)], dealNames: [...new Set(dealNames)], taskIds: [...new Set(taskIds)], notes }
+  return { flowIds, dealNames: [...new Set(dealNames)], taskIds: [...new Set(taskIds)], notes }
 }
