@@ -50615,7 +50615,7 @@ function changeProbe(action, payload, api) {
             answer = sent.value;
             return {
                 rows: [{ kind: 'call', id: action, result: 'succeeded', state: 'sent' }],
-                line: `${action}: sent, the API answered`,
+                line: `${action}: sent and answered${sent.requestId ? ` (RequestId ${forLog(sent.requestId)})` : ''}`,
                 requestId: sent.requestId,
             };
         },
@@ -51424,7 +51424,7 @@ async function waitStep(inputs, log, cancelled, dispatcher) {
             log.notice(`${inputs.call.action} answered with nothing to wait for (no FlowId, DealNames or TaskId): it is done`);
             return finish([sent], { answer });
         }
-        log.info(`Waiting for ${waitingFor(waits)}`);
+        log.info(`${inputs.call.action} is carried out: waiting for ${waitingFor(waits)}`);
     }
     const details = createTaskDetails({
         describeTasks: api.describeTasks,

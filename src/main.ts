@@ -106,7 +106,7 @@ async function waitStep(inputs: Inputs, log: Log, cancelled: AbortSignal, dispat
       log.notice(`${inputs.call.action} answered with nothing to wait for (no FlowId, DealNames or TaskId): it is done`)
       return finish([sent], { answer })
     }
-    log.info(`Waiting for ${waitingFor(waits)}`)
+    log.info(`${inputs.call.action} is carried out: waiting for ${waitingFor(waits)}`)
   }
 
   const details = createTaskDetails({

@@ -1,7 +1,9 @@
 // The change the step sends itself: `call` and `parameters` checked against the API model before anything is
 // sent, secrets masked as they are read, and what an answer holds to wait for.
 import { describe, expect, it } from 'vitest'
-import { getInputs, parseCall, secretValues } from '../src/inputs.ts'
+import { readFileSync } from 'node:fs'
+import { ROOT } from '../scripts/lib/action-metadata.ts'
+import { CYNOSDB_MODEL, getInputs, parseCall, secretValues } from '../src/inputs.ts'
 import { waitsOf } from '../src/probes/change.ts'
 
 const KEYS = { 'secret-id': 'AKIDtest', 'secret-key': 'test-key', region: 'ap-guangzhou' }
@@ -204,5 +206,34 @@ describe('what an answer gives to wait for', () => {
     { name: 'ClusterTaskIds that is not a list', answer: { ClusterTaskIds: 'x' } },
   ])('refuses $name, saying the change was carried out', ({ answer }) => {
     expect(() => waitsOf('X', answer)).toThrow(/X was carried out, but its answer's \w+ is not what the API documents/)
+  })
+})
+
+describe("the README's counts of what CynosDB changes answer", () => {
+  it('are the bundled API model’s', () => {
+    const actions = Object.entries(CYNOSDB_MODEL.actions)
+    const changes = actions.filter(([name]) => !/^(Describe|Inquire|Check|Search|Export|Get)/.test(name))
+    const answering = (field: string) => changes.filter(([, a]) => a.answers?.includes(field)).map(([name]) => name)
+    const flows = answering('FlowId')
+    const waitable = changes.filter(([, a]) =>
+      ['FlowId', 'DealNames', 'TaskId', 'ClusterTaskIds', 'AsyncRequestId'].some((f) => a.answers?.includes(f)),
+    )
+    const taskOnly = answering('TaskId').filter((name) => !flows.includes(name))
+    const readme = readFileSync(`${ROOT}README.md`, 'utf8')
+    expect(readme).toContain(
+      `(${CYNOSDB_MODEL.sdk}, the official Node SDK): CynosDB\n2019-01-07 has ${actions.length} actions, ${changes.length} of them change something, and ${waitable.length} of those answer with something to wait for.`,
+    )
+    const row = (answered: string): string => readme.split('\n').find((line) => line.startsWith(`| ${answered} `)) ?? ''
+    expect(row('`FlowId`')).toMatch(new RegExp(`\\| ${flows.length}, e\\.g\\.`))
+    expect(row('`DealNames`')).toMatch(new RegExp(`\\| ${answering('DealNames').length}, e\\.g\\.`))
+    expect(row('`TaskId` and no FlowId')).toMatch(new RegExp(`\\| ${taskOnly.length}, e\\.g\\.`))
+    expect(row('`ClusterTaskIds`')).toMatch(
+      new RegExp(`\\| ${answering('ClusterTaskIds').length}: ModifyClusterReadOnly`),
+    )
+    expect(row('`AsyncRequestId`')).toMatch(new RegExp(`\\| ${answering('AsyncRequestId').length}: ModifyClusterParam`))
+    expect(row('nothing to wait for')).toMatch(new RegExp(`\\| ${changes.length - waitable.length}, e\\.g\\.`))
+    expect(readme).toContain(
+      `(${answering('TaskId').filter((name) => flows.includes(name)).length} actions answer a TaskId too`,
+    )
   })
 })

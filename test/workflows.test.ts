@@ -378,19 +378,6 @@ export function shellProblems(script: string): string[] {
   return problems
 }
 
-/**
- * README.md is being rewritten alongside this check, and these blocks of it break the rule today: they are reported,
- * not edited here. The test fails when one of them passes or is gone, so this list can only shrink: delete the entry
- * then.
- */
-const README_KNOWN_BAD: ReadonlyMap<string, string> = new Map([
-  ['restart › restart › Restart the instance', 'pipes tccli into jq -r with no set -euo pipefail'],
-  [
-    'open wan › open-wan › Open WAN, with temporary keys for tccli',
-    'pipes curl into jq -r with no set -euo pipefail; echo "flow-id=$(jq -r …)" >> "$GITHUB_OUTPUT"',
-  ],
-])
-
 /** ShellCheck's findings for a `run:` block, as a runner would run it: bash, `${{ }}` already replaced. */
 async function shellcheck(script: string): Promise<string[]> {
   const text = `#!/usr/bin/env bash\n${script.replace(/\$\{\{[\s\S]*?\}\}/g, '${GHA_EXPR}')}`
@@ -421,18 +408,8 @@ describe('the shell steps users copy', () => {
       expect(shellProblems(script)).toEqual([])
     })
 
-    it.each(readme)('$name', ({ script, key }) => {
-      const known = README_KNOWN_BAD.get(key)
-      if (known === undefined) expect(shellProblems(script)).toEqual([])
-      else
-        expect(shellProblems(script), `README block '${key}' passes now: delete it from README_KNOWN_BAD`).not.toEqual(
-          [],
-        )
-    })
-
-    it('README_KNOWN_BAD names only README blocks that exist', () => {
-      const keys = new Set(readme.map((block) => block.key))
-      expect([...README_KNOWN_BAD.keys()].filter((key) => !keys.has(key))).toEqual([])
+    it.each(readme)('$name', ({ script }) => {
+      expect(shellProblems(script)).toEqual([])
     })
   })
 

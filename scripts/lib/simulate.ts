@@ -40,24 +40,25 @@ export async function simulateFlow(
 export const lateGoalMs = (flowMs: number): number => Math.max(1500, flowMs / 10)
 
 /**
- * Flows ending at `samples` points evenly across [fromMs, toMs]: the worst lateness, and whether every one of them
- * was seen within the goal for its own length.
+ * Flows ending at `samples` points evenly across [fromMs, toMs]: the one seen latest for its length (the highest
+ * lateness over goal), its lateness and goal, and whether every one was seen within the goal for its own length.
  */
 export async function lateness(
   fromMs: number,
   toMs: number,
   schedule: Schedule,
   samples = 50,
-): Promise<{ worstMs: number; metGoal: boolean }> {
-  let worstMs = 0
+): Promise<{ worstMs: number; goalMs: number; metGoal: boolean }> {
+  let worst = { worstMs: 0, goalMs: lateGoalMs(fromMs), ratio: -1 }
   let metGoal = true
   for (let i = 0; i < samples; i++) {
     const endsAt = fromMs + ((toMs - fromMs) * i) / Math.max(1, samples - 1)
     const lateMs = (await simulateFlow(endsAt, schedule, toMs * 2 + 60_000)).lateMs ?? Number.POSITIVE_INFINITY
-    worstMs = Math.max(worstMs, lateMs)
-    metGoal &&= lateMs <= lateGoalMs(endsAt)
+    const goalMs = lateGoalMs(endsAt)
+    if (lateMs / goalMs > worst.ratio) worst = { worstMs: lateMs, goalMs, ratio: lateMs / goalMs }
+    metGoal &&= lateMs <= goalMs
   }
-  return { worstMs, metGoal }
+  return { worstMs: worst.worstMs, goalMs: worst.goalMs, metGoal }
 }
 
 /** DescribeFlow calls a minute that a flow still running costs between minute `from` and minute `to`. */

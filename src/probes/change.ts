@@ -1,7 +1,7 @@
 // The change the step sends itself (`call`): one round that sends it, retried only when the failure proves the
 // change was not carried out (retry.ts, provesNotCarriedOut), and the answer read into what to wait for next.
 import type { StepApi } from '../api.ts'
-import { quoted } from '../foreign-text.ts'
+import { forLog, quoted } from '../foreign-text.ts'
 import { DEAL_NAME } from '../inputs.ts'
 import { idText, toJson } from '../json.ts'
 import type { Probe } from '../poll.ts'
@@ -24,7 +24,7 @@ export function changeProbe(action: string, payload: string, api: Pick<StepApi, 
       answer = sent.value
       return {
         rows: [{ kind: 'call', id: action, result: 'succeeded', state: 'sent' }],
-        line: `${action}: sent, the API answered`,
+        line: `${action}: sent and answered${sent.requestId ? ` (RequestId ${forLog(sent.requestId)})` : ''}`,
         requestId: sent.requestId,
       }
     },

@@ -241,7 +241,7 @@ describe.concurrent('call: the step sends the change, then waits for what it ans
     const run = await runAction({
       inputs: inputs(fake, {
         call: 'ModifyClusterReadOnly',
-        parameters: '{"ClusterIds": ["cynosdbmysql-a", "cynosdbmysql-b"], "ReadOnlyOperation": "on"}',
+        parameters: '{"ClusterIds": ["cynosdbmysql-a", "cynosdbmysql-b"], "ReadOnlyOperation": "ON"}',
       }),
     })
     expect(run.code).toBe(0)
