@@ -51408,7 +51408,7 @@ async function waitStep(inputs, log, cancelled, dispatcher) {
             log.warning(late);
     };
     // The change first, when the step sends it: sent once, then what its answer holds is waited for.
-    let waits = { ...inputs, notes: [] };
+    let waits = { flowIds: inputs.flowIds, dealNames: inputs.dealNames, taskIds: inputs.taskIds, notes: [] };
     let sent;
     let answer;
     if (inputs.call) {
@@ -51417,7 +51417,13 @@ async function waitStep(inputs, log, cancelled, dispatcher) {
         answer = change.answer();
         if (!answer)
             return finish([sent]);
-        waits = waitsOf(inputs.call.action, answer);
+        try {
+            waits = waitsOf(inputs.call.action, answer);
+        }
+        catch (error) {
+            await finish([sent], { answer }); // the change was made: its answer and RequestId are outputs all the same
+            throw error;
+        }
         for (const note of waits.notes)
             log.notice(note);
         if (waits.flowIds.length + waits.dealNames.length + waits.taskIds.length === 0) {

@@ -92,7 +92,7 @@ async function waitStep(inputs: Inputs, log: Log, cancelled: AbortSignal, dispat
   }
 
   // The change first, when the step sends it: sent once, then what its answer holds is waited for.
-  let waits: Waits = { ...inputs, notes: [] }
+  let waits: Waits = { flowIds: inputs.flowIds, dealNames: inputs.dealNames, taskIds: inputs.taskIds, notes: [] }
   let sent: ProbeOutcome | undefined
   let answer: Record<string, unknown> | undefined
   if (inputs.call) {
@@ -100,7 +100,12 @@ async function waitStep(inputs: Inputs, log: Log, cancelled: AbortSignal, dispat
     sent = await poll(change, plan, deps)
     answer = change.answer()
     if (!answer) return finish([sent])
-    waits = waitsOf(inputs.call.action, answer)
+    try {
+      waits = waitsOf(inputs.call.action, answer)
+    } catch (error) {
+      await finish([sent], { answer }) // the change was made: its answer and RequestId are outputs all the same
+      throw error
+    }
     for (const note of waits.notes) log.notice(note)
     if (waits.flowIds.length + waits.dealNames.length + waits.taskIds.length === 0) {
       log.notice(`${inputs.call.action} answered with nothing to wait for (no FlowId, DealNames or TaskId): it is done`)

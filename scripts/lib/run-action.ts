@@ -43,11 +43,14 @@ export function parseOutputFile(text: string): Record<string, string> {
   return outputs
 }
 
-/** The files a runner gives a step (GITHUB_OUTPUT, GITHUB_STEP_SUMMARY) in `dir`, and the step's environment. */
+/**
+ * The files a runner gives a step (GITHUB_OUTPUT, GITHUB_STEP_SUMMARY) in `dir`, emptied, the step's environment,
+ * and what the step left in those files.
+ */
 export function runnerEnv(
   options: RunOptions,
   dir: string,
-): { env: Record<string, string | undefined>; outputFile: string; summaryFile: string } {
+): { env: Record<string, string | undefined>; written: () => Pick<ActionRun, 'outputs' | 'summary'> } {
   const outputFile = join(dir, 'output')
   const summaryFile = join(dir, 'summary')
   writeFileSync(outputFile, '')
@@ -62,12 +65,16 @@ export function runnerEnv(
     ...Object.fromEntries(Object.entries(inputs).map(([name, value]) => [`INPUT_${name.toUpperCase()}`, value])),
     ...options.env,
   }
-  return { env, outputFile, summaryFile }
+  const written = (): Pick<ActionRun, 'outputs' | 'summary'> => ({
+    outputs: parseOutputFile(readFileSync(outputFile, 'utf8')),
+    summary: readFileSync(summaryFile, 'utf8'),
+  })
+  return { env, written }
 }
 
 export async function runAction(options: RunOptions): Promise<ActionRun> {
   const dir = mkdtempSync(join(tmpdir(), 'wait-flow-'))
-  const { env, outputFile, summaryFile } = runnerEnv(options, dir)
+  const { env, written } = runnerEnv(options, dir)
   try {
     const spawnedAt = Date.now()
     const child = spawn(process.execPath, [...(options.nodeArgs ?? []), join(root, 'dist/index.js')], {
@@ -94,15 +101,7 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
     let exitedAt = 0
     child.on('exit', () => (exitedAt = Date.now()))
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
-    return {
-      spawnedAt,
-      exitedAt,
-      code,
-      stdout,
-      stderr,
-      outputs: parseOutputFile(readFileSync(outputFile, 'utf8')),
-      summary: readFileSync(summaryFile, 'utf8'),
-    }
+    return { spawnedAt, exitedAt, code, stdout, stderr, ...written() }
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

@@ -2,11 +2,11 @@
 // runner files, the real @actions/core writing its workflow commands to stdout (captured here), and nothing else
 // of this machine's environment. Far faster than spawning Node, and an edit in src/ is seen without a rebuild.
 // Runs in one process must not overlap: vitest runs the tests of a file one after another.
-import { mkdtempSync, readFileSync } from 'node:fs'
+import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { run } from '../../src/main.ts'
-import { parseOutputFile, runnerEnv, type ActionRun, type RunOptions } from './run-action.ts'
+import { runnerEnv, type ActionRun, type RunOptions } from './run-action.ts'
 
 export interface InProcessOptions extends Pick<RunOptions, 'inputs' | 'env'> {
   /** Cancels the run, as the runner's SIGINT does, once the step has logged a line matching `when`. */
@@ -18,7 +18,7 @@ export interface InProcessOptions extends Pick<RunOptions, 'inputs' | 'env'> {
 const dir = mkdtempSync(join(tmpdir(), 'wait-flow-in-process-'))
 
 export async function runInProcess(options: InProcessOptions): Promise<ActionRun> {
-  const { env, outputFile, summaryFile } = runnerEnv(options, dir) // emptied files, the step's environment
+  const { env, written } = runnerEnv(options, dir)
   const saved = {
     env: process.env,
     exitCode: process.exitCode,
@@ -57,13 +57,5 @@ export async function runInProcess(options: InProcessOptions): Promise<ActionRun
   const exitedAt = Date.now()
   const code = process.exitCode === undefined || process.exitCode === 0 ? 0 : Number(process.exitCode)
   process.exitCode = saved.exitCode
-  return {
-    spawnedAt,
-    exitedAt,
-    code,
-    stdout,
-    stderr,
-    outputs: parseOutputFile(readFileSync(outputFile, 'utf8')),
-    summary: readFileSync(summaryFile, 'utf8'),
-  }
+  return { spawnedAt, exitedAt, code, stdout, stderr, ...written() }
 }
