@@ -700,6 +700,29 @@ describe.concurrent('the second hostile pass', () => {
     expect(run.stdout).not.toMatch(/-5%|e\+308|100%/)
   })
 
+  hostile(
+    'a sent change whose answer holds a FlowId the API does not document: carried out, said so, outputs set',
+    async (test) => {
+      const fake = await own(test, (_r, res) => answer(res, { FlowId: 'abc\n##[error]x', RequestId: uuid(9) }))
+      const run = await runAction({
+        inputs: inputs(fake.url, {
+          'flow-id': '',
+          call: 'RestartInstance',
+          parameters: '{"InstanceId": "cynosdbmysql-ins-1"}',
+        }),
+      })
+      expect(run.code).toBe(1)
+      expect(fake.requests).toHaveLength(1) // sent once, never again
+      expect(run.stdout).toMatch(
+        /::error::RestartInstance was carried out, but its answer's FlowId is not what the API documents/,
+      )
+      expect(run.outputs['request-id']).toBe(uuid(9))
+      expect(JSON.parse(run.outputs.response ?? '')).toEqual({ FlowId: 'abc\n##[error]x', RequestId: uuid(9) })
+      expect(run.outputs.response).not.toContain('##[')
+      expectOnlyToolkitCommands(run, [KEY.id, KEY.secret])
+    },
+  )
+
   hostile('15. an endpoint that never answered is given up on soon, naming the host and the cause', async () => {
     const run = await runAction({
       inputs: inputs('http://cynosdb.example.invalid:8080', { timeout: '8s', 'poll-interval': '' }),
