@@ -114,12 +114,22 @@ export function createStepApi(inputs: Inputs, options: StepApiOptions): StepApi 
     }
   }
 
-  /** A Tencent Cloud request: a slot of the rate limiter, counted, then a budget of its own. */
-  const slot = async (call: CallBudget): Promise<{ signal: AbortSignal; timeoutMs: number }> => {
-    await acquire(call.signal, Math.min(call.notAfter, hardEnd))
+  /**
+   * A Tencent Cloud request: a slot of the rate limiter, taken until the request has ended, counted, and given a
+   * deadline of its own.
+   */
+  async function limited<T>(
+    call: CallBudget,
+    send: (signal: AbortSignal, timeoutMs: number) => Promise<T>,
+  ): Promise<T> {
+    const release = await acquire(call.signal, Math.min(call.notAfter, hardEnd))
     requests += 1
     call.sent?.()
-    return { signal: call.signal, timeoutMs: requestBudget() }
+    try {
+      return await send(call.signal, requestBudget())
+    } finally {
+      release()
+    }
   }
 
   const config = inputs.credentials
@@ -146,20 +156,21 @@ export function createStepApi(inputs: Inputs, options: StepApiOptions): StepApi 
     assumeRole: async (payload, call) => {
       if (config.kind !== 'oidc') throw new Error('STS is only called for keyless auth')
       const endpoint = config.stsEndpoint
-      const { signal, timeoutMs } = await slot(call)
-      const answer = await observed(endpoint.host, () =>
-        callApi({
-          endpoint,
-          service: 'sts',
-          version: '2018-08-13',
-          action: 'AssumeRoleWithWebIdentity',
-          region: inputs.region,
-          payload,
-          timestamp: Math.floor(Date.now() / 1000),
-          timeoutMs,
-          dispatcher,
-          signal,
-        }),
+      const answer = await limited(call, (signal, timeoutMs) =>
+        observed(endpoint.host, () =>
+          callApi({
+            endpoint,
+            service: 'sts',
+            version: '2018-08-13',
+            action: 'AssumeRoleWithWebIdentity',
+            region: inputs.region,
+            payload,
+            timestamp: Math.floor(Date.now() / 1000),
+            timeoutMs,
+            dispatcher,
+            signal,
+          }),
+        ),
       )
       return answer.fields
     },
@@ -181,8 +192,9 @@ export function createStepApi(inputs: Inputs, options: StepApiOptions): StepApi 
     send: (options: CallOptions) => Promise<T>,
   ): Promise<T> => {
     const credentials = await keys.get(call)
-    const budget = await slot(call)
-    return observed(inputs.endpoint.host, () => send({ ...budget, credentials }))
+    return limited(call, (signal, timeoutMs) =>
+      observed(inputs.endpoint.host, () => send({ signal, timeoutMs, credentials })),
+    )
   }
   return {
     credentials: keys.description,
