@@ -133,6 +133,44 @@ describe('the purchase probe', () => {
     expect(line).toMatch(/^Deals d1, d2: i0 not listed yet, .*i9 not listed yet and 2 more; 0 of 12 running$/)
   })
 
+  it('does not count a deal as delivered while one of its clusters names no instance', async () => {
+    const { api } = setup(
+      (n) => [
+        { dealName: 'd1', clusterId: 'c1', instanceIds: ['i1'] },
+        { dealName: 'd1', clusterId: 'c2', instanceIds: n === 0 ? [] : ['i2'] },
+      ],
+      () => ({ i1: 'running', i2: 'creating' }),
+    )
+    const probe = purchaseProbe(['d1'], api)
+    expect((await probe.check(call)).line).toBe('Deal d1: not delivered yet')
+    expect((await probe.check(call)).rows.map((r) => [r.id, r.result])).toEqual([
+      ['i1', 'succeeded'],
+      ['i2', 'processing'],
+    ])
+  })
+
+  it('takes the worse status of an instance the answer lists twice', async () => {
+    const { api } = setup(
+      () => [{ dealName: 'd1', clusterId: 'c1', instanceIds: ['i1'] }],
+      () => ({ i1: 'running' }),
+    )
+    const twice: typeof api = {
+      ...api,
+      describeInstances: async (query, budget) => {
+        budget.sent?.()
+        const items = [
+          { instanceId: 'i1', status: 'isolated' },
+          { instanceId: 'i1', status: 'running' },
+        ]
+        return { value: { items, total: 2 }, requestId: 'r', trace }
+      },
+    }
+    expect((await purchaseProbe(['d1'], twice).check(call)).rows[0]).toMatchObject({
+      result: 'failed',
+      state: 'isolated',
+    })
+  })
+
   it('passes other errors to the engine', async () => {
     const denied = new ApiError('DescribeResourcesByDealName', 'UnauthorizedOperation.PermissionDenied', 'no', 'r')
     const { api } = setup(

@@ -94,6 +94,15 @@ describe('the task probe', () => {
     expect(reading.rows[0]).toMatchObject({ result: 'failed', state: 'failed', cause: 'account exists' })
   })
 
+  it('takes the worse of two listings of one task: a server that contradicts itself does not pass', async () => {
+    const { api } = setup(() => [
+      task('9', { status: 'failed', errMsg: 'disk full' }),
+      task('9', { status: 'success' }),
+    ])
+    const reading = await taskProbe(['9'], api).check(call)
+    expect(reading.rows[0]).toMatchObject({ result: 'failed', cause: 'disk full' })
+  })
+
   it.each([
     { status: 'success', result: 'succeeded' },
     { status: 'SUCCESS', result: 'succeeded' },

@@ -48,7 +48,12 @@ export function purchaseProbe(dealNames: readonly string[], api: Api): PurchaseP
         call,
       )
       requestId = answer.requestId ?? requestId
-      for (const instance of answer.value.items as InstanceState[]) statuses.set(instance.instanceId, instance.status)
+      for (const instance of answer.value.items as InstanceState[]) {
+        // listed twice with two statuses (a server that contradicts itself): the worse one counts
+        const before = statuses.get(instance.instanceId)
+        if (before === undefined || rank(instance.status) > rank(before))
+          statuses.set(instance.instanceId, instance.status)
+      }
       if ((page + 1) * INSTANCE_PAGE >= answer.value.total || answer.value.items.length === 0) break
     }
     return { statuses, requestId }
@@ -64,8 +69,9 @@ export function purchaseProbe(dealNames: readonly string[], api: Api): PurchaseP
         try {
           const answer = await api.describeResourcesByDealName(dealNames, call)
           requestId = answer.requestId
+          // delivered when every deal names its clusters, and every cluster its instances
           const found = dealNames.map((name) => answer.value.filter((r) => r.dealName === name))
-          if (!found.every((clusters) => clusters.some((r) => r.instanceIds.length > 0))) {
+          if (!found.every((clusters) => clusters.length > 0 && clusters.every((r) => r.instanceIds.length > 0))) {
             return { ...undelivered(), requestId }
           }
           resources = found.flat() // every cluster of every deal, in the order of the deals
@@ -98,6 +104,9 @@ export function purchaseProbe(dealNames: readonly string[], api: Api): PurchaseP
     },
   }
 }
+
+/** How bad an instance's status is: lost over on its way over running. */
+const rank = (status: string): number => (LOST_STATUSES.has(status) ? 2 : status === RUNNING ? 0 : 1)
 
 /** `every instance running`, or the instances not running yet with their status, at most ten named. */
 function instancesLine(rows: readonly Row[]): string {

@@ -26,6 +26,10 @@ export function taskResult(status: string): Result {
 
 type Api = Pick<StepApi, 'describeTasks' | 'describeFlow'>
 
+/** How bad what a task says of itself is: failed over running over succeeded. */
+const badness = (task: TaskInfo): number =>
+  ({ failed: 2, processing: 1, unknown: 1, succeeded: 0 })[taskResult(task.status)]
+
 export function taskProbe(taskIds: readonly string[], api: Api): Probe {
   /** Rows of tasks that ended (succeeded or failed): they are not asked about again. */
   const ended = new Map<string, Row>()
@@ -48,7 +52,12 @@ export function taskProbe(taskIds: readonly string[], api: Api): Probe {
         call,
       )
       requestId = answer.requestId ?? requestId
-      for (const task of answer.value.items) if (task.taskId !== undefined) tasks.set(task.taskId, task)
+      for (const task of answer.value.items) {
+        if (task.taskId === undefined) continue
+        // listed twice with two statuses (a server that contradicts itself): the worse one counts
+        const before = tasks.get(task.taskId)
+        if (before === undefined || badness(task) > badness(before)) tasks.set(task.taskId, task)
+      }
     }
     return { tasks, requestId }
   }
