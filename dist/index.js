@@ -48997,6 +48997,47 @@ function idText(value) {
     return undefined;
 }
 
+;// CONCATENATED MODULE: ./src/log.ts
+// Everything the step writes to the runner's log goes through here: each line neutralised (foreign-text.ts) and
+// bounded, so no answer, however hostile or large, becomes a workflow command or a megabyte-long line.
+
+
+/** One log line: room for a few dozen IDs, far below what makes a log unreadable. */
+const MAX_LINE_CHARS = 4000;
+/** An annotation (error, warning, notice): a few lines a person reads on the run's page. */
+const MAX_ANNOTATION_LINES = 30;
+const MAX_ANNOTATION_CHARS = 16_000;
+/**
+ * Hides a secret in the log (core.setSecret), and the form the log would show it in when it holds characters the
+ * log escapes: a server that quotes a password back in an error must not print it in its escaped form.
+ */
+function maskSecret(secret) {
+    core_setSecret(secret);
+    const shown = logLine(secret);
+    if (shown !== secret)
+        core_setSecret(shown);
+}
+/** A message as one neutral, bounded log line. */
+const line = (message) => bounded(logLine(message), MAX_LINE_CHARS);
+/** An annotation's text: our own line breaks kept (the toolkit escapes them), each line neutral and bounded. */
+function annotation(message) {
+    const lines = message.split('\n').map(line);
+    const kept = lines.slice(0, MAX_ANNOTATION_LINES);
+    if (lines.length > kept.length)
+        kept.push(`… and ${lines.length - kept.length} more lines`);
+    return bounded(kept.join('\n'), MAX_ANNOTATION_CHARS);
+}
+/** The log of one run of the step (whether debug logging is on is read when the step starts). */
+function createLog() {
+    return {
+        info: (message) => info(line(message)),
+        debug: isDebug() ? (message) => core_debug(line(message)) : undefined,
+        warning: (message) => warning(annotation(message)),
+        notice: (message) => notice(annotation(message)),
+        fail: (message) => setFailed(annotation(message)),
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/tencent/api-model.ts
 // Tencent Cloud's own model of an API, generated from the official SDK's type definitions by
 // scripts/gen-api-model.ts, and the one check of a request against it. Pure and free of I/O: the model comes in as
@@ -49178,6 +49219,7 @@ const cynosdb_requests_namespaceObject = /*#__PURE__*/JSON.parse('{"actions":{"A
 
 
 
+
 /** The CynosDB API's actions and their parameters, from the official SDK (scripts/gen-api-model.ts). */
 const CYNOSDB_MODEL = cynosdb_requests_namespaceObject;
 class InputError extends Error {
@@ -49311,7 +49353,7 @@ function parseEndpoint(value, name) {
  * Every input, parsed and checked; nothing is sent before this returns. `mask` hides each secret from the log the
  * moment it is read (core.setSecret), before any line could show it.
  */
-function getInputs(read = (name) => getInput(name), env = process.env, mask = (secret) => core_setSecret(secret)) {
+function getInputs(read = (name) => getInput(name), env = process.env, mask = maskSecret) {
     const call = parseCall(read('call'), read('parameters'), mask);
     return {
         ...whatToWaitFor(read('flow-id'), read('deal-names'), read('task-ids'), call),
@@ -49343,10 +49385,15 @@ function whatToWaitFor(flowText, dealText, taskText, call) {
     }
     return waits;
 }
-/** Actions that only read: the API reference's Describe…, Inquire…, Check… and the like. */
-const READ_ONLY = /^(Describe|Inquire|Check|Search|Export|Get)/;
-/** Parameter names whose values are secrets: masked in the log before anything is written. */
-const SECRET_NAME = /password|secret|token|key/i;
+/** Actions that only read: the API reference's Describe…, Inquire…, Check…, Calculate…, Download… and the like. */
+const READ_ONLY = /^(Describe|Inquire|Check|Search|Export|Get|Calculate|Download)/;
+/**
+ * Parameter names whose values are secrets, masked in the log before anything is written: a Password, Secret or
+ * Token anywhere in the name, a Key at its end (AdminPassword, AccountPassword, SecretKey, AccessKey, TagKey). A Key
+ * leading a longer name names a key, not a secret (KeyRegion, KeyType, KeyId): masking `ap-guangzhou` would hide
+ * the region everywhere in the log.
+ */
+const SECRET_NAME = /password|secret|token|key$/i;
 /** A number this short is no secret worth masking (ValidatePasswordLength: 8), and masking it would hide every 8. */
 const MIN_MASKED_NUMBER_DIGITS = 6;
 /** Every value under a parameter whose name holds Password, Secret, Token or Key, at any depth. */
@@ -49802,18 +49849,27 @@ async function fetchIdToken(request) {
 }
 
 ;// CONCATENATED MODULE: ./src/limiter.ts
-// CynosDB's Describe actions (DescribeFlow among them) and STS allow 20 requests a second per account. Every
-// Tencent Cloud request of one step goes through one limiter, so however much a step waits for, it never sends
-// more than `limit` requests in any window of `windowMs`. A call that could only be granted after its deadline
-// is refused at once: nothing starts after the deadline.
-/** 20 per 1.1 s: the 100 ms over a second absorbs timer and network jitter, so the server never counts 21. */
+// CynosDB's Describe actions (DescribeFlow among them) and STS allow 20 requests a second per account, counted where
+// they arrive. Every Tencent Cloud request of one step goes through one limiter, so however much a step waits for,
+// the server never sees more than `limit` of them in any window of `windowMs`.
+//
+// A request may arrive any time between its grant and its end (a slow connect or TLS handshake holds it back), so a
+// slot stays taken while the request runs and for a window after it ended, not a window after its grant: then any
+// `limit + 1` requests that arrived within one window would have had to be granted while `limit` slots were taken.
+// A call that could only be granted after its deadline is refused as soon as that is known: nothing starts after it.
+/** 20 per 1.1 s: the 100 ms over a second absorbs timer jitter, so the server never counts 21. */
 const API_RATE = { limit: 20, windowMs: 1100 };
+/** The longest a waiting call sleeps before it looks at the slots again. */
+const MAX_SLEEP_MS = 60_000;
 /** No slot for this call before its deadline. */
 class DeadlineError extends Error {
     name = 'DeadlineError';
 }
 function createRateLimiter(options) {
-    const granted = []; // times of the grants still inside the window, oldest first
+    /** Taken slots: a request under way (`endedAt` undefined), or one that ended less than a window ago. */
+    const slots = [];
+    /** Woken when a request under way ends, so a waiting call need not sleep a whole window. */
+    let ended = new AbortController();
     let queue = Promise.resolve();
     return (signal, notAfter = Number.POSITIVE_INFINITY) => {
         const turn = queue.then(async () => {
@@ -49822,17 +49878,34 @@ function createRateLimiter(options) {
                 const now = options.now();
                 if (now > notAfter)
                     throw new DeadlineError('the deadline passed while the call waited for the rate limit');
-                while (granted.length > 0 && (granted[0] ?? now) <= now - options.windowMs)
-                    granted.shift();
-                const oldest = granted[0];
-                if (oldest === undefined || granted.length < options.limit) {
-                    granted.push(now);
-                    return;
+                for (let i = slots.length - 1; i >= 0; i--) {
+                    const endedAt = slots[i]?.endedAt;
+                    if (endedAt !== undefined && endedAt <= now - options.windowMs)
+                        slots.splice(i, 1);
                 }
-                const freeAt = oldest + options.windowMs;
-                if (freeAt > notAfter)
+                if (slots.length < options.limit) {
+                    const slot = { endedAt: undefined };
+                    slots.push(slot);
+                    return () => {
+                        if (slot.endedAt !== undefined)
+                            return;
+                        slot.endedAt = options.now();
+                        ended.abort();
+                        ended = new AbortController();
+                    };
+                }
+                // Every slot is taken: the first to come free is a window after the earliest end, or sooner when a
+                // request under way ends. When every request has ended, that time is known exactly.
+                const ends = slots.map((s) => s.endedAt).filter((at) => at !== undefined);
+                const freeAt = ends.length > 0 ? Math.min(...ends) + options.windowMs : Number.POSITIVE_INFINITY;
+                if (ends.length === slots.length && freeAt > notAfter) {
                     throw new DeadlineError('no request slot before the deadline (rate limit)');
-                await options.sleep(freeAt - now, signal);
+                }
+                const wake = AbortSignal.any([signal, ended.signal]);
+                const until = Math.min(freeAt, notAfter + 1, now + MAX_SLEEP_MS); // look again at least once a minute
+                await options.sleep(Math.max(0, until - now), wake).catch(() => {
+                    signal.throwIfAborted(); // cancelled; else a request ended: look again
+                });
             }
         });
         queue = turn.catch(() => undefined);
@@ -49864,8 +49937,11 @@ class ApiError extends CallError {
         this.serverTime = serverTime;
     }
 }
-/** Throttled: the API refused the call without carrying it out. */
-const isThrottled = (error) => error instanceof ApiError && /^(RequestLimitExceeded|LimitExceeded)(\.|$)/.test(error.code);
+/**
+ * Throttled: the API refused the call for the request rate, without carrying it out. (LimitExceeded.* is a quota,
+ * such as too many instances: asking again does not help, and it is not proof of anything.)
+ */
+const isThrottled = (error) => error instanceof ApiError && /^RequestLimitExceeded(\.|$)/.test(error.code);
 /** The key or role lacks the CAM permission for the action. */
 const isDenied = (error) => error instanceof ApiError && /^(AuthFailure\.)?UnauthorizedOperation/.test(error.code);
 
@@ -50208,13 +50284,21 @@ function createStepApi(inputs, options) {
             throw error;
         }
     }
-    /** A Tencent Cloud request: a slot of the rate limiter, counted, then a budget of its own. */
-    const slot = async (call) => {
-        await acquire(call.signal, Math.min(call.notAfter, hardEnd));
+    /**
+     * A Tencent Cloud request: a slot of the rate limiter, taken until the request has ended, counted, and given a
+     * deadline of its own.
+     */
+    async function limited(call, send) {
+        const release = await acquire(call.signal, Math.min(call.notAfter, hardEnd));
         requests += 1;
         call.sent?.();
-        return { signal: call.signal, timeoutMs: requestBudget() };
-    };
+        try {
+            return await send(call.signal, requestBudget());
+        }
+        finally {
+            release();
+        }
+    }
     const config = inputs.credentials;
     const keys = createKeySource(config, {
         mask: options.mask,
@@ -50239,8 +50323,7 @@ function createStepApi(inputs, options) {
             if (config.kind !== 'oidc')
                 throw new Error('STS is only called for keyless auth');
             const endpoint = config.stsEndpoint;
-            const { signal, timeoutMs } = await slot(call);
-            const answer = await observed(endpoint.host, () => callApi({
+            const answer = await limited(call, (signal, timeoutMs) => observed(endpoint.host, () => callApi({
                 endpoint,
                 service: 'sts',
                 version: '2018-08-13',
@@ -50251,7 +50334,7 @@ function createStepApi(inputs, options) {
                 timeoutMs,
                 dispatcher,
                 signal,
-            }));
+            })));
             return answer.fields;
         },
     });
@@ -50265,8 +50348,7 @@ function createStepApi(inputs, options) {
     /** One CynosDB request: keys first (they may need STS), then a slot, then the call itself. */
     const cynosdb = async (call, send) => {
         const credentials = await keys.get(call);
-        const budget = await slot(call);
-        return observed(inputs.endpoint.host, () => send({ ...budget, credentials }));
+        return limited(call, (signal, timeoutMs) => observed(inputs.endpoint.host, () => send({ signal, timeoutMs, credentials })));
     };
     return {
         credentials: keys.description,
@@ -50276,37 +50358,6 @@ function createStepApi(inputs, options) {
         describeResourcesByDealName: (names, call) => cynosdb(call, (o) => client.describeResourcesByDealName(names, o)),
         describeInstances: (query, call) => cynosdb(call, (o) => client.describeInstances(query, o)),
         call: (action, payload, call) => cynosdb(call, (o) => client.call(action, payload, o)),
-    };
-}
-
-;// CONCATENATED MODULE: ./src/log.ts
-// Everything the step writes to the runner's log goes through here: each line neutralised (foreign-text.ts) and
-// bounded, so no answer, however hostile or large, becomes a workflow command or a megabyte-long line.
-
-
-/** One log line: room for a few dozen IDs, far below what makes a log unreadable. */
-const MAX_LINE_CHARS = 4000;
-/** An annotation (error, warning, notice): a few lines a person reads on the run's page. */
-const MAX_ANNOTATION_LINES = 30;
-const MAX_ANNOTATION_CHARS = 16_000;
-/** A message as one neutral, bounded log line. */
-const line = (message) => bounded(logLine(message), MAX_LINE_CHARS);
-/** An annotation's text: our own line breaks kept (the toolkit escapes them), each line neutral and bounded. */
-function annotation(message) {
-    const lines = message.split('\n').map(line);
-    const kept = lines.slice(0, MAX_ANNOTATION_LINES);
-    if (lines.length > kept.length)
-        kept.push(`… and ${lines.length - kept.length} more lines`);
-    return bounded(kept.join('\n'), MAX_ANNOTATION_CHARS);
-}
-/** The log of one run of the step (whether debug logging is on is read when the step starts). */
-function createLog() {
-    return {
-        info: (message) => info(line(message)),
-        debug: isDebug() ? (message) => core_debug(line(message)) : undefined,
-        warning: (message) => warning(annotation(message)),
-        notice: (message) => notice(annotation(message)),
-        fail: (message) => setFailed(annotation(message)),
     };
 }
 
@@ -50632,10 +50683,11 @@ const DEAL_WITHOUT_INSTANCES = /ResourcePackage$/;
  */
 function waitsOf(action, answer) {
     const bad = (field) => new Error(`${action} was carried out, but its answer's ${field} is not what the API documents (${quoted(toJson(answer[field]) ?? '', 80)}): nothing can be waited for`);
-    // A task or flow ID: a JSON integer, or decimal text (ClusterTaskId.TaskId is a string in the API model).
+    // A task or flow ID: a JSON integer, or decimal text (ClusterTaskId.TaskId is a string in the API model), from 1 to
+    // 2^63-1 as the inputs take them.
     const id = (field, value) => {
         const text = idText(value) ?? (typeof value === 'string' && /^\d{1,19}$/.test(value) ? BigInt(value).toString() : undefined);
-        if (text === undefined || text === '0')
+        if (text === undefined || BigInt(text) < 1n || BigInt(text) > 2n ** 63n - 1n)
             throw bad(field);
         return text;
     };
@@ -50872,8 +50924,12 @@ function purchaseProbe(dealNames, api) {
         for (let page = 0; page < pages; page++) {
             const answer = await api.describeInstances({ instanceIds, limit: INSTANCE_PAGE, offset: page * INSTANCE_PAGE }, call);
             requestId = answer.requestId ?? requestId;
-            for (const instance of answer.value.items)
-                statuses.set(instance.instanceId, instance.status);
+            for (const instance of answer.value.items) {
+                // listed twice with two statuses (a server that contradicts itself): the worse one counts
+                const before = statuses.get(instance.instanceId);
+                if (before === undefined || rank(instance.status) > rank(before))
+                    statuses.set(instance.instanceId, instance.status);
+            }
             if ((page + 1) * INSTANCE_PAGE >= answer.value.total || answer.value.items.length === 0)
                 break;
         }
@@ -50889,8 +50945,9 @@ function purchaseProbe(dealNames, api) {
                 try {
                     const answer = await api.describeResourcesByDealName(dealNames, call);
                     requestId = answer.requestId;
+                    // delivered when every deal names its clusters, and every cluster its instances
                     const found = dealNames.map((name) => answer.value.filter((r) => r.dealName === name));
-                    if (!found.every((clusters) => clusters.some((r) => r.instanceIds.length > 0))) {
+                    if (!found.every((clusters) => clusters.length > 0 && clusters.every((r) => r.instanceIds.length > 0))) {
                         return { ...undelivered(), requestId };
                     }
                     resources = found.flat(); // every cluster of every deal, in the order of the deals
@@ -50921,6 +50978,8 @@ function purchaseProbe(dealNames, api) {
         },
     };
 }
+/** How bad an instance's status is: lost over on its way over running. */
+const rank = (status) => (LOST_STATUSES.has(status) ? 2 : status === RUNNING ? 0 : 1);
 /** `every instance running`, or the instances not running yet with their status, at most ten named. */
 function instancesLine(rows) {
     const waiting = rows.filter((row) => row.result !== 'succeeded');
@@ -50949,6 +51008,8 @@ function taskResult(status) {
         return 'failed';
     return 'processing';
 }
+/** How bad what a task says of itself is: failed over running over succeeded. */
+const badness = (task) => ({ failed: 2, processing: 1, unknown: 1, succeeded: 0 })[taskResult(task.status)];
 function taskProbe(taskIds, api) {
     /** Rows of tasks that ended (succeeded or failed): they are not asked about again. */
     const ended = new Map();
@@ -50964,9 +51025,14 @@ function taskProbe(taskIds, api) {
                 offset: 0,
             }, call);
             requestId = answer.requestId ?? requestId;
-            for (const task of answer.value.items)
-                if (task.taskId !== undefined)
+            for (const task of answer.value.items) {
+                if (task.taskId === undefined)
+                    continue;
+                // listed twice with two statuses (a server that contradicts itself): the worse one counts
+                const before = tasks.get(task.taskId);
+                if (before === undefined || badness(task) > badness(before))
                     tasks.set(task.taskId, task);
+            }
         }
         return { tasks, requestId };
     }
@@ -51045,6 +51111,7 @@ function tasksLine(name, rows) {
 
 
 
+
 function hintFor(error, context) {
     if (isUntrustedCertificate(error)) {
         return "The endpoint's TLS certificate is not trusted. Behind a TLS-inspecting proxy, point NODE_EXTRA_CA_CERTS at the proxy's CA certificate (PEM) in the job's env (on a self-hosted runner, in its .env file).";
@@ -51090,19 +51157,33 @@ function hintFor(error, context) {
     }
     return '';
 }
+const MAY_HAVE_BEEN_APPLIED = 'The change was sent and may have been applied: check the cluster before running this step again (it is never sent twice)';
 /**
  * What to do after the change the step sent failed. An answer the API gave with an error code it reports for
  * requests it refused means nothing changed; anything else after the request left (no answer in time, an HTTP
  * 5xx, InternalError, a garbled answer) leaves it open whether the change was applied.
  */
 function changeHint(error, context) {
-    const refused = error instanceof ApiError && !/^(InternalError|ServiceUnavailable|ResourceUnavailable)(\.|$)/.test(error.code);
+    // the server faults retry.ts retries for reads: the API may have carried the change out before it failed
+    const serverFault = /^(InternalError|ServiceUnavailable|ResourceUnavailable)(\.|$)|^FailedOperation\.DatabaseAccessError$/;
+    const refused = error instanceof ApiError && !serverFault.test(error.code);
     const hint = hintFor(error, context);
     if (refused)
         return `The API refused the call, so nothing was changed${hint ? `. ${hint}` : ''}`;
     if (error instanceof UnreachableError || isUntrustedCertificate(error))
         return `The call never reached the API, so nothing was changed${hint ? `. ${hint}` : ''}`;
-    return 'The change was sent and may have been applied: check the cluster before running this step again (it is never sent twice)';
+    return MAY_HAVE_BEEN_APPLIED;
+}
+/**
+ * What a change the step sent came to when the wait for its answer ended without one: cancelled with the request
+ * under way, it may have been carried out; at the timeout, only a last failure that proves the call was not carried
+ * out (throttled, never connected) says nothing was changed.
+ */
+function unansweredChangeHint(end, lastError) {
+    if (end === 'timeout' && lastError && provesNotCarriedOut(lastError)) {
+        return 'The API never carried the change out (the last try was refused before it ran), so nothing was changed';
+    }
+    return MAY_HAVE_BEEN_APPLIED;
 }
 
 ;// CONCATENATED MODULE: ./src/report.ts
@@ -51119,7 +51200,7 @@ function changeHint(error, context) {
 
 
 /** An output a later step reads whole: room for hundreds of IDs, far from the runner's limits. */
-const MAX_OUTPUT_CHARS = 64 * 1024;
+const MAX_OUTPUT_BYTES = 64 * 1024;
 /** The job summary: GitHub drops one over 1 MiB; this leaves room for the other steps of the job. */
 const MAX_SUMMARY_ROWS = 200;
 const MAX_SUMMARY_CHARS = 256 * 1024;
@@ -51129,14 +51210,16 @@ const REQUEST_ID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}
 const STATUS_OF = { succeeded: '0', failed: '1', processing: '2', unknown: '' };
 /** A row's key in `results`: a flow's bare ID (as in 1.0), every other kind prefixed, so no two can collide. */
 const resultKey = (row) => row.kind === 'flow' ? row.id : `${row.kind}:${row.id}`;
-/** `{"a":"b",…}` with as many entries as fit in `max` characters, then `"more": "N left out"`. */
+/** Bytes, as an output file holds text: a CJK character is three. */
+const bytes = (text) => Buffer.byteLength(text, 'utf8');
+/** `{"a":"b",…}` with as many entries as fit in `max` bytes, then `"more": "N left out"`. */
 function boundedObject(entries, max) {
     const kept = {};
     let size = 2;
     let index = 0;
     for (; index < entries.length; index++) {
         const [key, value] = entries[index] ?? ['', ''];
-        const entrySize = JSON.stringify(key).length + JSON.stringify(value).length + 2;
+        const entrySize = bytes(JSON.stringify(key)) + bytes(JSON.stringify(value)) + 2;
         if (size + entrySize > max - 40)
             break;
         kept[key] = value;
@@ -51151,7 +51234,7 @@ function idList(ids) {
     const kept = [];
     let size = 0;
     for (const id of ids.filter((id) => RESOURCE_ID.test(id))) {
-        if (size + id.length + 1 > MAX_OUTPUT_CHARS)
+        if (size + id.length + 1 > MAX_OUTPUT_BYTES)
             break;
         kept.push(id);
         size += id.length + 1;
@@ -51170,7 +51253,7 @@ function responseOutput(answer) {
         .replace(/:(?=:)/g, '\\u003a')
         .replace(/#(?=#\[)/g, '\\u0023')
         .replace(/[\p{Cf}\u2028\u2029]/gu, (c) => `\\u${(c.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`);
-    return json.length <= MAX_OUTPUT_CHARS ? json : '';
+    return bytes(json) <= MAX_OUTPUT_BYTES ? json : '';
 }
 function stepOutputs(outcomes, step) {
     const rows = rowOutcomes(outcomes);
@@ -51185,7 +51268,7 @@ function stepOutputs(outcomes, step) {
         elapsed: String(Math.round(Math.max(0, ...outcomes.map((o) => o.elapsedMs)) / 1000)),
         polls: String(step.requests),
         'timed-out': String(rows.some((row) => row.end === 'timeout')),
-        results: boundedObject(rows.map((row) => [resultKey(row), row.result]), MAX_OUTPUT_CHARS),
+        results: boundedObject(rows.map((row) => [resultKey(row), row.result]), MAX_OUTPUT_BYTES),
         response: responseOutput(step.answer),
     };
 }
@@ -51219,6 +51302,12 @@ function failureMessage(verdict, context) {
             const hint = row.kind === 'call' ? changeHint(row.error, context) : hintFor(row.error, context);
             lines.push(`${forLog(row.probe.name)} (region ${context.region}): ${row.error.message}${hint ? `. ${hint}` : ''}`);
         }
+        else if (row.kind === 'call') {
+            // sent, and no answer came: cancelled or timed out while it was under way, or throttled to the timeout
+            const what = row.end === 'timeout' ? `not answered within the timeout of ${timeout}` : `${row.end} ${after}`;
+            const hint = unansweredChangeHint(row.end, row.error);
+            lines.push(`${where}: ${what}${lastCause}. ${hint}`);
+        }
         else if (row.end === 'cancelled') {
             lines.push(`${where}: cancelled ${after}; last known status: ${forLog(row.state)}`);
         }
@@ -51227,6 +51316,10 @@ function failureMessage(verdict, context) {
         }
         else if (row.kind === 'deal') {
             lines.push(`${where}: not delivered by billing within the timeout of ${timeout} (${callCount(row.probe.calls)})${lastCause}`);
+        }
+        else if (row.result === 'unknown' && row.probe.calls === 0) {
+            // nothing went out: the keys, or the way to the endpoint, failed first
+            lines.push(`${where}: nothing could be asked within the timeout of ${timeout}${lastCause}`);
         }
         else if (row.result === 'unknown') {
             // Nothing is known of it, so fail-on-timeout: false cannot make this green.
@@ -51376,7 +51469,7 @@ async function waitStep(inputs, log, cancelled, dispatcher) {
         now: monotonicNow,
         startedAt,
         sleep,
-        mask: (secret) => core_setSecret(secret),
+        mask: maskSecret,
         log: log.info,
         debug: log.debug,
     });

@@ -3,6 +3,8 @@
 import { UnreachableError } from './api.ts'
 import { ID_TOKEN_ACTION } from './github-token.ts'
 import { HttpStatusError, isUntrustedCertificate } from './http.ts'
+import type { WaitEnd } from './poll.ts'
+import { provesNotCarriedOut } from './retry.ts'
 import { ApiError } from './tencent/errors.ts'
 
 export interface HintContext {
@@ -53,17 +55,34 @@ export function hintFor(error: Error, context: HintContext): string {
   return ''
 }
 
+const MAY_HAVE_BEEN_APPLIED =
+  'The change was sent and may have been applied: check the cluster before running this step again (it is never sent twice)'
+
 /**
  * What to do after the change the step sent failed. An answer the API gave with an error code it reports for
  * requests it refused means nothing changed; anything else after the request left (no answer in time, an HTTP
  * 5xx, InternalError, a garbled answer) leaves it open whether the change was applied.
  */
 export function changeHint(error: Error, context: HintContext): string {
-  const refused =
-    error instanceof ApiError && !/^(InternalError|ServiceUnavailable|ResourceUnavailable)(\.|$)/.test(error.code)
+  // the server faults retry.ts retries for reads: the API may have carried the change out before it failed
+  const serverFault =
+    /^(InternalError|ServiceUnavailable|ResourceUnavailable)(\.|$)|^FailedOperation\.DatabaseAccessError$/
+  const refused = error instanceof ApiError && !serverFault.test(error.code)
   const hint = hintFor(error, context)
   if (refused) return `The API refused the call, so nothing was changed${hint ? `. ${hint}` : ''}`
   if (error instanceof UnreachableError || isUntrustedCertificate(error))
     return `The call never reached the API, so nothing was changed${hint ? `. ${hint}` : ''}`
-  return 'The change was sent and may have been applied: check the cluster before running this step again (it is never sent twice)'
+  return MAY_HAVE_BEEN_APPLIED
+}
+
+/**
+ * What a change the step sent came to when the wait for its answer ended without one: cancelled with the request
+ * under way, it may have been carried out; at the timeout, only a last failure that proves the call was not carried
+ * out (throttled, never connected) says nothing was changed.
+ */
+export function unansweredChangeHint(end: WaitEnd, lastError: Error | undefined): string {
+  if (end === 'timeout' && lastError && provesNotCarriedOut(lastError)) {
+    return 'The API never carried the change out (the last try was refused before it ran), so nothing was changed'
+  }
+  return MAY_HAVE_BEEN_APPLIED
 }

@@ -4,6 +4,7 @@ import * as core from '@actions/core'
 import { DURATION_SYNTAX, durationMs, formatDuration } from './duration.ts'
 import { quoted } from './foreign-text.ts'
 import { parseJson, toJson } from './json.ts'
+import { maskSecret } from './log.ts'
 import { checkRequest, type ApiModel } from './tencent/api-model.ts'
 import cynosdbRequests from './tencent/cynosdb-requests.json' with { type: 'json' }
 
@@ -224,7 +225,7 @@ export type InputReader = (name: string) => string
 export function getInputs(
   read: InputReader = (name) => core.getInput(name),
   env: NodeJS.ProcessEnv = process.env,
-  mask: (secret: string) => void = (secret) => core.setSecret(secret),
+  mask: (secret: string) => void = maskSecret,
 ): Inputs {
   const call = parseCall(read('call'), read('parameters'), mask)
   return {
@@ -264,10 +265,15 @@ function whatToWaitFor(flowText: string, dealText: string, taskText: string, cal
   return waits
 }
 
-/** Actions that only read: the API reference's Describe…, Inquire…, Check… and the like. */
-const READ_ONLY = /^(Describe|Inquire|Check|Search|Export|Get)/
-/** Parameter names whose values are secrets: masked in the log before anything is written. */
-const SECRET_NAME = /password|secret|token|key/i
+/** Actions that only read: the API reference's Describe…, Inquire…, Check…, Calculate…, Download… and the like. */
+export const READ_ONLY = /^(Describe|Inquire|Check|Search|Export|Get|Calculate|Download)/
+/**
+ * Parameter names whose values are secrets, masked in the log before anything is written: a Password, Secret or
+ * Token anywhere in the name, a Key at its end (AdminPassword, AccountPassword, SecretKey, AccessKey, TagKey). A Key
+ * leading a longer name names a key, not a secret (KeyRegion, KeyType, KeyId): masking `ap-guangzhou` would hide
+ * the region everywhere in the log.
+ */
+const SECRET_NAME = /password|secret|token|key$/i
 /** A number this short is no secret worth masking (ValidatePasswordLength: 8), and masking it would hide every 8. */
 const MIN_MASKED_NUMBER_DIGITS = 6
 

@@ -9,6 +9,16 @@ export const MAX_LINE_CHARS = 4000
 export const MAX_ANNOTATION_LINES = 30
 export const MAX_ANNOTATION_CHARS = 16_000
 
+/**
+ * Hides a secret in the log (core.setSecret), and the form the log would show it in when it holds characters the
+ * log escapes: a server that quotes a password back in an error must not print it in its escaped form.
+ */
+export function maskSecret(secret: string): void {
+  core.setSecret(secret)
+  const shown = logLine(secret)
+  if (shown !== secret) core.setSecret(shown)
+}
+
 /** A message as one neutral, bounded log line. */
 export const line = (message: string): string => bounded(logLine(message), MAX_LINE_CHARS)
 

@@ -6,7 +6,7 @@ import { createStepApi } from './api.ts'
 import { formatDuration } from './duration.ts'
 import { forSummary } from './foreign-text.ts'
 import { getInputs, inputWarnings, type Inputs } from './inputs.ts'
-import { createLog, type Log } from './log.ts'
+import { createLog, maskSecret, type Log } from './log.ts'
 import { verdict } from './outcome.ts'
 import { poll, waitForAll, type PollDeps, type Probe, type ProbeOutcome, type WaitPlan } from './poll.ts'
 import { changeProbe, waitsOf, type Waits } from './probes/change.ts'
@@ -60,7 +60,7 @@ async function waitStep(inputs: Inputs, log: Log, cancelled: AbortSignal, dispat
     now: monotonicNow,
     startedAt,
     sleep,
-    mask: (secret) => core.setSecret(secret),
+    mask: maskSecret,
     log: log.info,
     debug: log.debug,
   })

@@ -4,7 +4,7 @@
 import * as core from '@actions/core'
 import { formatDuration } from './duration.ts'
 import { bounded, forLog, forSummary } from './foreign-text.ts'
-import { changeHint, hintFor } from './hints.ts'
+import { changeHint, hintFor, unansweredChangeHint } from './hints.ts'
 import { toJson } from './json.ts'
 import { rowOutcomes, worstRow, type RowOutcome, type Verdict } from './outcome.ts'
 import { rowName, type ProbeOutcome, type Result, type Row } from './poll.ts'
@@ -25,7 +25,7 @@ export interface StepOutputs {
 }
 
 /** An output a later step reads whole: room for hundreds of IDs, far from the runner's limits. */
-export const MAX_OUTPUT_CHARS = 64 * 1024
+export const MAX_OUTPUT_BYTES = 64 * 1024
 /** The job summary: GitHub drops one over 1 MiB; this leaves room for the other steps of the job. */
 export const MAX_SUMMARY_ROWS = 200
 export const MAX_SUMMARY_CHARS = 256 * 1024
@@ -40,14 +40,17 @@ const STATUS_OF: Readonly<Record<Result, string>> = { succeeded: '0', failed: '1
 export const resultKey = (row: Pick<Row, 'kind' | 'id'>): string =>
   row.kind === 'flow' ? row.id : `${row.kind}:${row.id}`
 
-/** `{"a":"b",…}` with as many entries as fit in `max` characters, then `"more": "N left out"`. */
+/** Bytes, as an output file holds text: a CJK character is three. */
+const bytes = (text: string): number => Buffer.byteLength(text, 'utf8')
+
+/** `{"a":"b",…}` with as many entries as fit in `max` bytes, then `"more": "N left out"`. */
 function boundedObject(entries: readonly [string, string][], max: number): string {
   const kept: Record<string, string> = {}
   let size = 2
   let index = 0
   for (; index < entries.length; index++) {
     const [key, value] = entries[index] ?? ['', '']
-    const entrySize = JSON.stringify(key).length + JSON.stringify(value).length + 2
+    const entrySize = bytes(JSON.stringify(key)) + bytes(JSON.stringify(value)) + 2
     if (size + entrySize > max - 40) break
     kept[key] = value
     size += entrySize
@@ -61,7 +64,7 @@ function idList(ids: readonly string[]): string {
   const kept: string[] = []
   let size = 0
   for (const id of ids.filter((id) => RESOURCE_ID.test(id))) {
-    if (size + id.length + 1 > MAX_OUTPUT_CHARS) break
+    if (size + id.length + 1 > MAX_OUTPUT_BYTES) break
     kept.push(id)
     size += id.length + 1
   }
@@ -84,7 +87,7 @@ export function responseOutput(answer: Record<string, unknown> | undefined): str
     .replace(/:(?=:)/g, '\\u003a')
     .replace(/#(?=#\[)/g, '\\u0023')
     .replace(/[\p{Cf}\u2028\u2029]/gu, (c) => `\\u${(c.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`)
-  return json.length <= MAX_OUTPUT_CHARS ? json : ''
+  return bytes(json) <= MAX_OUTPUT_BYTES ? json : ''
 }
 
 export function stepOutputs(
@@ -110,7 +113,7 @@ export function stepOutputs(
     'timed-out': String(rows.some((row) => row.end === 'timeout')),
     results: boundedObject(
       rows.map((row) => [resultKey(row), row.result]),
-      MAX_OUTPUT_CHARS,
+      MAX_OUTPUT_BYTES,
     ),
     response: responseOutput(step.answer),
   }
@@ -150,6 +153,11 @@ export function failureMessage(verdict: Verdict, context: ReportContext): string
       reportedErrors.add(row.probe)
       const hint = row.kind === 'call' ? changeHint(row.error, context) : hintFor(row.error, context)
       lines.push(`${forLog(row.probe.name)} (region ${context.region}): ${row.error.message}${hint ? `. ${hint}` : ''}`)
+    } else if (row.kind === 'call') {
+      // sent, and no answer came: cancelled or timed out while it was under way, or throttled to the timeout
+      const what = row.end === 'timeout' ? `not answered within the timeout of ${timeout}` : `${row.end} ${after}`
+      const hint = unansweredChangeHint(row.end, row.error)
+      lines.push(`${where}: ${what}${lastCause}. ${hint}`)
     } else if (row.end === 'cancelled') {
       lines.push(`${where}: cancelled ${after}; last known status: ${forLog(row.state)}`)
     } else if (row.end === 'stopped') {
@@ -160,6 +168,9 @@ export function failureMessage(verdict: Verdict, context: ReportContext): string
       lines.push(
         `${where}: not delivered by billing within the timeout of ${timeout} (${callCount(row.probe.calls)})${lastCause}`,
       )
+    } else if (row.result === 'unknown' && row.probe.calls === 0) {
+      // nothing went out: the keys, or the way to the endpoint, failed first
+      lines.push(`${where}: nothing could be asked within the timeout of ${timeout}${lastCause}`)
     } else if (row.result === 'unknown') {
       // Nothing is known of it, so fail-on-timeout: false cannot make this green.
       lines.push(

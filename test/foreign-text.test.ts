@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { bounded, forLog, forSummary, logLine, quoted } from '../src/foreign-text.ts'
-import { annotation, line, MAX_ANNOTATION_LINES, MAX_LINE_CHARS } from '../src/log.ts'
+import { annotation, line, maskSecret, MAX_ANNOTATION_LINES, MAX_LINE_CHARS } from '../src/log.ts'
 
 describe('forLog: foreign text stays inside its line', () => {
   it.each([
@@ -74,5 +74,25 @@ describe('bounds: no line, annotation or cell grows without limit', () => {
     expect(lines).toHaveLength(MAX_ANNOTATION_LINES + 1)
     expect(lines.at(-1)).toBe('… and 70 more lines')
     expect(out).not.toContain('##[')
+  })
+})
+
+describe('maskSecret: the secret, and the form the log would show it in', () => {
+  it('masks both when the log would escape the secret', () => {
+    // what @actions/core writes for the runner: one ::add-mask:: command a secret
+    let written = ''
+    const write = process.stdout.write
+    process.stdout.write = ((chunk: string) => ((written += chunk), true)) as typeof process.stdout.write
+    try {
+      maskSecret('Pa##[ss\u200bw0rd!')
+      maskSecret('plain-secret')
+    } finally {
+      process.stdout.write = write
+    }
+    const masked = written
+      .split(/\r?\n/)
+      .filter((l) => l.startsWith('::add-mask::'))
+      .map((l) => l.slice(12))
+    expect(masked).toEqual(['Pa##[ss\u200bw0rd!', 'Pa#\\u0023[ss\\u200bw0rd!', 'plain-secret'])
   })
 })

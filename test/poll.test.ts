@@ -292,7 +292,11 @@ describe('poll: a change is sent at most once', () => {
     { name: 'a timeout after sending', error: new NetworkError('no answer', 'RequestTimeout', 'h', false) },
     { name: 'a reset', error: new NetworkError('reset', 'ECONNRESET', 'h', false) },
     { name: 'a garbled answer', error: new UnexpectedResponseError('not JSON') },
-  ])('ends after one send on $name: the change may have been applied', async ({ error }) => {
+    {
+      name: 'a quota (LimitExceeded.*): refused, and asking again does not help',
+      error: new ApiError('ModifyInstanceParam', 'LimitExceeded.UserInstanceLimit', 'x', 'r'),
+    },
+  ])('ends after one send on $name', async ({ error }) => {
     const { run, sends } = sentOnce([error])
     const outcome = await run()
     expect(outcome.end).toBe('error')

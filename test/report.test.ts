@@ -1,8 +1,10 @@
 // The verdict (outcome.ts) and what the report makes of it (report.ts): outputs, failure lines, bounds.
 import { describe, expect, it } from 'vitest'
 import { rowOutcomes, verdict } from '../src/outcome.ts'
+import { NetworkError } from '../src/http.ts'
 import type { ProbeOutcome, Result, Row, RowKind, WaitEnd } from '../src/poll.ts'
-import { failureMessage, lateWarning, MAX_OUTPUT_CHARS, resultKey, stepOutputs } from '../src/report.ts'
+import { ApiError } from '../src/tencent/errors.ts'
+import { failureMessage, lateWarning, MAX_OUTPUT_BYTES, responseOutput, resultKey, stepOutputs } from '../src/report.ts'
 
 const uuid = (n: number): string => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`
 const row = (kind: RowKind, id: string, result: Result, extra: Partial<Row> = {}): Row => ({
@@ -98,10 +100,22 @@ describe('stepOutputs: the step takes its worst row', () => {
     )
     const ids = many.map((r) => r.id)
     const out = stepOutputs([probe(many, 'done')], { requests: 1, delivered: { clusterIds: ['c1'], instanceIds: ids } })
-    expect(out.results.length).toBeLessThanOrEqual(MAX_OUTPUT_CHARS)
+    expect(Buffer.byteLength(out.results)).toBeLessThanOrEqual(MAX_OUTPUT_BYTES)
     expect(JSON.parse(out.results).more).toMatch(/^\d+ left out$/)
-    expect(out['instance-ids'].length).toBeLessThanOrEqual(MAX_OUTPUT_CHARS)
+    expect(out['instance-ids'].length).toBeLessThanOrEqual(MAX_OUTPUT_BYTES)
     expect(out['instance-ids'].split(',').every((id) => ids.includes(id))).toBe(true)
+  })
+
+  it('bounds outputs in bytes, as the runner’s file holds them: CJK text counts three a character', () => {
+    const wide = '数'.repeat(30_000) // 30,000 characters, 90,000 bytes
+    expect(responseOutput({ Message: wide })).toBe('')
+    expect(responseOutput({ Message: '数'.repeat(20_000) })).not.toBe('')
+    const rows = Array.from({ length: 100 }, (_, i) =>
+      row('instance', `${i}`, 'succeeded', { id: `${i}${'数'.repeat(300)}` }),
+    )
+    const out = stepOutputs([probe(rows, 'done')], { requests: 1 })
+    expect(Buffer.byteLength(out.results)).toBeLessThanOrEqual(MAX_OUTPUT_BYTES)
+    expect(JSON.parse(out.results).more).toMatch(/^\d+ left out$/)
   })
 })
 
@@ -147,6 +161,33 @@ describe('verdict and failureMessage', () => {
       'Deal d1 (region ap-tokyo): boom',
       'Flow 1 (region ap-tokyo): not waited for further once flow 2 ended the wait, after 1.5s, 2 calls; last known status: processing',
     ])
+  })
+
+  it.each([
+    {
+      name: 'cancelled while it was under way',
+      end: 'cancelled' as const,
+      error: undefined,
+      says: /cancelled after .*may have been applied/,
+    },
+    {
+      name: 'throttled to the timeout',
+      end: 'timeout' as const,
+      error: new ApiError('RestartInstance', 'RequestLimitExceeded', 'slow down', uuid(1)),
+      says: /not answered within the timeout of 1m; the last call failed: .*RequestLimitExceeded.* never carried the change out/,
+    },
+    {
+      name: 'no answer in time',
+      end: 'timeout' as const,
+      error: new NetworkError('RestartInstance to h got no complete answer within 15s', 'RequestTimeout', 'h', false),
+      says: /not answered within the timeout of 1m; .*may have been applied: check the cluster/,
+    },
+  ])('says what a sent change came to when no answer came: $name', ({ end, error, says }) => {
+    const sent = probe([row('call', 'RestartInstance', 'unknown', { state: 'not answered' })], end, {
+      name: 'Call RestartInstance',
+      error,
+    })
+    expect(message([sent])).toMatch(says)
   })
 
   it('marks the rows of a probe that another of its rows ended as stopped', () => {

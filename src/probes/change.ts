@@ -55,11 +55,12 @@ export function waitsOf(action: string, answer: Record<string, unknown>): Waits 
     new Error(
       `${action} was carried out, but its answer's ${field} is not what the API documents (${quoted(toJson(answer[field]) ?? '', 80)}): nothing can be waited for`,
     )
-  // A task or flow ID: a JSON integer, or decimal text (ClusterTaskId.TaskId is a string in the API model).
+  // A task or flow ID: a JSON integer, or decimal text (ClusterTaskId.TaskId is a string in the API model), from 1 to
+  // 2^63-1 as the inputs take them.
   const id = (field: string, value: unknown): string => {
     const text =
       idText(value) ?? (typeof value === 'string' && /^\d{1,19}$/.test(value) ? BigInt(value).toString() : undefined)
-    if (text === undefined || text === '0') throw bad(field)
+    if (text === undefined || BigInt(text) < 1n || BigInt(text) > 2n ** 63n - 1n) throw bad(field)
     return text
   }
   const none = { flowIds: [], dealNames: [], taskIds: [], notes: [] }

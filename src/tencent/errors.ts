@@ -26,9 +26,12 @@ export class ApiError extends CallError {
   }
 }
 
-/** Throttled: the API refused the call without carrying it out. */
+/**
+ * Throttled: the API refused the call for the request rate, without carrying it out. (LimitExceeded.* is a quota,
+ * such as too many instances: asking again does not help, and it is not proof of anything.)
+ */
 export const isThrottled = (error: unknown): boolean =>
-  error instanceof ApiError && /^(RequestLimitExceeded|LimitExceeded)(\.|$)/.test(error.code)
+  error instanceof ApiError && /^RequestLimitExceeded(\.|$)/.test(error.code)
 
 /** The key or role lacks the CAM permission for the action. */
 export const isDenied = (error: unknown): boolean =>

@@ -156,13 +156,20 @@ describe('faults that last end in a timeout naming the last cause', () => {
       name: 'connection refused',
       endpoint: async () => `http://127.0.0.1:${await closedPort()}`,
       cause: /ECONNREFUSED/,
+      timeout: 12,
     },
-    { name: 'DNS failure', endpoint: async () => 'http://cynosdb.example.invalid:8080', cause: /ENOTFOUND|EAI_AGAIN/ },
+    // how long a resolver takes to fail is the machine's: a timeout long enough for three slow lookups
+    {
+      name: 'DNS failure',
+      endpoint: async () => 'http://cynosdb.example.invalid:8080',
+      cause: /ENOTFOUND|EAI_AGAIN/,
+      timeout: 20,
+    },
   ])(
     '$name, where the endpoint never answered: given up after a few tries, naming host and cause',
-    async ({ endpoint, cause }) => {
+    async ({ endpoint, cause, timeout }) => {
       const url = await endpoint()
-      const run = await runInProcess({ inputs: inputs(url, { timeout: '4s' }) })
+      const run = await runInProcess({ inputs: inputs(url, { timeout: `${timeout}s` }) })
       expect(run.code).toBe(1)
       const error = run.stdout.split('\n').find((line) => line.startsWith('::error::'))
       expect(error).toContain(`${new URL(url).host} never answered: `)
@@ -170,9 +177,11 @@ describe('faults that last end in a timeout naming the last cause', () => {
       expect(error).toMatch(cause)
       expect(error).toMatch(/Check the host name in 'endpoint'/)
       expect(run.outputs['timed-out']).toBe('false')
-      expect(run.exitedAt - run.spawnedAt).toBeLessThan(3500) // a quarter of the timeout, then the next try
+      // 3 tries, a quarter of the timeout since the first, and the next try: well before the timeout
+      expect(run.exitedAt - run.spawnedAt).toBeLessThan(timeout * 1000 - 2000)
       tally.timedOutNamingCause += 1
     },
+    30_000,
   )
 
   it('fail-on-timeout: false cannot make a flow that never answered green', async () => {
