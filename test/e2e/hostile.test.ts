@@ -19,6 +19,7 @@ import {
   busiestWindow,
   startHostileServer,
   startSilentServer,
+  startSlowConnectForwarder,
   type Handler,
   type HostileServer,
 } from '../support/hostile-server.ts'
@@ -197,6 +198,23 @@ describe('limits hold under load', () => {
       expect(busiestWindow(fake.requests)).toBeLessThanOrEqual(20)
       expect(Number(run.outputs.polls)).toBe(fake.requests.length)
       expect(run.outputs['timed-out']).toBe('true')
+    },
+  )
+
+  hostile(
+    '60 flows behind connections that take 150 ms to open: still at most 20 requests in any second',
+    async (test) => {
+      const fake = await own(test, (r, res) => answer(res, { Status: 2, RequestId: uuid(r.n) }))
+      const [host = '', port = ''] = fake.host.split(':')
+      const slow = await startSlowConnectForwarder({ host, port: Number(port) }, 150)
+      test.onTestFinished(() => slow.close())
+      const flows = Array.from({ length: 60 }, (_, i) => String(i + 1)).join(',')
+      const run = await runAction({
+        inputs: inputs(slow.url, { 'flow-id': flows, timeout: '4s', 'poll-interval': '1s' }),
+      })
+      expect(run.outputs['timed-out']).toBe('true')
+      expect(busiestWindow(fake.requests)).toBeLessThanOrEqual(20)
+      expect(Number(run.outputs.polls)).toBe(fake.requests.length)
     },
   )
 

@@ -2,7 +2,7 @@
 // a test's handler writes (raw bytes, slow bodies, endless bodies, odd statuses and headers). It records when each
 // request arrived, to check the action's rate limit and its count of calls.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import { createServer as createTcpServer, type AddressInfo, type Server, type Socket } from 'node:net'
+import { connect, createServer as createTcpServer, type AddressInfo, type Server, type Socket } from 'node:net'
 
 /** Listens on a free loopback port; close() ends open connections too, so no test waits on a hung one. */
 async function listen(server: Server): Promise<{ port: number; close(): Promise<void> }> {
@@ -97,4 +97,29 @@ export function busiestWindow(requests: readonly HostileRequest[], windowMs = 10
     most = Math.max(most, i - j + 1)
   }
   return most
+}
+
+/**
+ * A TCP forwarder to `target` that holds back each new connection's first bytes by `delayMs`, as a slow TLS
+ * handshake to a distant region does: requests reach the server later than they were sent.
+ */
+export async function startSlowConnectForwarder(
+  target: { host: string; port: number },
+  delayMs: number,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createTcpServer((client) => {
+    const upstream = connect(target.port, target.host)
+    upstream.on('error', () => client.destroy())
+    client.on('error', () => upstream.destroy())
+    let held: Buffer[] | undefined = []
+    client.on('data', (chunk: Buffer) => (held ? held.push(chunk) : upstream.write(chunk)))
+    setTimeout(() => {
+      for (const chunk of held ?? []) upstream.write(chunk)
+      held = undefined
+    }, delayMs)
+    upstream.pipe(client)
+    client.on('end', () => upstream.end())
+  })
+  const { port, close } = await listen(server)
+  return { url: `http://127.0.0.1:${port}`, close }
 }
