@@ -51387,7 +51387,7 @@ async function writeSummary(outcomes, context) {
         ...(ender ? [`${forSummary(rowName(ender))} ended the wait: ${ender.result}.`] : []),
     ];
     let summary = summary_summary
-        .addHeading(`CynosDB: ${forSummary(context.title)}`, 3)
+        .addHeading(forSummary(`${context.title.charAt(0).toUpperCase()}${context.title.slice(1)}`), 3)
         .addRaw(intro.join(' '), true)
         .addTable([
         [
@@ -51476,7 +51476,7 @@ async function waitStep(inputs, log, cancelled, dispatcher) {
     for (const warning of inputWarnings(inputs))
         log.warning(warning);
     const title = waitingFor(inputs);
-    log.info(`Waiting for CynosDB ${title} ${where(inputs)}, credentials: ${api.credentials}`);
+    log.info(`Waiting for ${title} ${where(inputs)}, credentials: ${api.credentials}`);
     const plan = {
         startedAt,
         timeoutMs: inputs.timeoutMs,
@@ -51567,15 +51567,20 @@ function sentLines(inputs) {
     ];
 }
 const plural = (n, word) => `${word}${n > 1 ? 's' : ''}`;
-/** What the step waits for, in words: `task flow 123 and the instances of deal d1`, or the change it sends. */
+/**
+ * What the step waits for, in words: `CynosDB task flow 123 and the instances of CynosDB deal d1`, or the change it
+ * sends: `CynosDB ModifyInstanceParam (sent by this step)`.
+ */
 function waitingFor(waits) {
     if ('call' in waits && waits.call)
-        return `${waits.call.action} (sent by this step)`;
+        return `CynosDB ${waits.call.action} (sent by this step)`;
     const { flowIds, dealNames, taskIds } = waits;
     return [
-        ...(flowIds.length > 0 ? [`${plural(flowIds.length, 'task flow')} ${flowIds.join(', ')}`] : []),
-        ...(taskIds.length > 0 ? [`${plural(taskIds.length, 'task')} ${taskIds.join(', ')}`] : []),
-        ...(dealNames.length > 0 ? [`the instances of ${plural(dealNames.length, 'deal')} ${dealNames.join(', ')}`] : []),
+        ...(flowIds.length > 0 ? [`CynosDB ${plural(flowIds.length, 'task flow')} ${flowIds.join(', ')}`] : []),
+        ...(taskIds.length > 0 ? [`CynosDB ${plural(taskIds.length, 'task')} ${taskIds.join(', ')}`] : []),
+        ...(dealNames.length > 0
+            ? [`the instances of CynosDB ${plural(dealNames.length, 'deal')} ${dealNames.join(', ')}`]
+            : []),
     ].join(' and ');
 }
 /** Where and how: `in ap-guangzhou via cynosdb.tencentcloudapi.com: timeout 30m, polling adaptively …`. */

@@ -36,5 +36,8 @@ for (const [key, value = ''] of Object.entries(parseEnv(readFileSync(file, 'utf8
 if (env.ACTIONS_STEP_DEBUG === 'true') env.RUNNER_DEBUG = '1'
 console.log(`Running dist/index.js with inputs: ${Object.keys(inputs).join(', ')}`)
 const run = await runAction({ inputs, env, inheritEnv: true, echo: true })
-console.log(`\nexit code: ${run.code}\noutputs: ${JSON.stringify(run.outputs, null, 2)}\nsummary:\n${run.summary}`)
+const masked = run.stdout.split('\n').filter((line) => line.startsWith('::add-mask::')).length
+console.log(
+  `\nexit code: ${run.code}\nmasked: ${masked} values, which a runner hides wherever they appear (their ::add-mask:: lines are not shown)\noutputs: ${JSON.stringify(run.outputs, null, 2)}\nsummary:\n${run.summary}`,
+)
 process.exitCode = run.code ?? 1

@@ -66,7 +66,7 @@ async function waitStep(inputs: Inputs, log: Log, cancelled: AbortSignal, dispat
   })
   for (const warning of inputWarnings(inputs)) log.warning(warning)
   const title = waitingFor(inputs)
-  log.info(`Waiting for CynosDB ${title} ${where(inputs)}, credentials: ${api.credentials}`)
+  log.info(`Waiting for ${title} ${where(inputs)}, credentials: ${api.credentials}`)
 
   const plan: WaitPlan = {
     startedAt,
@@ -161,14 +161,19 @@ function sentLines(inputs: Inputs): string[] {
 
 const plural = (n: number, word: string): string => `${word}${n > 1 ? 's' : ''}`
 
-/** What the step waits for, in words: `task flow 123 and the instances of deal d1`, or the change it sends. */
+/**
+ * What the step waits for, in words: `CynosDB task flow 123 and the instances of CynosDB deal d1`, or the change it
+ * sends: `CynosDB ModifyInstanceParam (sent by this step)`.
+ */
 function waitingFor(waits: Waits | Inputs): string {
-  if ('call' in waits && waits.call) return `${waits.call.action} (sent by this step)`
+  if ('call' in waits && waits.call) return `CynosDB ${waits.call.action} (sent by this step)`
   const { flowIds, dealNames, taskIds } = waits
   return [
-    ...(flowIds.length > 0 ? [`${plural(flowIds.length, 'task flow')} ${flowIds.join(', ')}`] : []),
-    ...(taskIds.length > 0 ? [`${plural(taskIds.length, 'task')} ${taskIds.join(', ')}`] : []),
-    ...(dealNames.length > 0 ? [`the instances of ${plural(dealNames.length, 'deal')} ${dealNames.join(', ')}`] : []),
+    ...(flowIds.length > 0 ? [`CynosDB ${plural(flowIds.length, 'task flow')} ${flowIds.join(', ')}`] : []),
+    ...(taskIds.length > 0 ? [`CynosDB ${plural(taskIds.length, 'task')} ${taskIds.join(', ')}`] : []),
+    ...(dealNames.length > 0
+      ? [`the instances of CynosDB ${plural(dealNames.length, 'deal')} ${dealNames.join(', ')}`]
+      : []),
   ].join(' and ')
 }
 

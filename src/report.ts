@@ -205,7 +205,7 @@ function doing(row: RowOutcome): string {
 }
 
 export interface SummaryContext extends ReportContext {
-  /** What the step waited for, e.g. `task flow 123`. */
+  /** What the step waited for, e.g. `CynosDB task flow 123`, `the instances of CynosDB deal d1`. */
   readonly title: string
   /** Said above the table, e.g. which call was sent with which parameter names. */
   readonly lines?: readonly string[] | undefined
@@ -245,7 +245,7 @@ export async function writeSummary(outcomes: readonly ProbeOutcome[], context: S
     ...(ender ? [`${forSummary(rowName(ender))} ended the wait: ${ender.result}.`] : []),
   ]
   let summary = core.summary
-    .addHeading(`CynosDB: ${forSummary(context.title)}`, 3)
+    .addHeading(forSummary(`${context.title.charAt(0).toUpperCase()}${context.title.slice(1)}`), 3)
     .addRaw(intro.join(' '), true)
     .addTable([
       [

@@ -86,7 +86,7 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
     if (options.echo) {
       // A runner consumes ::add-mask:: lines and never shows them; a terminal would show the secret.
       createInterface({ input: child.stdout }).on('line', (line) => {
-        console.log(line.startsWith('::add-mask::') ? '::add-mask::***' : line)
+        if (!line.startsWith('::add-mask::')) console.log(line)
       })
       child.stderr.pipe(process.stderr)
     }

@@ -141,6 +141,8 @@ describe('purchases (deal names)', () => {
       'instances running,creating,running',
       'instances running,running,running',
     ])
+    expect(run.stdout).toMatch(/^Waiting for the instances of CynosDB deals deal-1, deal-2 in ap-guangzhou via /m)
+    expect(run.summary).toMatch(/<h3>The instances of CynosDB deals deal-1, deal-2<\/h3>/)
     expect(run.stdout).toMatch(/Deals deal-1, deal-2: not delivered yet after/)
     expect(run.stdout).toMatch(/Deals deal-1, deal-2: every instance running \(3\) after/)
     expect(run.outputs.polls).toBe(String(fake.requests.length))
