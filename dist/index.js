@@ -50481,7 +50481,8 @@ class StopWaiting extends Error {
 }
 /** A line every this often while nothing changes, so a long wait shows it is alive. */
 const PROGRESS_EVERY_MS = 30_000;
-const calls = (n) => `${n} ${n === 1 ? 'call' : 'calls'}`;
+/** `1 call`, `3 calls`: the calls of a wait, as its log lines and messages count them. */
+const callCount = (n) => `${n} ${n === 1 ? 'call' : 'calls'}`;
 /** A row's name in messages: `Flow 123`, `Instance cynosdbmysql-ins-…`. */
 const rowName = (row) => `${row.kind.charAt(0).toUpperCase()}${row.kind.slice(1)} ${row.id}`;
 /** Waits for one probe until every row succeeded, one failed, the timeout, a final error, or a stop. */
@@ -50489,9 +50490,9 @@ async function poll(probe, plan, deps) {
     const { signal } = plan;
     const start = plan.startedAt;
     const deadline = start + plan.timeoutMs;
-    const budget = { signal, notAfter: start + plan.hardEndMs, sent: () => (sent += 1) };
     const retries = createRetryTracker(deps.random, probe.retryable ?? isTransient);
-    let sent = 0;
+    let sent = 0; // requests this probe's rounds sent, counted by the step's API as they go out
+    const budget = { signal, notAfter: start + plan.hardEndMs, sent: () => (sent += 1) };
     let rows = probe.rows;
     let requestId;
     let said = '';
@@ -50517,14 +50518,10 @@ async function poll(probe, plan, deps) {
             rows = reading.rows;
             requestId = reading.requestId ?? requestId;
             retries.succeeded();
-            const progress = reading.progress ?? '';
-            if (reading.line !== said) {
-                deps.log(`${reading.line}${progress} after ${since()} (${calls(sent)})`);
+            // a line when the state changed, and every PROGRESS_EVERY_MS while it did not
+            if (reading.line !== said || deps.now() - saidAt >= PROGRESS_EVERY_MS) {
+                deps.log(`${reading.line}${reading.progress ?? ''} after ${since()} (${callCount(sent)})`);
                 said = reading.line;
-                saidAt = deps.now();
-            }
-            else if (deps.now() - saidAt >= PROGRESS_EVERY_MS) {
-                deps.log(`${reading.line}${progress} after ${since()} (${calls(sent)})`);
                 saidAt = deps.now();
             }
             const failed = rows.find((row) => row.result === 'failed');
@@ -51274,7 +51271,6 @@ function stepOutputs(outcomes, step) {
 }
 /** `Flow 2` as it reads inside a sentence: `flow 2`. */
 const lowerFirst = (text) => `${text.charAt(0).toLowerCase()}${text.slice(1)}`;
-const callCount = (n) => `${n} ${n === 1 ? 'call' : 'calls'}`;
 /** Why the step fails, one line per row that fails it (one per probe for a final error); undefined if it passes. */
 function failureMessage(verdict, context) {
     const lines = [];

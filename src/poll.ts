@@ -113,7 +113,8 @@ export class StopWaiting extends Error {
 /** A line every this often while nothing changes, so a long wait shows it is alive. */
 export const PROGRESS_EVERY_MS = 30_000
 
-const calls = (n: number): string => `${n} ${n === 1 ? 'call' : 'calls'}`
+/** `1 call`, `3 calls`: the calls of a wait, as its log lines and messages count them. */
+export const callCount = (n: number): string => `${n} ${n === 1 ? 'call' : 'calls'}`
 
 /** A row's name in messages: `Flow 123`, `Instance cynosdbmysql-ins-…`. */
 export const rowName = (row: Pick<Row, 'kind' | 'id'>): string =>
@@ -124,9 +125,9 @@ export async function poll(probe: Probe, plan: WaitPlan, deps: PollDeps): Promis
   const { signal } = plan
   const start = plan.startedAt
   const deadline = start + plan.timeoutMs
-  const budget: CallBudget = { signal, notAfter: start + plan.hardEndMs, sent: () => (sent += 1) }
   const retries = createRetryTracker(deps.random, probe.retryable ?? isTransient)
-  let sent = 0
+  let sent = 0 // requests this probe's rounds sent, counted by the step's API as they go out
+  const budget: CallBudget = { signal, notAfter: start + plan.hardEndMs, sent: () => (sent += 1) }
   let rows = probe.rows
   let requestId: string | undefined
   let said = ''
@@ -155,13 +156,10 @@ export async function poll(probe: Probe, plan: WaitPlan, deps: PollDeps): Promis
       rows = reading.rows
       requestId = reading.requestId ?? requestId
       retries.succeeded()
-      const progress = reading.progress ?? ''
-      if (reading.line !== said) {
-        deps.log(`${reading.line}${progress} after ${since()} (${calls(sent)})`)
+      // a line when the state changed, and every PROGRESS_EVERY_MS while it did not
+      if (reading.line !== said || deps.now() - saidAt >= PROGRESS_EVERY_MS) {
+        deps.log(`${reading.line}${reading.progress ?? ''} after ${since()} (${callCount(sent)})`)
         said = reading.line
-        saidAt = deps.now()
-      } else if (deps.now() - saidAt >= PROGRESS_EVERY_MS) {
-        deps.log(`${reading.line}${progress} after ${since()} (${calls(sent)})`)
         saidAt = deps.now()
       }
       const failed = rows.find((row) => row.result === 'failed')

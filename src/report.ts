@@ -7,7 +7,7 @@ import { bounded, forLog, forSummary } from './foreign-text.ts'
 import { changeHint, hintFor, unansweredChangeHint } from './hints.ts'
 import { toJson } from './json.ts'
 import { rowOutcomes, worstRow, type RowOutcome, type Verdict } from './outcome.ts'
-import { rowName, type ProbeOutcome, type Result, type Row } from './poll.ts'
+import { callCount, rowName, type ProbeOutcome, type Result, type Row } from './poll.ts'
 import { progressText, taskLabel } from './task-details.ts'
 import { RESOURCE_ID } from './tencent/cynosdb.ts'
 
@@ -126,8 +126,6 @@ export interface ReportContext {
 
 /** `Flow 2` as it reads inside a sentence: `flow 2`. */
 const lowerFirst = (text: string): string => `${text.charAt(0).toLowerCase()}${text.slice(1)}`
-
-const callCount = (n: number): string => `${n} ${n === 1 ? 'call' : 'calls'}`
 
 /** Why the step fails, one line per row that fails it (one per probe for a final error); undefined if it passes. */
 export function failureMessage(verdict: Verdict, context: ReportContext): string | undefined {
