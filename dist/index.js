@@ -50368,15 +50368,19 @@ function createStepApi(inputs, options) {
 
 
 
+/** Faults of the server: the call may or may not have been carried out before it failed. */
+const SERVER_FAULT_CODE = /^(InternalError|ServiceUnavailable|ResourceUnavailable)(\.|$)|^FailedOperation\.DatabaseAccessError$/;
+/** The API answered with a fault of its own (InternalError, ServiceUnavailable, …), not a refusal of the call. */
+const isServerFault = (error) => error instanceof ApiError && SERVER_FAULT_CODE.test(error.code);
 /** Throttling and server-side faults; everything else the API reports (auth, not found, bad parameter) is final. */
-const TRANSIENT_CODE = /^(RequestLimitExceeded|LimitExceeded|InternalError|ServiceUnavailable|ResourceUnavailable)(\.|$)|^FailedOperation\.DatabaseAccessError$/;
+const isTransientCode = (error) => /^(RequestLimitExceeded|LimitExceeded)(\.|$)/.test(error.code) || isServerFault(error);
 /** HTTP statuses that pass: a timeout, throttling, a server or gateway fault. 3xx and other 4xx do not. */
 const isTransientHttpStatus = (status) => status === 408 || status === 429 || status >= 500;
 /** Worth another try of a read: it may pass, and asking again changes nothing. */
 function isTransient(error) {
     // the client corrected its clock from this very answer: one more try (the tracker allows it once in a row)
     if (error instanceof ApiError)
-        return error.clockCorrected || TRANSIENT_CODE.test(error.code);
+        return error.clockCorrected || isTransientCode(error);
     if (error instanceof HttpStatusError)
         return isTransientHttpStatus(error.status);
     if (error instanceof UnexpectedResponseError)
@@ -51161,9 +51165,8 @@ const MAY_HAVE_BEEN_APPLIED = 'The change was sent and may have been applied: ch
  * 5xx, InternalError, a garbled answer) leaves it open whether the change was applied.
  */
 function changeHint(error, context) {
-    // the server faults retry.ts retries for reads: the API may have carried the change out before it failed
-    const serverFault = /^(InternalError|ServiceUnavailable|ResourceUnavailable)(\.|$)|^FailedOperation\.DatabaseAccessError$/;
-    const refused = error instanceof ApiError && !serverFault.test(error.code);
+    // a server fault, not a refusal: the API may have carried the change out before it failed
+    const refused = error instanceof ApiError && !isServerFault(error);
     const hint = hintFor(error, context);
     if (refused)
         return `The API refused the call, so nothing was changed${hint ? `. ${hint}` : ''}`;

@@ -4,7 +4,7 @@ import { UnreachableError } from './api.ts'
 import { ID_TOKEN_ACTION } from './github-token.ts'
 import { HttpStatusError, isUntrustedCertificate } from './http.ts'
 import type { WaitEnd } from './poll.ts'
-import { provesNotCarriedOut } from './retry.ts'
+import { isServerFault, provesNotCarriedOut } from './retry.ts'
 import { ApiError } from './tencent/errors.ts'
 
 export interface HintContext {
@@ -64,10 +64,8 @@ const MAY_HAVE_BEEN_APPLIED =
  * 5xx, InternalError, a garbled answer) leaves it open whether the change was applied.
  */
 export function changeHint(error: Error, context: HintContext): string {
-  // the server faults retry.ts retries for reads: the API may have carried the change out before it failed
-  const serverFault =
-    /^(InternalError|ServiceUnavailable|ResourceUnavailable)(\.|$)|^FailedOperation\.DatabaseAccessError$/
-  const refused = error instanceof ApiError && !serverFault.test(error.code)
+  // a server fault, not a refusal: the API may have carried the change out before it failed
+  const refused = error instanceof ApiError && !isServerFault(error)
   const hint = hintFor(error, context)
   if (refused) return `The API refused the call, so nothing was changed${hint ? `. ${hint}` : ''}`
   if (error instanceof UnreachableError || isUntrustedCertificate(error))

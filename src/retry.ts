@@ -5,9 +5,17 @@ import { DeadlineError } from './limiter.ts'
 import { CallError, HttpStatusError, isUntrustedCertificate, NetworkError, UnexpectedResponseError } from './http.ts'
 import { ApiError, isThrottled } from './tencent/errors.ts'
 
+/** Faults of the server: the call may or may not have been carried out before it failed. */
+const SERVER_FAULT_CODE =
+  /^(InternalError|ServiceUnavailable|ResourceUnavailable)(\.|$)|^FailedOperation\.DatabaseAccessError$/
+
+/** The API answered with a fault of its own (InternalError, ServiceUnavailable, …), not a refusal of the call. */
+export const isServerFault = (error: unknown): boolean =>
+  error instanceof ApiError && SERVER_FAULT_CODE.test(error.code)
+
 /** Throttling and server-side faults; everything else the API reports (auth, not found, bad parameter) is final. */
-const TRANSIENT_CODE =
-  /^(RequestLimitExceeded|LimitExceeded|InternalError|ServiceUnavailable|ResourceUnavailable)(\.|$)|^FailedOperation\.DatabaseAccessError$/
+const isTransientCode = (error: ApiError): boolean =>
+  /^(RequestLimitExceeded|LimitExceeded)(\.|$)/.test(error.code) || isServerFault(error)
 
 /** HTTP statuses that pass: a timeout, throttling, a server or gateway fault. 3xx and other 4xx do not. */
 export const isTransientHttpStatus = (status: number): boolean => status === 408 || status === 429 || status >= 500
@@ -15,7 +23,7 @@ export const isTransientHttpStatus = (status: number): boolean => status === 408
 /** Worth another try of a read: it may pass, and asking again changes nothing. */
 export function isTransient(error: unknown): boolean {
   // the client corrected its clock from this very answer: one more try (the tracker allows it once in a row)
-  if (error instanceof ApiError) return error.clockCorrected || TRANSIENT_CODE.test(error.code)
+  if (error instanceof ApiError) return error.clockCorrected || isTransientCode(error)
   if (error instanceof HttpStatusError) return isTransientHttpStatus(error.status)
   if (error instanceof UnexpectedResponseError) return true
   // A certificate that does not verify is met again on the next attempt; any other network failure may pass.
