@@ -7,7 +7,7 @@ import { inputs, keyless } from '../support/e2e.ts'
 import { startHostileServer } from '../support/hostile-server.ts'
 
 describe('bad input is refused before any request', () => {
-  it.each([
+  it.for([
     { name: 'a flow-id that is no flow ID', step: (url: string) => ({ inputs: inputs(url, { 'flow-id': 'abc' }) }) },
     {
       name: 'a change whose parameters the API model refuses: it is never sent',
@@ -19,8 +19,8 @@ describe('bad input is refused before any request', () => {
       name: 'keyless, with an sts-endpoint that has a path: neither the ID token nor STS is asked',
       step: (url: string) => keyless(url, { 'sts-endpoint': `${url}/sts` }),
     },
-  ])('$name', async ({ step }) => {
-    const server = await startHostileServer((_request, res) => void res.writeHead(500).end())
+  ])('$name', async ({ step }, test) => {
+    const server = await startHostileServer(test, (_request, res) => void res.writeHead(500).end())
     const run = await runAction(step(server.url))
     expect(run.code).toBe(1)
     expect(run.stdout.split('\n').filter((line) => line.startsWith('::error::'))).toEqual([

@@ -52,8 +52,8 @@ export const answer = (res: ServerResponse, response: unknown, headers: Record<s
   res.end(JSON.stringify({ Response: response }))
 }
 
-/** A server answering with `handler`, closed when the test ends. */
-export async function startHostileServer(handler: Handler, test?: TestContext): Promise<HostileServer> {
+/** A server answering with `handler`, closed when the test ends (these run at once: their own test's hook). */
+export async function startHostileServer(test: TestContext, handler: Handler): Promise<HostileServer> {
   const requests: HostileRequest[] = []
   const perFlow = new Map<string, number>()
   const server = createServer((req, res) => {
@@ -89,7 +89,7 @@ export async function startHostileServer(handler: Handler, test?: TestContext): 
  * Accepts TCP connections, counting them, and never says a word: an https:// endpoint here never completes its
  * handshake. Closed when the test ends.
  */
-export async function startSilentServer(test?: TestContext) {
+export async function startSilentServer(test: TestContext) {
   let connections = 0
   const { port, close } = await listen(createTcpServer(() => (connections += 1)))
   return closeAfter({ host: `127.0.0.1:${port}`, connections: () => connections, close }, test)
@@ -113,7 +113,7 @@ export function busiestWindow(requests: readonly { readonly at: number }[], wind
 export async function startSlowConnectForwarder(
   target: { host: string; port: number },
   delayMs: number,
-  test?: TestContext,
+  test: TestContext,
 ): Promise<{ url: string; close(): Promise<void> }> {
   const server = createTcpServer((client) => {
     const upstream = connect(target.port, target.host)
@@ -131,3 +131,6 @@ export async function startSlowConnectForwarder(
   const { port, close } = await listen(server)
   return closeAfter({ url: `http://127.0.0.1:${port}`, close }, test)
 }
+
+/** A RequestId of the API's shape (a UUID), numbered. */
+export const uuid = (n: number): string => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`
