@@ -30,6 +30,8 @@ parameters are refused) and answers each flow from a plan.
                    "hang"               no answer at all (the action's request-timeout ends the call)
                    "not-json"           a body that is not JSON
                    "no-response"        JSON without the Response object
+                   {"step":0,"heldUntil":{"action":"DescribeTasks","answered":1}}
+                                        that step, answered once DescribeTasks has been answered once
                  Example: '{"123":[2,2,0],"456":[2,{"error":"InternalError"},1]}'
   --task-list JSON
                  task ID -> the task as DescribeTasks lists it: {"flowId":"123","taskType":"ModifyInstance",

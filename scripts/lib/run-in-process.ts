@@ -8,10 +8,7 @@ import { join } from 'node:path'
 import { run } from '../../src/main.ts'
 import { runnerEnv, type ActionRun, type RunOptions } from './run-action.ts'
 
-export interface InProcessOptions extends Pick<RunOptions, 'inputs' | 'env'> {
-  /** Cancels the run, as the runner's SIGINT does, once the step has logged a line matching `when`. */
-  readonly cancel?: { readonly when: RegExp; readonly onCancel?: () => void }
-}
+export type InProcessOptions = Pick<RunOptions, 'inputs' | 'env'>
 
 // @actions/core remembers the summary file's path once it has written to it: one directory for the process, its
 // files emptied before every run.
@@ -27,15 +24,10 @@ export async function runInProcess(options: InProcessOptions): Promise<ActionRun
   }
   let stdout = ''
   let stderr = ''
-  const cancel = new AbortController()
   const capture =
     (append: (text: string) => void) =>
     (chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
       append(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'))
-      if (options.cancel && !cancel.signal.aborted && options.cancel.when.test(stdout)) {
-        cancel.abort()
-        options.cancel.onCancel?.()
-      }
       const callback = rest.find((arg) => typeof arg === 'function') as (() => void) | undefined
       callback?.()
       return true
@@ -48,7 +40,7 @@ export async function runInProcess(options: InProcessOptions): Promise<ActionRun
   process.stderr.write = capture((text) => (stderr += text)) as typeof process.stderr.write
   const spawnedAt = Date.now()
   try {
-    await run({ signal: cancel.signal })
+    await run()
   } finally {
     process.stdout.write = saved.write
     process.stderr.write = saved.errWrite

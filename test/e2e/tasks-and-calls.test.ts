@@ -1,45 +1,32 @@
 // Task IDs, and the change the step sends itself, through the bundle against the stand-in: the cases of the
 // task-ids and call/parameters issues' "done when". Every test has its own stand-in, so they run at once.
-import { describe, expect, it, type TestContext } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { runAction } from '../../scripts/lib/run-action.ts'
-import { callsOf, startFakeTencent, type FakeTencent, type FakeTencentOptions } from '../../scripts/lib/stand-in.ts'
+import { callsOf } from '../../scripts/lib/stand-in.ts'
+import { afterTasks, errorLine, inputs as stepInputs, keyless, standIn } from '../support/e2e.ts'
 
-const KEY = { id: 'AKIDtasksTest000000000000000000000000', secret: 'tasks-test-secret-key-00000000000' }
+/** No flow-id: these steps wait for tasks, or for what the change they send answers. */
+const inputs = (fake: { url: string }, extra: Record<string, string>) =>
+  stepInputs(fake.url, { 'flow-id': '', ...extra })
 
-async function start(test: TestContext, options: FakeTencentOptions): Promise<FakeTencent> {
-  const fake = await startFakeTencent({
-    keys: { [KEY.id]: { secretKey: KEY.secret } },
-    region: 'ap-guangzhou',
-    ...options,
-  })
-  test.onTestFinished(() => fake.close())
-  return fake
-}
-
-const inputs = (fake: FakeTencent, extra: Record<string, string>): Record<string, string> => ({
-  region: 'ap-guangzhou',
-  'secret-id': KEY.id,
-  'secret-key': KEY.secret,
-  endpoint: fake.url,
-  'poll-interval': '100ms',
-  ...extra,
-})
-const errorLine = (stdout: string): string => stdout.split('\n').find((l) => l.startsWith('::error::')) ?? ''
 const filterValues = (body: string): unknown =>
   (JSON.parse(body) as { Filters?: { Values?: unknown }[] }).Filters?.[0]?.Values
 
 describe.concurrent('task IDs', () => {
   it('a task with no flow that runs and then succeeds ends the step succeeded', async (test) => {
-    const fake = await start(test, {
-      taskList: {
-        '5001': {
-          taskType: 'CreateAccounts',
-          clusterId: 'cynosdbmysql-c1',
-          statuses: ['running', 'running', 'success'],
-          progress: [20, 60, 100],
+    const fake = await standIn(
+      {
+        taskList: {
+          '5001': {
+            taskType: 'CreateAccounts',
+            clusterId: 'cynosdbmysql-c1',
+            statuses: ['running', 'running', 'success'],
+            progress: [20, 60, 100],
+          },
         },
       },
-    })
+      test,
+    )
     const run = await runAction({ inputs: inputs(fake, { 'task-ids': '5001' }) })
     expect(run.code).toBe(0)
     expect(run.stdout).toMatch(/^Task 5001 \(CreateAccounts on cynosdbmysql-c1\): running, 20% after /m)
@@ -49,20 +36,23 @@ describe.concurrent('task IDs', () => {
   })
 
   it('a task that names a failing flow fails the step, naming the task and quoting its ErrMsg', async (test) => {
-    const fake = await start(test, {
-      flows: { '777': [2, 1] },
-      taskList: {
-        '5002': {
-          flowId: '777',
-          taskType: 'OpenClusterTransparentEncrypt',
-          clusterId: 'cynosdbmysql-c1',
-          errMsg: 'KMS key disabled',
+    const fake = await standIn(
+      {
+        flows: { '777': [2, 1] },
+        taskList: {
+          '5002': {
+            flowId: '777',
+            taskType: 'OpenClusterTransparentEncrypt',
+            clusterId: 'cynosdbmysql-c1',
+            errMsg: 'KMS key disabled',
+          },
         },
       },
-    })
+      test,
+    )
     const run = await runAction({ inputs: inputs(fake, { 'task-ids': '5002' }) })
     expect(run.code).toBe(1)
-    expect(errorLine(run.stdout)).toMatch(
+    expect(errorLine(run)).toMatch(
       /^::error::Task 5002 \(region ap-guangzhou\) \(OpenClusterTransparentEncrypt on cynosdbmysql-c1\) failed \(RequestId [-0-9a-f]{36}\), after .*: KMS key disabled$/,
     )
     expect(callsOf(fake, 'DescribeFlow').map((r) => r.body)).toEqual(['{"FlowId":777}', '{"FlowId":777}'])
@@ -70,32 +60,38 @@ describe.concurrent('task IDs', () => {
   })
 
   it('a task that is never listed ends at the timeout, naming it', async (test) => {
-    const fake = await start(test, { taskList: {} })
+    const fake = await standIn({ taskList: {} }, test)
     const run = await runAction({ inputs: inputs(fake, { 'task-ids': '5003', timeout: '1s' }) })
     expect(run.code).toBe(1)
-    expect(errorLine(run.stdout)).toMatch(
+    expect(errorLine(run)).toMatch(
       /^::error::Task 5003 \(region ap-guangzhou\): not listed yet within the timeout of 1s/,
     )
     expect(run.outputs).toMatchObject({ result: 'unknown', 'timed-out': 'true' })
   })
 
   it('a task listed a moment after the call is waited for', async (test) => {
-    const fake = await start(test, {
-      taskList: { '5004': { taskType: 'CreateAccounts', listedAfter: 2, statuses: ['success'] } },
-    })
+    const fake = await standIn(
+      {
+        taskList: { '5004': { taskType: 'CreateAccounts', listedAfter: 2, statuses: ['success'] } },
+      },
+      test,
+    )
     const run = await runAction({ inputs: inputs(fake, { 'task-ids': '5004' }) })
     expect(run.code).toBe(0)
     expect(run.stdout).toMatch(/^Task 5004: not listed yet after /m)
   })
 
   it('three task IDs cost one DescribeTasks call per round, asking only for those not yet ended', async (test) => {
-    const fake = await start(test, {
-      taskList: {
-        '6001': { taskType: 'StartCLSDelivery', statuses: ['success'] },
-        '6002': { taskType: 'StartCLSDelivery', statuses: ['running', 'success'] },
-        '6003': { taskType: 'StartCLSDelivery', statuses: ['running', 'running', 'success'] },
+    const fake = await standIn(
+      {
+        taskList: {
+          '6001': { taskType: 'StartCLSDelivery', statuses: ['success'] },
+          '6002': { taskType: 'StartCLSDelivery', statuses: ['running', 'success'] },
+          '6003': { taskType: 'StartCLSDelivery', statuses: ['running', 'running', 'success'] },
+        },
       },
-    })
+      test,
+    )
     const run = await runAction({ inputs: inputs(fake, { 'task-ids': '6001 6002 6003' }) })
     expect(run.code).toBe(0)
     expect(callsOf(fake, 'DescribeTasks').map((r) => filterValues(r.body))).toEqual([
@@ -109,10 +105,13 @@ describe.concurrent('task IDs', () => {
 
 describe.concurrent('call: the step sends the change, then waits for what it answered', () => {
   it('ModifyInstanceParam: exactly one request whose body is the parameters, then the FlowId; response holds the answer', async (test) => {
-    const fake = await start(test, {
-      changes: { ModifyInstanceParam: [{ answer: { FlowId: 4242 } }] },
-      flows: { '4242': [2, 2, 0] },
-    })
+    const fake = await standIn(
+      {
+        changes: { ModifyInstanceParam: [{ answer: { FlowId: 4242 } }] },
+        flows: { '4242': [2, 2, 0] },
+      },
+      test,
+    )
     const parameters = {
       ClusterId: 'cynosdbmysql-c1',
       InstanceIds: ['cynosdbmysql-ins-1'],
@@ -139,17 +138,20 @@ describe.concurrent('call: the step sends the change, then waits for what it ans
 
   it('CreateClusters with an AdminPassword waits until the deal’s instances run; with step debug, the password shows nowhere but in ::add-mask::', async (test) => {
     const password = 'Adm1n-Passw0rd-Hostile!'
-    const fake = await start(test, {
-      changes: {
-        CreateClusters: [
-          { answer: { DealNames: ['20261129-deal'], TranId: 't', ResourceIds: [], BigDealIds: [], ClusterIds: [] } },
-        ],
+    const fake = await standIn(
+      {
+        changes: {
+          CreateClusters: [
+            { answer: { DealNames: ['20261129-deal'], TranId: 't', ResourceIds: [], BigDealIds: [], ClusterIds: [] } },
+          ],
+        },
+        deals: {
+          '20261129-deal': { clusterId: 'cynosdbmysql-new', instanceIds: ['cynosdbmysql-ins-new1'], deliveredAfter: 1 },
+        },
+        instances: { 'cynosdbmysql-ins-new1': ['creating', 'running'] },
       },
-      deals: {
-        '20261129-deal': { clusterId: 'cynosdbmysql-new', instanceIds: ['cynosdbmysql-ins-new1'], deliveredAfter: 1 },
-      },
-      instances: { 'cynosdbmysql-ins-new1': ['creating', 'running'] },
-    })
+      test,
+    )
     const parameters = {
       Zone: 'ap-guangzhou-4',
       VpcId: 'vpc-1',
@@ -179,23 +181,26 @@ describe.concurrent('call: the step sends the change, then waits for what it ans
   })
 
   it('a 502 after the call was sent ends the step after one request, naming the call: it may have been applied', async (test) => {
-    const fake = await start(test, { changes: { RestartInstance: [{ http: 502 }, { answer: { FlowId: 1 } }] } })
+    const fake = await standIn({ changes: { RestartInstance: [{ http: 502 }, { answer: { FlowId: 1 } }] } }, test)
     const run = await runAction({
       inputs: inputs(fake, { call: 'RestartInstance', parameters: '{"InstanceId": "cynosdbmysql-ins-1"}' }),
     })
     expect(run.code).toBe(1)
     expect(callsOf(fake, 'RestartInstance')).toHaveLength(1)
-    expect(errorLine(run.stdout)).toMatch(
+    expect(errorLine(run)).toMatch(
       /^::error::Call RestartInstance \(region ap-guangzhou\): RestartInstance got HTTP 502 from 127\.0\.0\.1:\d+\. The change was sent and may have been applied: check the cluster before running this step again/,
     )
     expect(run.outputs.response).toBe('')
   })
 
   it('RequestLimitExceeded sends it again: the API refused it without carrying it out', async (test) => {
-    const fake = await start(test, {
-      changes: { RestartInstance: [{ error: 'RequestLimitExceeded' }, { answer: { FlowId: 31 } }] },
-      flows: { '31': [0] },
-    })
+    const fake = await standIn(
+      {
+        changes: { RestartInstance: [{ error: 'RequestLimitExceeded' }, { answer: { FlowId: 31 } }] },
+        flows: { '31': [0] },
+      },
+      test,
+    )
     const run = await runAction({
       inputs: inputs(fake, { call: 'RestartInstance', parameters: '{"InstanceId": "cynosdbmysql-ins-1"}' }),
     })
@@ -206,38 +211,44 @@ describe.concurrent('call: the step sends the change, then waits for what it ans
   })
 
   it('a refusal of the API is final, says nothing was changed, and names the CAM action when denied', async (test) => {
-    const fake = await start(test, {
-      changes: { RestartInstance: [{ error: 'UnauthorizedOperation.PermissionDenied' }] },
-    })
+    const fake = await standIn(
+      {
+        changes: { RestartInstance: [{ error: 'UnauthorizedOperation.PermissionDenied' }] },
+      },
+      test,
+    )
     const run = await runAction({
       inputs: inputs(fake, { call: 'RestartInstance', parameters: '{"InstanceId": "cynosdbmysql-ins-1"}' }),
     })
     expect(run.code).toBe(1)
     expect(callsOf(fake, 'RestartInstance')).toHaveLength(1)
-    expect(errorLine(run.stdout)).toMatch(
+    expect(errorLine(run)).toMatch(
       /The API refused the call, so nothing was changed\. The key or role lacks permission: grant it the CAM action cynosdb:RestartInstance/,
     )
   })
 
   it('ModifyClusterReadOnly: the TaskIds of its ClusterTaskIds are waited for', async (test) => {
-    const fake = await start(test, {
-      changes: {
-        ModifyClusterReadOnly: [
-          {
-            answer: {
-              ClusterTaskIds: [
-                { ClusterId: 'cynosdbmysql-a', TaskId: '7101' },
-                { ClusterId: 'cynosdbmysql-b', TaskId: '7102' },
-              ],
+    const fake = await standIn(
+      {
+        changes: {
+          ModifyClusterReadOnly: [
+            {
+              answer: {
+                ClusterTaskIds: [
+                  { ClusterId: 'cynosdbmysql-a', TaskId: '7101' },
+                  { ClusterId: 'cynosdbmysql-b', TaskId: '7102' },
+                ],
+              },
             },
-          },
-        ],
+          ],
+        },
+        taskList: {
+          '7101': { taskType: 'ModifyClusterReadOnly', clusterId: 'cynosdbmysql-a', statuses: ['running', 'success'] },
+          '7102': { taskType: 'ModifyClusterReadOnly', clusterId: 'cynosdbmysql-b', statuses: ['success'] },
+        },
       },
-      taskList: {
-        '7101': { taskType: 'ModifyClusterReadOnly', clusterId: 'cynosdbmysql-a', statuses: ['running', 'success'] },
-        '7102': { taskType: 'ModifyClusterReadOnly', clusterId: 'cynosdbmysql-b', statuses: ['success'] },
-      },
-    })
+      test,
+    )
     const run = await runAction({
       inputs: inputs(fake, {
         call: 'ModifyClusterReadOnly',
@@ -254,7 +265,7 @@ describe.concurrent('call: the step sends the change, then waits for what it ans
   })
 
   it('an answer with nothing to wait for ends the step at once, with a notice', async (test) => {
-    const fake = await start(test, { changes: { ModifyClusterName: [{ answer: {} }] } })
+    const fake = await standIn({ changes: { ModifyClusterName: [{ answer: {} }] } }, test)
     const run = await runAction({
       inputs: inputs(fake, {
         call: 'ModifyClusterName',
@@ -269,31 +280,16 @@ describe.concurrent('call: the step sends the change, then waits for what it ans
   })
 
   it('keyless credentials serve both the call and the wait', async (test) => {
-    const oidc = {
-      idToken: 'keylessCallToken',
-      requestToken: 'keylessRequestToken',
-      roleArn: 'qcs::cam::uin/1:roleName/ci',
-      providerId: 'github',
-    }
-    const fake = await start(test, {
-      oidc,
-      changes: { RestartInstance: [{ answer: { FlowId: 55 } }] },
-      flows: { '55': [2, 0] },
-    })
-    const run = await runAction({
-      inputs: {
-        ...inputs(fake, { call: 'RestartInstance', parameters: '{"InstanceId": "cynosdbmysql-ins-1"}' }),
-        'secret-id': '',
-        'secret-key': '',
-        'sts-endpoint': fake.url,
-        'role-arn': oidc.roleArn,
-        'oidc-provider-id': oidc.providerId,
+    const fake = await standIn(
+      {
+        changes: { RestartInstance: [{ answer: { FlowId: 55 } }] },
+        flows: { '55': [2, afterTasks(1, 0)] }, // the flow's end after its task lookup: one order of requests
       },
-      env: {
-        ACTIONS_ID_TOKEN_REQUEST_URL: `${fake.url}/oidc?api-version=2.0`,
-        ACTIONS_ID_TOKEN_REQUEST_TOKEN: oidc.requestToken,
-      },
-    })
+      test,
+    )
+    const run = await runAction(
+      keyless(fake.url, { 'flow-id': '', call: 'RestartInstance', parameters: '{"InstanceId": "cynosdbmysql-ins-1"}' }),
+    )
     expect(run.code).toBe(0)
     expect(fake.requests.map((r) => r.action)).toEqual([
       'AssumeRoleWithWebIdentity',

@@ -3,6 +3,8 @@
 // request arrived, to check the action's rate limit and its count of calls.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { connect, createServer as createTcpServer, type AddressInfo, type Server, type Socket } from 'node:net'
+import type { TestContext } from 'vitest'
+import { closeAfter } from './e2e.ts'
 
 /** Listens on a free loopback port; close() ends open connections too, so no test waits on a hung one. */
 async function listen(server: Server): Promise<{ port: number; close(): Promise<void> }> {
@@ -50,7 +52,8 @@ export const answer = (res: ServerResponse, response: unknown, headers: Record<s
   res.end(JSON.stringify({ Response: response }))
 }
 
-export async function startHostileServer(handler: Handler): Promise<HostileServer> {
+/** A server answering with `handler`, closed when the test ends (these run at once: their own test's hook). */
+export async function startHostileServer(test: TestContext, handler: Handler): Promise<HostileServer> {
   const requests: HostileRequest[] = []
   const perFlow = new Map<string, number>()
   const server = createServer((req, res) => {
@@ -79,17 +82,21 @@ export async function startHostileServer(handler: Handler): Promise<HostileServe
     })
   })
   const { port, close } = await listen(server)
-  return { url: `http://127.0.0.1:${port}`, host: `127.0.0.1:${port}`, requests, close }
+  return closeAfter({ url: `http://127.0.0.1:${port}`, host: `127.0.0.1:${port}`, requests, close }, test)
 }
 
-/** Accepts TCP connections and never says a word: an https:// endpoint here never completes its handshake. */
-export async function startSilentServer(): Promise<{ host: string; close(): Promise<void> }> {
-  const { port, close } = await listen(createTcpServer(() => undefined))
-  return { host: `127.0.0.1:${port}`, close }
+/**
+ * Accepts TCP connections, counting them, and never says a word: an https:// endpoint here never completes its
+ * handshake. Closed when the test ends.
+ */
+export async function startSilentServer(test: TestContext) {
+  let connections = 0
+  const { port, close } = await listen(createTcpServer(() => (connections += 1)))
+  return closeAfter({ host: `127.0.0.1:${port}`, connections: () => connections, close }, test)
 }
 
 /** The most requests that arrived within any window of `windowMs`. */
-export function busiestWindow(requests: readonly HostileRequest[], windowMs = 1000): number {
+export function busiestWindow(requests: readonly { readonly at: number }[], windowMs = 1000): number {
   const times = requests.map((r) => r.at).sort((a, b) => a - b)
   let most = 0
   for (let i = 0, j = 0; i < times.length; i++) {
@@ -106,6 +113,7 @@ export function busiestWindow(requests: readonly HostileRequest[], windowMs = 10
 export async function startSlowConnectForwarder(
   target: { host: string; port: number },
   delayMs: number,
+  test: TestContext,
 ): Promise<{ url: string; close(): Promise<void> }> {
   const server = createTcpServer((client) => {
     const upstream = connect(target.port, target.host)
@@ -121,5 +129,8 @@ export async function startSlowConnectForwarder(
     client.on('end', () => upstream.end())
   })
   const { port, close } = await listen(server)
-  return { url: `http://127.0.0.1:${port}`, close }
+  return closeAfter({ url: `http://127.0.0.1:${port}`, close }, test)
 }
+
+/** A RequestId of the API's shape (a UUID), numbered. */
+export const uuid = (n: number): string => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`

@@ -1,6 +1,7 @@
 // What the runner would execute in a step's output: a port of actions/runner's ActionCommand.TryParseV2 (a line
 // whose start, after .NET's TrimStart, is `::name …::data`) and TryParse (`##[name …]data` anywhere in a line),
 // for the commands the runner registers. Tests hold the action's output to: only the toolkit's own commands.
+import { expect } from 'vitest'
 const REGISTERED = new Set([
   'add-mask',
   'add-matcher',
@@ -59,4 +60,22 @@ export function runnerCommands(output: string): RunnerCommand[] {
     }
   }
   return commands
+}
+
+/**
+ * The run's output holds only the toolkit's own commands, each at the start of its line, in the `::` syntax (never
+ * `##[`), on stdout; `::add-mask::` only of `secrets`; and none of the payloads the hostile texts carry (`pwned`,
+ * `::warning::x`) ever starts a line.
+ */
+export function expectOnlyToolkitCommands(run: { stdout: string; stderr: string }, secrets: readonly string[]): void {
+  for (const command of runnerCommands(run.stdout)) {
+    expect(command.syntax, command.line).toBe('::')
+    expect(command.line.startsWith(`::${command.name}`), command.line).toBe(true)
+    expect(['add-mask', 'debug', 'error', 'warning', 'notice'], command.line).toContain(command.name)
+    if (command.name === 'add-mask') expect(secrets, command.line).toContain(command.data)
+    expect(command.data, command.line).not.toMatch(/^(pwned|x$)/)
+  }
+  // nor after a line separator the runner does not split on but a reader's terminal may (U+2028, U+2029)
+  expect(run.stdout).not.toMatch(/^(::set-output|::stop-commands|::error::pwned|::warning::x)/m)
+  expect(runnerCommands(run.stderr)).toEqual([])
 }
