@@ -1,208 +1,76 @@
-// The step's access to the outside: the signing keys (credentials.ts: static, or GitHub's ID token traded at STS),
-// one CynosDB client, and what every request shares. Every Tencent Cloud request (STS included) passes one rate
-// limiter and counts in `polls`; every request (GitHub's ID token included) has one deadline, no later than
-// timeout + request-timeout, and stops on cancellation; a host that has never answered is given up on after a
-// short grace instead of being retried for the whole timeout.
-import type { Dispatcher } from 'undici'
-import { createKeySource } from './credentials.ts'
+// The step's access to CynosDB: the signing keys (credentials.ts), one CynosDB client (tencent/cynosdb.ts), and the
+// transport every request shares (transport.ts: deadline, cancellation, rate limit, count, unreachable hosts).
+// Probes and the task details ask through it with a budget; nothing else here knows keys or timeouts.
+import type { RequestBudget } from './budget.ts'
+import { stepKeys } from './credentials.ts'
 import { formatDuration } from './duration.ts'
-import { forLog } from './foreign-text.ts'
-import { fetchIdToken } from './github-token.ts'
-import { CallError, isConnectFailure, type RequestTrace } from './http.ts'
-import type { Inputs } from './inputs.ts'
-import { API_RATE, createRateLimiter } from './limiter.ts'
-import { callApi } from './tencent/client.ts'
-import { createCynosdbClient, type CallOptions, type CynosdbClient } from './tencent/cynosdb.ts'
+import type { RequestTrace } from './http.ts'
+import type { Inputs } from './inputs/index.ts'
+import { createCynosdbClient, type CynosdbClient, type RequestOptions } from './tencent/cynosdb.ts'
+import type { Transport } from './transport.ts'
 
-/** What a request may use of the step: stop when `signal` aborts, start no later than `notAfter`. */
-export interface CallBudget {
-  readonly signal: AbortSignal
-  /** On the step's monotonic clock: a request that could only start later is refused (DeadlineError). */
-  readonly notAfter: number
-  /** Told of every Tencent Cloud request that goes out for this budget: the waiting engine counts them. */
-  readonly sent?: (() => void) | undefined
-}
-
-type CynosdbCalls = {
-  readonly [K in keyof CynosdbClient]: (
+/** Each request of the CynosDB client, given a budget instead of keys and a timeout. */
+type Requests = {
+  readonly [K in Exclude<keyof CynosdbClient, 'send'>]: (
     arg: Parameters<CynosdbClient[K]>[0],
-    call: CallBudget,
+    budget: RequestBudget,
   ) => ReturnType<CynosdbClient[K]>
 }
 
-/** Each CynosDB call of the client, given a budget instead of keys and a timeout; `call` takes the action too. */
-export type StepApi = Omit<CynosdbCalls, 'call'> & {
-  readonly call: (action: string, payload: string, call: CallBudget) => ReturnType<CynosdbClient['call']>
+export type StepApi = Requests & {
+  /** The change of the `call` input: the action, its JSON as given. */
+  readonly send: (action: string, payload: string, budget: RequestBudget) => ReturnType<CynosdbClient['send']>
   /** Where the keys came from, for the log (never the keys). */
   readonly credentials: string
-  /** Tencent Cloud requests sent so far (CynosDB and STS): the `polls` output. */
-  readonly requests: () => number
 }
 
 export interface StepApiOptions {
-  readonly dispatcher: Dispatcher
-  /** The monotonic clock, and when the step began on it. */
+  readonly transport: Transport
+  /** The monotonic clock the key refresh is scheduled on. */
   readonly now: () => number
-  readonly startedAt: number
-  readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>
   readonly mask: (secret: string) => void
   readonly log: (message: string) => void
-  /** Step debug logging: one line per request. */
-  readonly debug: ((message: string) => void) | undefined
 }
 
-/**
- * An endpoint that has never answered is given up on once it has failed to connect this often, over a quarter of
- * the timeout, at most this long: a typo in the endpoint or a closed port costs half a minute, not the whole wait.
- */
-export const UNREACHABLE_TRIES = 3
-export const UNREACHABLE_GRACE_MS = 30_000
-
-/** No answer has ever come from the host: a typo in the endpoint, a closed port, a network that cannot reach it. */
-export class UnreachableError extends CallError {
-  override name = 'UnreachableError'
-  readonly host: string
-  constructor(host: string, tries: number, sinceMs: number, cause: Error) {
-    super(
-      `${host} never answered: ${tries} tries over ${formatDuration(sinceMs)} failed before a connection was made (last: ${cause.message})`,
-      { cause },
-    )
-    this.host = host
-  }
-}
-
-export function createStepApi(inputs: Inputs, options: StepApiOptions): StepApi {
-  const { dispatcher, now } = options
-  // No request may run past timeout + request-timeout: the last one starts at the timeout at the latest.
-  const hardEnd = options.startedAt + inputs.timeoutMs + inputs.requestTimeoutMs
-  const requestBudget = (): number => Math.max(1, Math.min(inputs.requestTimeoutMs, hardEnd - now()))
-  const acquire = createRateLimiter({ ...API_RATE, now, sleep: options.sleep })
-  let requests = 0
-
-  /** Every host's history: answered at least once, or failing to connect since `since`. */
-  const hosts = new Map<string, { answered: boolean; since: number; tries: number }>()
-  const traced = (trace: RequestTrace | undefined, outcome: string): void => {
-    if (!trace) return
-    const http = trace.httpStatus === undefined ? 'no HTTP answer' : `HTTP ${trace.httpStatus}`
-    const id = trace.requestId ? `, RequestId ${forLog(trace.requestId)}` : ''
-    options.debug?.(`${trace.action} → ${trace.host}: ${http}${id}, ${Math.round(trace.latencyMs)} ms: ${outcome}`)
-  }
-  /** Sends one request through `send`, keeping each host's history and the debug line. */
-  async function observed<T extends { trace: RequestTrace }>(host: string, send: () => Promise<T>): Promise<T> {
-    try {
-      const answer = await send()
-      hosts.set(host, { answered: true, since: 0, tries: 0 })
-      traced(answer.trace, 'answered')
-      return answer
-    } catch (caught) {
-      const error = caught instanceof Error ? caught : new Error(String(caught))
-      const trace = (error as CallError).trace
-      traced(trace, error.name)
-      const seen = hosts.get(host) ?? { answered: false, since: now(), tries: 0 }
-      if (trace?.httpStatus !== undefined) seen.answered = true
-      if (!seen.answered && isConnectFailure(error)) {
-        seen.tries += 1
-        const sinceMs = now() - seen.since
-        hosts.set(host, seen)
-        if (seen.tries >= UNREACHABLE_TRIES && sinceMs >= Math.min(UNREACHABLE_GRACE_MS, inputs.timeoutMs / 4)) {
-          throw new UnreachableError(host, seen.tries, sinceMs, error)
-        }
-      } else {
-        hosts.set(host, seen)
-      }
-      throw error
-    }
-  }
-
-  /**
-   * A Tencent Cloud request: a slot of the rate limiter, taken until the request has ended, counted, and given a
-   * deadline of its own.
-   */
-  async function limited<T>(
-    call: CallBudget,
-    send: (signal: AbortSignal, timeoutMs: number) => Promise<T>,
-  ): Promise<T> {
-    const release = await acquire(call.signal, Math.min(call.notAfter, hardEnd))
-    requests += 1
-    call.sent?.()
-    try {
-      return await send(call.signal, requestBudget())
-    } finally {
-      release()
-    }
-  }
-
-  const config = inputs.credentials
-  const keys = createKeySource(config, {
+export function createStepApi(
+  inputs: Pick<Inputs, 'credentials' | 'endpoint' | 'region'>,
+  options: StepApiOptions,
+): StepApi {
+  const { transport } = options
+  const keys = stepKeys(inputs.credentials, {
+    transport,
+    region: inputs.region,
     mask: options.mask,
-    now,
+    now: options.now,
     wallNow: Date.now,
-    idToken: async (audience, call) => {
-      if (config.kind !== 'oidc') throw new Error('an ID token is only asked for keyless auth')
-      const url = config.idTokenUrl
-      const token = await observed(url.host, () =>
-        fetchIdToken({
-          url,
-          requestToken: config.idTokenRequestToken,
-          audience,
-          dispatcher,
-          signal: call.signal,
-          timeoutMs: requestBudget(),
-        }),
-      )
-      options.mask(token.value)
-      return token.value
-    },
-    assumeRole: async (payload, call) => {
-      if (config.kind !== 'oidc') throw new Error('STS is only called for keyless auth')
-      const endpoint = config.stsEndpoint
-      const answer = await limited(call, (signal, timeoutMs) =>
-        observed(endpoint.host, () =>
-          callApi({
-            endpoint,
-            service: 'sts',
-            version: '2018-08-13',
-            action: 'AssumeRoleWithWebIdentity',
-            region: inputs.region,
-            payload,
-            timestamp: Math.floor(Date.now() / 1000),
-            timeoutMs,
-            dispatcher,
-            signal,
-          }),
-        ),
-      )
-      return answer.fields
-    },
   })
-
   const client = createCynosdbClient({
     endpoint: inputs.endpoint,
     region: inputs.region,
-    dispatcher,
+    dispatcher: transport.dispatcher,
     now: Date.now, // signing needs wall-clock time; waiting uses the monotonic clock
     onClockCorrected: (skewMs) =>
       options.log(
-        `The runner's clock is ${formatDuration(Math.abs(skewMs))} ${skewMs > 0 ? 'behind' : 'ahead of'} Tencent Cloud's; signing with the server's time from now on`,
+        `The runner's clock is ${formatDuration(Math.abs(skewMs))} ${skewMs > 0 ? 'behind' : 'ahead of'} Tencent Cloud's; signing with the server's time`,
       ),
   })
-  /** One CynosDB request: keys first (they may need STS), then a slot, then the call itself. */
+  /** One CynosDB request: keys first (they may need STS), then the transport's slot and deadline. */
   const cynosdb = async <T extends { trace: RequestTrace }>(
-    call: CallBudget,
-    send: (options: CallOptions) => Promise<T>,
+    budget: RequestBudget,
+    send: (options: RequestOptions) => Promise<T>,
   ): Promise<T> => {
-    const credentials = await keys.get(call)
-    return limited(call, (signal, timeoutMs) =>
-      observed(inputs.endpoint.host, () => send({ signal, timeoutMs, credentials })),
+    const credentials = await keys.get(budget)
+    return transport.tencent(inputs.endpoint.host, budget, (signal, timeoutMs) =>
+      send({ signal, timeoutMs, credentials }),
     )
   }
   return {
     credentials: keys.description,
-    requests: () => requests,
-    describeFlow: (flowId, call) => cynosdb(call, (o) => client.describeFlow(flowId, o)),
-    describeTasks: (query, call) => cynosdb(call, (o) => client.describeTasks(query, o)),
-    describeResourcesByDealName: (names, call) => cynosdb(call, (o) => client.describeResourcesByDealName(names, o)),
-    describeInstances: (query, call) => cynosdb(call, (o) => client.describeInstances(query, o)),
-    call: (action, payload, call) => cynosdb(call, (o) => client.call(action, payload, o)),
+    describeFlow: (flowId, budget) => cynosdb(budget, (o) => client.describeFlow(flowId, o)),
+    describeTasks: (query, budget) => cynosdb(budget, (o) => client.describeTasks(query, o)),
+    describeResourcesByDealName: (names, budget) =>
+      cynosdb(budget, (o) => client.describeResourcesByDealName(names, o)),
+    describeInstances: (query, budget) => cynosdb(budget, (o) => client.describeInstances(query, o)),
+    send: (action, payload, budget) => cynosdb(budget, (o) => client.send(action, payload, o)),
   }
 }

@@ -1,16 +1,20 @@
 // The signing keys of each request: static keys as given, or keyless: GitHub's OIDC ID token exchanged at STS
 // (AssumeRoleWithWebIdentity) for temporary keys, refreshed before they expire. The inputs were checked in
-// inputs.ts; this module only fetches and refreshes, each fetch within the budget of the call that needs it.
-import type { CallBudget } from './api.ts'
-import type { CredentialConfig } from './inputs.ts'
-import { HEADER_SAFE } from './inputs.ts'
-import type { Credentials } from './tencent/client.ts'
+// inputs/credentials.ts; this module fetches and refreshes, each fetch within the budget of the request that needs
+// it, over the step's transport (STS passes the rate limiter and counts like every Tencent Cloud request).
+import type { RequestBudget } from './budget.ts'
+import { fetchIdToken } from './github-token.ts'
+import type { CredentialConfig } from './inputs/credentials.ts'
+import { HEADER_SAFE } from './shapes.ts'
+import { requestApi, type Credentials } from './tencent/client.ts'
+import type { Transport } from './transport.ts'
 
+/** How temporary keys are had: the two requests of keyless auth, and the clocks of their refresh. */
 export interface KeyDeps {
-  /** GitHub's ID token for the audience, within the call's budget (github-token.ts). */
-  readonly idToken: (audience: string, call: CallBudget) => Promise<string>
-  /** STS AssumeRoleWithWebIdentity with this JSON body, sent unsigned through the step's limiter. */
-  readonly assumeRole: (payload: string, call: CallBudget) => Promise<Record<string, unknown>>
+  /** GitHub's ID token for the audience, within the budget (github-token.ts). */
+  readonly idToken: (audience: string, budget: RequestBudget) => Promise<string>
+  /** STS AssumeRoleWithWebIdentity with this JSON body, sent unsigned. */
+  readonly assumeRole: (payload: string, budget: RequestBudget) => Promise<Record<string, unknown>>
   readonly mask: (secret: string) => void
   /** The monotonic clock the refresh is scheduled on, whatever the wall clocks say. */
   readonly now: () => number
@@ -22,7 +26,7 @@ export interface KeySource {
   /** For the log: where the keys came from, never the keys. */
   readonly description: string
   /** Called before every signed request; temporary keys are fetched once and refreshed before they expire. */
-  readonly get: (call: CallBudget) => Promise<Credentials>
+  readonly get: (budget: RequestBudget) => Promise<Credentials>
 }
 
 /**
@@ -31,14 +35,62 @@ export interface KeySource {
  */
 export const MIN_REFRESH_MS = 60_000
 
-export function createKeySource(config: CredentialConfig, deps: KeyDeps): KeySource {
-  if (config.kind === 'static') {
-    const credentials: Credentials = { secretId: config.secretId, secretKey: config.secretKey, token: config.token }
-    return { description: `static keys from ${config.from}`, get: () => Promise.resolve(credentials) }
-  }
+/** The key source of the step: keyless auth's two requests go out over its transport. */
+export function stepKeys(
+  config: CredentialConfig,
+  step: Pick<KeyDeps, 'mask' | 'now' | 'wallNow'> & { readonly transport: Transport; readonly region: string },
+): KeySource {
+  if (config.kind === 'static') return staticKeys(config)
+  const { transport } = step
+  return temporaryKeys(config, {
+    ...step,
+    idToken: async (audience, budget) => {
+      const url = config.idTokenUrl
+      const token = await transport.request(url.host, budget, (signal, timeoutMs) =>
+        fetchIdToken({
+          url,
+          requestToken: config.idTokenRequestToken,
+          audience,
+          dispatcher: transport.dispatcher,
+          signal,
+          timeoutMs,
+        }),
+      )
+      step.mask(token.value)
+      return token.value
+    },
+    assumeRole: async (payload, budget) => {
+      const endpoint = config.stsEndpoint
+      const answer = await transport.tencent(endpoint.host, budget, (signal, timeoutMs) =>
+        requestApi({
+          endpoint,
+          service: 'sts',
+          version: '2018-08-13',
+          action: 'AssumeRoleWithWebIdentity',
+          region: step.region,
+          payload,
+          timestamp: Math.floor(step.wallNow() / 1000),
+          timeoutMs,
+          dispatcher: transport.dispatcher,
+          signal,
+        }),
+      )
+      return answer.fields
+    },
+  })
+}
 
-  const assumeRole = async (call: CallBudget): Promise<{ credentials: Credentials; refreshAt: number }> => {
-    const idToken = await deps.idToken(config.audience, call)
+type Config<K extends CredentialConfig['kind']> = Extract<CredentialConfig, { kind: K }>
+
+export function staticKeys(config: Config<'static'>): KeySource {
+  const credentials: Credentials = { secretId: config.secretId, secretKey: config.secretKey, token: config.token }
+  return { description: `static keys from ${config.from}`, get: () => Promise.resolve(credentials) }
+}
+
+/** Keyless: fetched once, refreshed before they expire, each fetch by whichever request needs the keys first. */
+export function temporaryKeys(config: Config<'oidc'>, deps: KeyDeps): KeySource {
+  const assumeRole = async (budget: RequestBudget): Promise<{ credentials: Credentials; refreshAt: number }> => {
+    const idToken = await deps.idToken(config.audience, budget)
     const fetchedAt = deps.now()
     const wallAt = deps.wallNow()
     const answer = await deps.assumeRole(
@@ -49,7 +101,7 @@ export function createKeySource(config: CredentialConfig, deps: KeyDeps): KeySou
         RoleSessionName: config.sessionName,
         DurationSeconds: config.durationSeconds,
       }),
-      call,
+      budget,
     )
     const got = (answer.Credentials ?? {}) as { TmpSecretId?: unknown; TmpSecretKey?: unknown; Token?: unknown }
     const secretId = typeof got.TmpSecretId === 'string' ? got.TmpSecretId : ''
@@ -70,21 +122,21 @@ export function createKeySource(config: CredentialConfig, deps: KeyDeps): KeySou
   }
 
   let pending: Promise<{ credentials: Credentials; refreshAt: number }> | undefined
-  const fetchOnce = (call: CallBudget): Promise<{ credentials: Credentials; refreshAt: number }> => {
-    pending ??= assumeRole(call).catch((error: unknown) => {
-      pending = undefined // the next call tries again
+  const fetchOnce = (budget: RequestBudget): Promise<{ credentials: Credentials; refreshAt: number }> => {
+    pending ??= assumeRole(budget).catch((error: unknown) => {
+      pending = undefined // the next request tries again
       throw error
     })
     return pending
   }
   return {
     description: `OIDC: role ${config.roleArn} through provider ${config.providerId} (session ${config.sessionName})`,
-    async get(call) {
-      const first = fetchOnce(call)
+    async get(budget) {
+      const first = fetchOnce(budget)
       let current = await first
       if (deps.now() >= current.refreshAt) {
         if (pending === first) pending = undefined // only the first caller to notice starts the refresh
-        current = await fetchOnce(call)
+        current = await fetchOnce(budget)
       }
       return current.credentials
     },

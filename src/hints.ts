@@ -1,9 +1,9 @@
 // What to fix, for the errors that end a wait at once: the action's inputs and README sections by name. The API
 // client (tencent/) only reports what happened; the advice belongs here, where the inputs are known.
-import { UnreachableError } from './api.ts'
+import { UnreachableError } from './transport.ts'
 import { ID_TOKEN_ACTION } from './github-token.ts'
 import { HttpStatusError, isUntrustedCertificate } from './http.ts'
-import type { WaitEnd } from './poll.ts'
+import type { WaitEnd } from './wait/probe.ts'
 import { isServerFault, provesNotCarriedOut } from './retry.ts'
 import { ApiError } from './tencent/errors.ts'
 

@@ -1,6 +1,6 @@
 // One HTTP request over undici, for every call the step makes (Tencent Cloud's APIs and GitHub's ID token): one
 // deadline for connecting, headers and body together, an answer read up to a size cap, and every failure a typed
-// CallError that says what the request did. Retrying is the caller's job.
+// RequestError that says what the request did. Retrying is the caller's job.
 import type { Dispatcher } from 'undici'
 import { formatDuration } from './duration.ts'
 import { forLog } from './foreign-text.ts'
@@ -16,17 +16,17 @@ export interface RequestTrace {
 }
 
 /** An error of one request; `trace` says what the request did. */
-export class CallError extends Error {
+export class RequestError extends Error {
   trace: RequestTrace | undefined
 }
 
 /** An answer that is not what the API sends: not JSON, lacking `Response`, too large, malformed. */
-export class UnexpectedResponseError extends CallError {
+export class UnexpectedResponseError extends RequestError {
   override name = 'UnexpectedResponseError'
 }
 
 /** An HTTP status other than 200: a gateway, a proxy or a wrong endpoint answered, not the API. */
-export class HttpStatusError extends CallError {
+export class HttpStatusError extends RequestError {
   override name = 'HttpStatusError'
   readonly action: string
   readonly status: number
@@ -46,7 +46,7 @@ export class HttpStatusError extends CallError {
 }
 
 /** The request got no answer: refused, reset, a DNS or TLS failure, or no complete answer within its timeout. */
-export class NetworkError extends CallError {
+export class NetworkError extends RequestError {
   override name = 'NetworkError'
   /** The cause's code (ECONNRESET, ENOTFOUND, CERT_HAS_EXPIRED…), or RequestTimeout, or Aborted. */
   readonly code: string
@@ -119,7 +119,7 @@ export interface HttpAnswer {
 
 /**
  * Sends the request and reads a 200 answer within one deadline. Any other status is an HttpStatusError (its body
- * is never read); every failure is a CallError carrying the request's trace.
+ * is never read); every failure is a RequestError carrying the request's trace.
  */
 export async function send(request: HttpRequest): Promise<HttpAnswer> {
   const host = request.url.host
@@ -157,7 +157,7 @@ export async function send(request: HttpRequest): Promise<HttpAnswer> {
     const text = await readCapped(response.body, Number(response.headers['content-length'] ?? 0), request.maxBytes)
     return { text, headers: response.headers, trace: trace() }
   } catch (caught) {
-    const error = asCallError(caught, request, timeout, timeoutMs)
+    const error = asRequestError(caught, request, timeout, timeoutMs)
     error.trace = trace()
     throw error
   }
@@ -195,9 +195,9 @@ export function retryAfterMs(value: unknown, now = Date.now()): number | undefin
   return Number.isFinite(at) ? Math.max(0, at - now) : undefined
 }
 
-/** Any failure of the request as a CallError: ours as they are, the network stack's wrapped with its code. */
-function asCallError(caught: unknown, request: HttpRequest, timeout: AbortSignal, timeoutMs: number): CallError {
-  if (caught instanceof CallError) return caught
+/** Any failure of the request as a RequestError: ours as they are, the network stack's wrapped with its code. */
+function asRequestError(caught: unknown, request: HttpRequest, timeout: AbortSignal, timeoutMs: number): RequestError {
+  if (caught instanceof RequestError) return caught
   const host = request.url.host
   const connectFailure = isConnectFailure(caught)
   if (timeout.aborted && !request.signal?.aborted && !connectFailure) {

@@ -42,7 +42,7 @@ export function createRateLimiter(options: RateLimiterOptions): Acquire {
       for (;;) {
         signal.throwIfAborted()
         const now = options.now()
-        if (now > notAfter) throw new DeadlineError('the deadline passed while the call waited for the rate limit')
+        if (now > notAfter) throw new DeadlineError('the deadline passed while the request waited for the rate limit')
         for (let i = slots.length - 1; i >= 0; i--) {
           const endedAt = slots[i]?.endedAt
           if (endedAt !== undefined && endedAt <= now - options.windowMs) slots.splice(i, 1)

@@ -1,28 +1,41 @@
-// The step, start to end: read inputs, make one probe per thing to wait for, wait for them all, report.
+// The step, start to end: read the inputs, send the change (when asked), wait for what it answered, report.
 import { setTimeout as sleepFor } from 'node:timers/promises'
 import * as core from '@actions/core'
 import { EnvHttpProxyAgent } from 'undici'
-import { createStepApi } from './api.ts'
-import { formatDuration } from './duration.ts'
-import { forSummary } from './foreign-text.ts'
-import { getInputs, inputWarnings, type Inputs } from './inputs.ts'
+import { createStepApi, type StepApi } from './api.ts'
+import { getInputs, inputWarnings, type ChangeCall, type Inputs } from './inputs/index.ts'
 import { createLog, maskSecret, type Log } from './log.ts'
-import { verdict } from './outcome.ts'
-import { poll, waitForAll, type PollDeps, type Probe, type ProbeOutcome, type WaitPlan } from './poll.ts'
-import { changeProbe, waitsOf, type Waits } from './probes/change.ts'
-import { flowProbe, withTaskDetails } from './probes/flow.ts'
+import { changeProbe, waitsOf, type ChangeAnswer, type Waits } from './probes/change.ts'
+import { flowProbe } from './probes/flow.ts'
 import { purchaseProbe } from './probes/purchase.ts'
+import { createTaskDetails } from './probes/task-details.ts'
 import { taskProbe } from './probes/task.ts'
-import { failureMessage, lateWarning, stepOutputs, writeSummary } from './report.ts'
-import { adaptiveSchedule, fixedSchedule } from './schedule.ts'
-import { createTaskDetails } from './task-details.ts'
+import { failureMessage, lateWarning } from './report/messages.ts'
+import { stepOutputs } from './report/outputs.ts'
+import { writeSummary } from './report/summary.ts'
+import { sentLines, waitingFor, where } from './report/titles.ts'
+import { createTransport, type Transport } from './transport.ts'
+import { poll, waitForAll, type PollDeps, type WaitPlan } from './wait/poll.ts'
+import type { Probe, ProbeOutcome } from './wait/probe.ts'
+import { adaptiveSchedule, fixedSchedule } from './wait/schedule.ts'
+import { verdict } from './wait/verdict.ts'
 
 const sleep = (ms: number, signal: AbortSignal): Promise<void> => sleepFor(ms, undefined, { signal })
-const monotonicNow = (): number => performance.now()
+const now = (): number => performance.now()
 
 export interface RunOptions {
   /** Ends the wait as the runner's SIGINT/SIGTERM does (tests run the step in-process). */
   readonly signal?: AbortSignal
+}
+
+/** What the parts of one step share. */
+interface Step {
+  readonly inputs: Inputs
+  readonly log: Log
+  readonly transport: Transport
+  readonly api: StepApi
+  readonly plan: WaitPlan
+  readonly deps: PollDeps
 }
 
 export async function run(options: RunOptions = {}): Promise<void> {
@@ -42,7 +55,12 @@ export async function run(options: RunOptions = {}): Promise<void> {
     // Honours HTTPS_PROXY / HTTP_PROXY / NO_PROXY (and lower case), as self-hosted runners behind a proxy need.
     // undici's connect timeout is 10 s whatever the request's own deadline; request-timeout bounds it too.
     dispatcher = new EnvHttpProxyAgent({ connect: { timeout: inputs.requestTimeoutMs } })
-    await waitStep(inputs, log, cancelled, dispatcher)
+    const step = startStep(inputs, log, cancelled, dispatcher)
+    const sent = inputs.call ? await sendChange(inputs.call, step) : undefined
+    const waits = sent ? sent.waits : inputs
+    const waited = waits ? await waitFor(waits, step) : []
+    await report([...(sent ? [sent.outcome] : []), ...waited], sent?.outcome.found, step)
+    if (sent?.unreadable) throw sent.unreadable
   } catch (error) {
     log.fail(error instanceof Error ? error.message : String(error))
   } finally {
@@ -52,136 +70,95 @@ export async function run(options: RunOptions = {}): Promise<void> {
   }
 }
 
-async function waitStep(inputs: Inputs, log: Log, cancelled: AbortSignal, dispatcher: EnvHttpProxyAgent) {
-  const startedAt = monotonicNow()
+/** The step's clock, deadline and transport, and the first line of its log. */
+function startStep(inputs: Inputs, log: Log, signal: AbortSignal, dispatcher: EnvHttpProxyAgent): Step {
+  const startedAt = now()
   const hardEndMs = inputs.timeoutMs + inputs.requestTimeoutMs
-  const api = createStepApi(inputs, {
+  const transport = createTransport({
     dispatcher,
-    now: monotonicNow,
-    startedAt,
+    now,
+    hardEnd: startedAt + hardEndMs,
+    timeoutMs: inputs.timeoutMs,
+    requestTimeoutMs: inputs.requestTimeoutMs,
     sleep,
-    mask: maskSecret,
-    log: log.info,
     debug: log.debug,
   })
+  const api = createStepApi(inputs, { transport, now, mask: maskSecret, log: log.info })
   for (const warning of inputWarnings(inputs)) log.warning(warning)
-  const title = waitingFor(inputs)
-  log.info(`Waiting for ${title} ${where(inputs)}, credentials: ${api.credentials}`)
-
-  const plan: WaitPlan = {
-    startedAt,
-    timeoutMs: inputs.timeoutMs,
-    hardEndMs,
-    schedule: inputs.pollIntervalMs === undefined ? adaptiveSchedule : fixedSchedule(inputs.pollIntervalMs),
-    signal: cancelled,
+  log.info(`Waiting for ${waitingFor(inputs, inputs.call)} ${where(inputs)}, credentials: ${api.credentials}`)
+  const schedule = inputs.pollIntervalMs === undefined ? adaptiveSchedule : fixedSchedule(inputs.pollIntervalMs)
+  return {
+    inputs,
+    log,
+    transport,
+    api,
+    plan: { startedAt, timeoutMs: inputs.timeoutMs, hardEndMs, schedule, signal },
+    deps: { now, sleep, random: Math.random, log: log.info, debug: log.debug },
   }
-  const deps: PollDeps = { now: monotonicNow, sleep, random: Math.random, log: log.info, debug: log.debug }
-  const context = { region: inputs.region, timeoutMs: inputs.timeoutMs, title }
-  const finish = async (
-    outcomes: readonly ProbeOutcome[],
-    extra: Omit<Parameters<typeof stepOutputs>[1], 'requests'> = {},
-  ) => {
-    const outputs = stepOutputs(outcomes, { requests: api.requests(), ...extra })
-    for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value)
-    if (process.env.GITHUB_STEP_SUMMARY) await writeSummary(outcomes, { ...context, lines: sentLines(inputs) })
-    const judged = verdict(outcomes, inputs.failOnTimeout)
-    const failure = failureMessage(judged, context)
-    if (failure) throw new Error(failure)
-    const late = lateWarning(judged, context)
-    if (late) log.warning(late)
-  }
+}
 
-  // The change first, when the step sends it: sent once, then what its answer holds is waited for.
-  let waits: Waits = { flowIds: inputs.flowIds, dealNames: inputs.dealNames, taskIds: inputs.taskIds, notes: [] }
-  let sent: ProbeOutcome | undefined
-  let answer: Record<string, unknown> | undefined
-  if (inputs.call) {
-    const change = changeProbe(inputs.call.action, inputs.call.payload, api)
-    sent = await poll(change, plan, deps)
-    answer = change.answer()
-    if (!answer) return finish([sent])
-    try {
-      waits = waitsOf(inputs.call.action, answer)
-    } catch (error) {
-      await finish([sent], { answer }) // the change was made: its answer and RequestId are outputs all the same
-      throw error
-    }
-    for (const note of waits.notes) log.notice(note)
-    if (waits.flowIds.length + waits.dealNames.length + waits.taskIds.length === 0) {
-      log.notice(`${inputs.call.action} answered with nothing to wait for (no FlowId, DealNames or TaskId): it is done`)
-      return finish([sent], { answer })
-    }
-    log.info(`${inputs.call.action} is carried out: waiting for ${waitingFor(waits)}`)
+/**
+ * Sends the change once and reads what its answer gives to wait for: `waits` is undefined when there is nothing to
+ * wait for (no answer, or an answer without a FlowId, DealNames or TaskId), `unreadable` the error of an answer
+ * whose IDs are not what the API documents (the change was made: its answer is reported all the same).
+ */
+async function sendChange(
+  call: ChangeCall,
+  step: Step,
+): Promise<{ outcome: ProbeOutcome<ChangeAnswer>; waits?: Waits; unreadable?: Error }> {
+  const outcome = await poll(changeProbe(call.action, call.payload, step.api), step.plan, step.deps)
+  if (!outcome.found) return { outcome }
+  let waits: Waits
+  try {
+    waits = waitsOf(call.action, outcome.found)
+  } catch (error) {
+    return { outcome, unreadable: error instanceof Error ? error : new Error(String(error)) }
   }
+  for (const note of waits.notes) step.log.notice(note)
+  if (waits.flowIds.length + waits.dealNames.length + waits.taskIds.length === 0) {
+    step.log.notice(`${call.action} answered with nothing to wait for (no FlowId, DealNames or TaskId): it is done`)
+    return { outcome }
+  }
+  step.log.info(`${call.action} is carried out: waiting for ${waitingFor(waits)}`)
+  return { outcome, waits }
+}
 
+/** Waits for every flow, task and deal at once, the flows' task details looked up beside them. */
+async function waitFor(waits: Omit<Waits, 'notes'>, step: Step): Promise<ProbeOutcome[]> {
+  const { api, plan, inputs } = step
+  const hardEnd = plan.startedAt + plan.hardEndMs
   const details = createTaskDetails({
     describeTasks: api.describeTasks,
-    now: monotonicNow,
+    now,
+    sleep,
     stepStartedAtEpochMs: Date.now(),
-    budget: { signal: cancelled, notAfter: startedAt + hardEndMs },
-    notice: log.notice,
-    debug: log.debug,
+    budget: { signal: plan.signal, notAfter: hardEnd },
+    notice: step.log.notice,
+    debug: step.log.debug,
   })
-  const purchase = waits.dealNames.length > 0 ? purchaseProbe(waits.dealNames, api) : undefined
   const probes: Probe[] = [
     ...waits.flowIds.map((flowId) => flowProbe(flowId, api, details)),
     ...(waits.taskIds.length > 0 ? [taskProbe(waits.taskIds, api)] : []),
-    ...(purchase ? [purchase] : []),
+    ...(waits.dealNames.length > 0 ? [purchaseProbe(waits.dealNames, api)] : []),
   ]
-  const waited = await waitForAll(probes, plan, deps)
+  const waited = await waitForAll(probes, plan, step.deps)
+  // a failed flow's task says why it failed: its lookup gets what is left of one request's time, no more
+  return details.complete(waited, Math.max(0, Math.min(inputs.requestTimeoutMs, hardEnd - now())))
+}
 
-  // A failed flow's task says why it failed: its lookup gets what is left of one request's time, no more. Any other
-  // lookup still under way is of no use now.
-  const flowFailed = waited.some((outcome) =>
-    outcome.rows.some((row) => row.kind === 'flow' && row.result === 'failed'),
-  )
-  if (flowFailed && !cancelled.aborted) {
-    await details.settle(Math.max(0, Math.min(inputs.requestTimeoutMs, startedAt + hardEndMs - monotonicNow())), sleep)
+/** Outputs, the job summary, then the verdict: the step fails with the message, or passes with a warning. */
+async function report(outcomes: readonly ProbeOutcome[], answer: ChangeAnswer | undefined, step: Step) {
+  const { inputs } = step
+  const outputs = stepOutputs(outcomes, { requests: step.transport.requests(), answer })
+  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value)
+  const context = { region: inputs.region, timeoutMs: inputs.timeoutMs }
+  if (process.env.GITHUB_STEP_SUMMARY) {
+    const title = waitingFor(inputs, inputs.call)
+    await writeSummary(outcomes, { ...context, title, lines: sentLines(inputs.call) })
   }
-  details.stop()
-  const outcomes = [...(sent ? [sent] : []), ...waited.map((outcome) => withTaskDetails(outcome, details))]
-  const delivered = purchase?.delivered()
-  await finish(outcomes, {
-    answer,
-    delivered: delivered && {
-      clusterIds: [...new Set(delivered.map((r) => r.clusterId).filter((id) => id !== ''))],
-      instanceIds: [...new Set(delivered.flatMap((r) => r.instanceIds))],
-    },
-  })
-}
-
-/** For the summary: the change the step sent, with the names of its parameters (never their values). */
-function sentLines(inputs: Inputs): string[] {
-  if (!inputs.call) return []
-  const names = inputs.call.parameterNames.map((name) => `<code>${forSummary(name)}</code>`).join(', ')
-  return [
-    `Sent <code>${forSummary(inputs.call.action)}</code>${names ? ` with parameters ${names}` : ' without parameters'}.`,
-  ]
-}
-
-const plural = (n: number, word: string): string => `${word}${n > 1 ? 's' : ''}`
-
-/**
- * What the step waits for, in words: `CynosDB task flow 123 and the instances of CynosDB deal d1`, or the change it
- * sends: `CynosDB ModifyInstanceParam (sent by this step)`.
- */
-function waitingFor(waits: Waits | Inputs): string {
-  if ('call' in waits && waits.call) return `CynosDB ${waits.call.action} (sent by this step)`
-  const { flowIds, dealNames, taskIds } = waits
-  return [
-    ...(flowIds.length > 0 ? [`CynosDB ${plural(flowIds.length, 'task flow')} ${flowIds.join(', ')}`] : []),
-    ...(taskIds.length > 0 ? [`CynosDB ${plural(taskIds.length, 'task')} ${taskIds.join(', ')}`] : []),
-    ...(dealNames.length > 0
-      ? [`the instances of CynosDB ${plural(dealNames.length, 'deal')} ${dealNames.join(', ')}`]
-      : []),
-  ].join(' and ')
-}
-
-/** Where and how: `in ap-guangzhou via cynosdb.tencentcloudapi.com: timeout 30m, polling adaptively …`. */
-function where(inputs: Inputs): string {
-  const polling =
-    inputs.pollIntervalMs === undefined
-      ? 'adaptively (1.25s growing to 10s)'
-      : `every ${formatDuration(inputs.pollIntervalMs)}`
-  return `in ${inputs.region} via ${inputs.endpoint.host}: timeout ${formatDuration(inputs.timeoutMs)}, polling ${polling}`
+  const judged = verdict(outcomes, inputs.failOnTimeout)
+  const failure = failureMessage(judged, context)
+  if (failure) throw new Error(failure)
+  const late = lateWarning(judged, context)
+  if (late) step.log.warning(late)
 }

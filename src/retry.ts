@@ -2,7 +2,7 @@
 // undici's RetryAgent is not used: Tencent reports throttling and server faults as HTTP 200 with an error code,
 // and every attempt must be signed anew with a fresh timestamp and pass the step's rate limiter.
 import { DeadlineError } from './limiter.ts'
-import { CallError, HttpStatusError, isUntrustedCertificate, NetworkError, UnexpectedResponseError } from './http.ts'
+import { RequestError, HttpStatusError, isUntrustedCertificate, NetworkError, UnexpectedResponseError } from './http.ts'
 import { ApiError, isThrottled } from './tencent/errors.ts'
 
 /** Faults of the server: the call may or may not have been carried out before it failed. */
@@ -29,8 +29,8 @@ export function isTransient(error: unknown): boolean {
   // A certificate that does not verify is met again on the next attempt; any other network failure may pass.
   if (isUntrustedCertificate(error)) return false
   if (error instanceof NetworkError) return true
-  // Another CallError (an endpoint never reached) is a verdict, not a hiccup.
-  if (error instanceof CallError) return false
+  // Another RequestError (an endpoint never reached) is a verdict, not a hiccup.
+  if (error instanceof RequestError) return false
   // Other errors with a string code come from the network stack; a plain TypeError from a bug has none.
   return typeof (error as { code?: unknown } | null)?.code === 'string'
 }
@@ -122,4 +122,4 @@ export function createRetryTracker(random: () => number, retryable: (error: unkn
 
 /** The RequestId an error answer carried, if any: the last answer's, for the request-id output. */
 export const answeredRequestId = (error: unknown): string | undefined =>
-  error instanceof ApiError ? error.requestId : error instanceof CallError ? error.trace?.requestId : undefined
+  error instanceof ApiError ? error.requestId : error instanceof RequestError ? error.trace?.requestId : undefined

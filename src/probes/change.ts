@@ -2,30 +2,26 @@
 // change was not carried out (retry.ts, provesNotCarriedOut), and the answer read into what to wait for next.
 import type { StepApi } from '../api.ts'
 import { forLog, quoted } from '../foreign-text.ts'
-import { DEAL_NAME } from '../inputs.ts'
-import { idText, toJson } from '../json.ts'
-import type { Probe } from '../poll.ts'
+import { toJson } from '../json.ts'
 import { provesNotCarriedOut } from '../retry.ts'
+import { answeredId, DEAL_NAME } from '../shapes.ts'
+import type { Probe } from '../wait/probe.ts'
 
-export interface ChangeProbe extends Probe {
-  /** The answer's Response object, once the call was answered. */
-  readonly answer: () => Record<string, unknown> | undefined
-}
+/** What the change answered: its Response object, the outcome's `found`. */
+export type ChangeAnswer = Record<string, unknown>
 
-export function changeProbe(action: string, payload: string, api: Pick<StepApi, 'call'>): ChangeProbe {
-  let answer: Record<string, unknown> | undefined
+export function changeProbe(action: string, payload: string, api: Pick<StepApi, 'send'>): Probe<ChangeAnswer> {
   return {
     name: `Call ${action}`,
     rows: [{ kind: 'call', id: action, result: 'unknown', state: 'not answered' }],
     retryable: provesNotCarriedOut,
-    answer: () => answer,
-    async check(call) {
-      const sent = await api.call(action, payload, call)
-      answer = sent.value
+    async check(budget) {
+      const sent = await api.send(action, payload, budget)
       return {
         rows: [{ kind: 'call', id: action, result: 'succeeded', state: 'sent' }],
         line: `${action}: sent and answered${sent.requestId ? ` (RequestId ${forLog(sent.requestId)})` : ''}`,
         requestId: sent.requestId,
+        found: sent.value,
       }
     },
   }
@@ -50,17 +46,15 @@ const DEAL_WITHOUT_INSTANCES = /ResourcePackage$/
  * provider does. A value that is not what the API documents is an error: the change was made, and nothing sound
  * can be waited for.
  */
-export function waitsOf(action: string, answer: Record<string, unknown>): Waits {
+export function waitsOf(action: string, answer: ChangeAnswer): Waits {
   const bad = (field: string): Error =>
     new Error(
       `${action} was carried out, but its answer's ${field} is not what the API documents (${quoted(toJson(answer[field]) ?? '', 80)}): nothing can be waited for`,
     )
-  // A task or flow ID: a JSON integer, or decimal text (ClusterTaskId.TaskId is a string in the API model), from 1 to
-  // 2^63-1 as the inputs take them.
+  // A task or flow ID from 1 to 2^63-1, as the inputs take them (shapes.ts).
   const id = (field: string, value: unknown): string => {
-    const text =
-      idText(value) ?? (typeof value === 'string' && /^\d{1,19}$/.test(value) ? BigInt(value).toString() : undefined)
-    if (text === undefined || BigInt(text) < 1n || BigInt(text) > 2n ** 63n - 1n) throw bad(field)
+    const text = answeredId(value)
+    if (text === undefined) throw bad(field)
     return text
   }
   const none = { flowIds: [], dealNames: [], taskIds: [], notes: [] }

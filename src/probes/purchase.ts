@@ -3,11 +3,15 @@
 // then one BillingResourceInfo per cluster (one deal may deliver several: CreateClusters with Count 2 answers two
 // with the same DealName). Then each round lists every instance afresh with DescribeInstances, 100 a page, until
 // every one runs; nothing seen in an earlier round counts in a later one.
-import type { CallBudget, StepApi } from '../api.ts'
+import type { StepApi } from '../api.ts'
+import type { RequestBudget } from '../budget.ts'
 import { forLog } from '../foreign-text.ts'
-import type { Probe, Reading, Row } from '../poll.ts'
-import type { DealResources, InstanceState } from '../tencent/cynosdb.ts'
+import type { DealResources } from '../tencent/cynosdb.ts'
 import { ApiError } from '../tencent/errors.ts'
+import type { Probe, Reading, Result, Row } from '../wait/probe.ts'
+import { isWorse } from '../wait/verdict.ts'
+import { readPages, PAGE } from './pages.ts'
+import { plural } from '../words.ts'
 
 /** Until billing has delivered a deal, DescribeResourcesByDealName answers this; the docs say to retry. */
 export const DEAL_NOT_DELIVERED = 'InvalidParameterValue.DealNameNotFound'
@@ -15,59 +19,45 @@ export const DEAL_NOT_DELIVERED = 'InvalidParameterValue.DealNameNotFound'
 export const RUNNING = 'running'
 /** Statuses an instance does not come back from to running on its own (the API model's comment lists them). */
 export const LOST_STATUSES: ReadonlySet<string> = new Set(['isolating', 'isolated', 'offlining', 'offlined'])
-/** DescribeInstances' largest page. */
-export const INSTANCE_PAGE = 100
 /** How many instances a log line names before it says how many more. */
 const NAMED_IN_A_LINE = 10
 
-export interface PurchaseProbe extends Probe {
-  /** What the deals delivered, once they were: one entry per cluster, in the order of the deals. */
-  readonly delivered: () => readonly DealResources[] | undefined
-}
-
 type Api = Pick<StepApi, 'describeResourcesByDealName' | 'describeInstances'>
 
-export function purchaseProbe(dealNames: readonly string[], api: Api): PurchaseProbe {
+/** Its rows: one per deal until billing delivers them, then one per instance with its cluster as `parent`. */
+export function purchaseProbe(dealNames: readonly string[], api: Api): Probe {
   let resources: DealResources[] | undefined
-  const deals = `Deal${dealNames.length > 1 ? 's' : ''} ${dealNames.join(', ')}`
+  const deals = `${plural(dealNames.length, 'Deal')} ${dealNames.join(', ')}`
   const undelivered = (): Reading => ({
     rows: dealNames.map((name) => ({ kind: 'deal', id: name, result: 'unknown', state: 'not delivered yet' })),
     line: `${deals}: not delivered yet`,
   })
 
   /** Every instance of every deal, listed afresh: the status of each in this round's answers, or none. */
-  async function listInstances(call: CallBudget): Promise<{ statuses: Map<string, string>; requestId?: string }> {
+  async function listInstances(budget: RequestBudget): Promise<{ statuses: Map<string, string>; requestId?: string }> {
     const instanceIds = [...new Set((resources ?? []).flatMap((r) => r.instanceIds))]
+    const listed = await readPages(
+      (page) => api.describeInstances({ instanceIds, ...page }, budget),
+      Math.ceil(instanceIds.length / PAGE),
+    )
     const statuses = new Map<string, string>()
-    let requestId: string | undefined
-    // A page past the last of our instances can only come from a server that counts wrong: stop there.
-    const pages = Math.ceil(instanceIds.length / INSTANCE_PAGE)
-    for (let page = 0; page < pages; page++) {
-      const answer = await api.describeInstances(
-        { instanceIds, limit: INSTANCE_PAGE, offset: page * INSTANCE_PAGE },
-        call,
-      )
-      requestId = answer.requestId ?? requestId
-      for (const instance of answer.value.items as InstanceState[]) {
-        // listed twice with two statuses (a server that contradicts itself): the worse one counts
-        const before = statuses.get(instance.instanceId)
-        if (before === undefined || rank(instance.status) > rank(before))
-          statuses.set(instance.instanceId, instance.status)
-      }
-      if ((page + 1) * INSTANCE_PAGE >= answer.value.total || answer.value.items.length === 0) break
+    for (const instance of listed.items) {
+      // listed twice with two statuses (a server that contradicts itself): the worse one counts
+      const before = statuses.get(instance.instanceId)
+      if (before === undefined || isWorse(resultOf(instance.status), resultOf(before)))
+        statuses.set(instance.instanceId, instance.status)
     }
-    return { statuses, requestId }
+    return { statuses, requestId: listed.requestId }
   }
 
   return {
     name: deals,
     rows: undelivered().rows,
-    delivered: () => resources,
-    async check(call) {
+    async check(budget) {
       let requestId: string | undefined
       if (resources === undefined) {
         try {
-          const answer = await api.describeResourcesByDealName(dealNames, call)
+          const answer = await api.describeResourcesByDealName(dealNames, budget)
           requestId = answer.requestId
           // delivered when every deal names its clusters, and every cluster its instances
           const found = dealNames.map((name) => answer.value.filter((r) => r.dealName === name))
@@ -84,7 +74,7 @@ export function purchaseProbe(dealNames: readonly string[], api: Api): PurchaseP
         }
       }
       // delivered (now or earlier): the instances are asked about at once
-      const listed = await listInstances(call)
+      const listed = await listInstances(budget)
       const rows: Row[] = resources.flatMap((cluster) =>
         cluster.instanceIds.map((instanceId): Row => {
           const status = listed.statuses.get(instanceId)
@@ -92,8 +82,7 @@ export function purchaseProbe(dealNames: readonly string[], api: Api): PurchaseP
           return {
             kind: 'instance',
             id: instanceId,
-            result:
-              status === RUNNING ? 'succeeded' : lost ? 'failed' : status === undefined ? 'unknown' : 'processing',
+            result: status === undefined ? 'unknown' : resultOf(status),
             state: status ?? 'not listed yet',
             cause: lost ? `is ${status}, which it does not come back from on its own` : undefined,
             parent: cluster.clusterId || undefined,
@@ -105,8 +94,9 @@ export function purchaseProbe(dealNames: readonly string[], api: Api): PurchaseP
   }
 }
 
-/** How bad an instance's status is: lost over on its way over running. */
-const rank = (status: string): number => (LOST_STATUSES.has(status) ? 2 : status === RUNNING ? 0 : 1)
+/** What an instance's status says: running, lost, or on its way. */
+const resultOf = (status: string): Result =>
+  status === RUNNING ? 'succeeded' : LOST_STATUSES.has(status) ? 'failed' : 'processing'
 
 /** `every instance running`, or the instances not running yet with their status, at most ten named. */
 function instancesLine(rows: readonly Row[]): string {

@@ -1,8 +1,8 @@
-// One Tencent Cloud API 3.0 call: build the headers, sign them (or send the call unsigned, as STS
+// One Tencent Cloud API 3.0 request: build the headers, sign them (or send it unsigned, as STS
 // AssumeRoleWithWebIdentity wants), send it (http.ts), and turn the answer into data or a typed error.
 import type { Dispatcher } from 'undici'
 import { quoted } from '../foreign-text.ts'
-import { send, UnexpectedResponseError, type CallError, type RequestTrace } from '../http.ts'
+import { send, UnexpectedResponseError, type RequestError, type RequestTrace } from '../http.ts'
 import { parseJson, toJson } from '../json.ts'
 import { ApiError } from './errors.ts'
 import { sign } from './sign.ts'
@@ -14,7 +14,7 @@ export interface Credentials {
   readonly token?: string | undefined
 }
 
-export interface ApiCall {
+export interface ApiRequest {
   readonly endpoint: URL
   /** Credential scope service: `cynosdb` for CynosDB whatever host it is sent to. */
   readonly service: string
@@ -23,7 +23,7 @@ export interface ApiCall {
   readonly region: string
   /** The JSON body, exactly as sent and hashed. */
   readonly payload: string
-  /** Absent: the call goes unsigned (`Authorization: SKIP`). */
+  /** Absent: the request goes unsigned (`Authorization: SKIP`). */
   readonly credentials?: Credentials | undefined
   /** Integer unix seconds for X-TC-Timestamp and the signature. */
   readonly timestamp: number
@@ -49,49 +49,49 @@ export interface ApiAnswer {
   readonly trace: RequestTrace
 }
 
-/** Sends the call and reads the answer (http.ts: one deadline, bounded size). Every failure is a CallError. */
-export async function callApi(call: ApiCall): Promise<ApiAnswer> {
-  const signedHeaders = { 'content-type': CONTENT_TYPE, host: call.endpoint.host, 'x-tc-action': call.action }
-  const authorization = call.credentials
+/** Sends the request and reads the answer (http.ts: one deadline, bounded size). Every failure is a RequestError. */
+export async function requestApi(request: ApiRequest): Promise<ApiAnswer> {
+  const signedHeaders = { 'content-type': CONTENT_TYPE, host: request.endpoint.host, 'x-tc-action': request.action }
+  const authorization = request.credentials
     ? sign({
-        ...call.credentials,
-        service: call.service,
-        timestamp: call.timestamp,
+        ...request.credentials,
+        service: request.service,
+        timestamp: request.timestamp,
         headers: signedHeaders,
-        payload: call.payload,
+        payload: request.payload,
       }).authorization
     : 'SKIP'
   const headers: Record<string, string> = {
     ...signedHeaders,
     authorization,
-    'x-tc-version': call.version,
-    'x-tc-region': call.region,
-    'x-tc-timestamp': String(call.timestamp),
+    'x-tc-version': request.version,
+    'x-tc-region': request.region,
+    'x-tc-timestamp': String(request.timestamp),
     'x-tc-language': 'en-US',
     'x-tc-requestclient': REQUEST_CLIENT,
   }
-  if (call.credentials?.token) headers['x-tc-token'] = call.credentials.token
+  if (request.credentials?.token) headers['x-tc-token'] = request.credentials.token
 
   const answer = await send({
-    action: call.action,
-    url: new URL('/', call.endpoint), // endpoints are hosts: inputs.ts rejects a path
+    action: request.action,
+    url: new URL('/', request.endpoint), // endpoints are hosts: inputs.ts rejects a path
     method: 'POST',
     headers,
-    body: call.payload,
-    dispatcher: call.dispatcher,
-    signal: call.signal,
-    timeoutMs: call.timeoutMs,
+    body: request.payload,
+    dispatcher: request.dispatcher,
+    signal: request.signal,
+    timeoutMs: request.timeoutMs,
     maxBytes: MAX_ANSWER_BYTES,
   })
-  const host = call.endpoint.host
+  const host = request.endpoint.host
   let requestId: string | undefined
   try {
-    const fields = responseObject(call.action, host, answer.text)
+    const fields = responseObject(request.action, host, answer.text)
     requestId = typeof fields.RequestId === 'string' ? fields.RequestId.slice(0, 128) : undefined
-    if ('Error' in fields) throw apiError(call.action, host, fields, requestId, answer.headers.date)
+    if ('Error' in fields) throw apiError(request.action, host, fields, requestId, answer.headers.date)
     return { fields, requestId, trace: { ...answer.trace, requestId } }
   } catch (error) {
-    ;(error as CallError).trace = { ...answer.trace, requestId }
+    ;(error as RequestError).trace = { ...answer.trace, requestId }
     throw error
   }
 }
@@ -118,7 +118,7 @@ function apiError(
   fields: Record<string, unknown>,
   requestId: string | undefined,
   date: unknown,
-): CallError {
+): RequestError {
   const error = fields.Error as { Code?: unknown; Message?: unknown } | null
   if (typeof error !== 'object' || error === null || typeof error.Code !== 'string' || !ERROR_CODE.test(error.Code)) {
     return new UnexpectedResponseError(

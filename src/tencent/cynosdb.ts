@@ -1,12 +1,13 @@
-// CynosDB (API version 2019-01-07) on top of callApi: the calls the step makes, each answer read into the few
+// CynosDB (API version 2019-01-07) on top of requestApi: the requests the step makes, each answer read into the few
 // fields the step uses, with the one fix-up that belongs to signing: a runner whose clock is off by more than 5
 // minutes gets AuthFailure.SignatureExpire, and the answer's Date header tells the server's time. The client
-// corrects its clock from it and says so on the error; the caller sends the call again.
+// corrects its clock from it and says so on the error; the caller sends the request again.
 import type { Dispatcher } from 'undici'
 import { UnexpectedResponseError, type RequestTrace } from '../http.ts'
 import { forLog } from '../foreign-text.ts'
 import { idText, toJson } from '../json.ts'
-import { callApi, type Credentials } from './client.ts'
+import { RESOURCE_ID } from '../shapes.ts'
+import { requestApi, type Credentials } from './client.ts'
 import { ApiError } from './errors.ts'
 
 export const CYNOSDB_VERSION = '2019-01-07'
@@ -24,7 +25,7 @@ export interface CynosdbClientOptions {
   readonly onClockCorrected: (skewMs: number) => void
 }
 
-export interface CallOptions {
+export interface RequestOptions {
   readonly credentials: Credentials
   readonly signal?: AbortSignal | undefined
   /** Connect, headers and body together. */
@@ -89,15 +90,15 @@ export interface Page<T> {
 }
 
 export interface CynosdbClient {
-  describeFlow(flowId: string, options: CallOptions): Promise<Traced<FlowStatus>>
-  describeTasks(query: TaskQuery, options: CallOptions): Promise<Traced<Page<TaskInfo>>>
-  describeResourcesByDealName(dealNames: readonly string[], options: CallOptions): Promise<Traced<DealResources[]>>
+  describeFlow(flowId: string, options: RequestOptions): Promise<Traced<FlowStatus>>
+  describeTasks(query: TaskQuery, options: RequestOptions): Promise<Traced<Page<TaskInfo>>>
+  describeResourcesByDealName(dealNames: readonly string[], options: RequestOptions): Promise<Traced<DealResources[]>>
   describeInstances(
     query: { readonly instanceIds: readonly string[]; readonly limit: number; readonly offset: number },
-    options: CallOptions,
+    options: RequestOptions,
   ): Promise<Traced<Page<InstanceState>>>
-  /** Any action, with the request's JSON as given: the change the step sends (change.ts). */
-  call(action: string, payload: string, options: CallOptions): Promise<Traced<Record<string, unknown>>>
+  /** Any action, with the request's JSON as given: the change the step sends (probes/change.ts). */
+  send(action: string, payload: string, options: RequestOptions): Promise<Traced<Record<string, unknown>>>
 }
 
 /** A server clock further than this from the runner's is not believed: a broken Date header, not a skew. */
@@ -105,35 +106,32 @@ export const MAX_PLAUSIBLE_SKEW_MS = 24 * 3600_000
 /** Below this, a new reading changes nothing: the server accepts 5 minutes either way. */
 const SKEW_RESOLUTION_MS = 60_000
 
-/** What CynosDB resource IDs look like (cynosdbmysql-ins-…): letters, digits, `_` and `-`. */
-export const RESOURCE_ID = /^[A-Za-z0-9_-]{1,64}$/
-
-export function createCynosdbClient(options: CynosdbClientOptions): CynosdbClient {
+export function createCynosdbClient(settings: CynosdbClientOptions): CynosdbClient {
   let skewMs = 0
 
-  /** One signed CynosDB call, with the clock fix-up. */
+  /** One signed CynosDB request, with the clock fix-up. */
   async function request<T>(
     action: string,
     payload: string,
-    call: CallOptions,
+    options: RequestOptions,
     read: (fields: Record<string, unknown>) => T | Undocumented | undefined,
   ): Promise<Traced<T>> {
-    const sentAt = options.now()
+    const sentAt = settings.now()
     const signedWithSkew = skewMs
     let answer
     try {
-      answer = await callApi({
-        endpoint: options.endpoint,
+      answer = await requestApi({
+        endpoint: settings.endpoint,
         service: 'cynosdb',
         version: CYNOSDB_VERSION,
         action,
-        region: options.region,
+        region: settings.region,
         payload,
-        credentials: call.credentials,
+        credentials: options.credentials,
         timestamp: Math.floor((sentAt + skewMs) / 1000),
-        timeoutMs: call.timeoutMs,
-        dispatcher: options.dispatcher,
-        signal: call.signal,
+        timeoutMs: options.timeoutMs,
+        dispatcher: settings.dispatcher,
+        signal: options.signal,
       })
     } catch (error) {
       if (error instanceof ApiError && error.code === 'AuthFailure.SignatureExpire' && error.serverTime !== undefined) {
@@ -141,9 +139,9 @@ export function createCynosdbClient(options: CynosdbClientOptions): CynosdbClien
         if (Math.abs(measured) <= MAX_PLAUSIBLE_SKEW_MS && Math.abs(measured - skewMs) >= SKEW_RESOLUTION_MS) {
           skewMs = measured
           error.clockCorrected = true
-          options.onClockCorrected(skewMs)
+          settings.onClockCorrected(skewMs)
         } else if (signedWithSkew !== skewMs) {
-          // signed before another call corrected the clock: the next attempt is signed right
+          // signed before another request corrected the clock: the next attempt is signed right
           error.clockCorrected = true
         }
       }
@@ -164,9 +162,9 @@ export function createCynosdbClient(options: CynosdbClientOptions): CynosdbClien
   }
 
   return {
-    describeFlow(flowId, call) {
+    describeFlow(flowId, options) {
       // flowId is validated digits; written by hand so an ID beyond 2^53 keeps every digit.
-      return request('DescribeFlow', `{"FlowId":${flowId}}`, call, (fields) =>
+      return request('DescribeFlow', `{"FlowId":${flowId}}`, options, (fields) =>
         // Nothing but 0, 1 and 2 is documented; anything else is read as a garbled answer and retried.
         fields.Status === 0 || fields.Status === 1 || fields.Status === 2
           ? fields.Status
@@ -176,22 +174,22 @@ export function createCynosdbClient(options: CynosdbClientOptions): CynosdbClien
       )
     },
 
-    describeTasks(query, call) {
+    describeTasks(query, options) {
       const payload = {
         ...(query.startTimeBegin === undefined ? {} : { StartTimeBegin: query.startTimeBegin }),
         ...(query.filters === undefined ? {} : { Filters: query.filters }),
         Limit: query.limit,
         Offset: query.offset,
       }
-      return request('DescribeTasks', JSON.stringify(payload), call, (fields) => {
+      return request('DescribeTasks', JSON.stringify(payload), options, (fields) => {
         if (!Array.isArray(fields.TaskList)) return undefined
         const items = fields.TaskList.filter(isObject).map(readTask)
         return { items, total: typeof fields.TotalCount === 'number' ? fields.TotalCount : items.length }
       })
     },
 
-    describeResourcesByDealName(dealNames, call) {
-      return request('DescribeResourcesByDealName', JSON.stringify({ DealNames: dealNames }), call, (fields) => {
+    describeResourcesByDealName(dealNames, options) {
+      return request('DescribeResourcesByDealName', JSON.stringify({ DealNames: dealNames }), options, (fields) => {
         if (!Array.isArray(fields.BillingResourceInfos)) return undefined
         const resources = fields.BillingResourceInfos.filter(isObject).map((info) => ({
           dealName: text(info.DealName),
@@ -204,9 +202,9 @@ export function createCynosdbClient(options: CynosdbClientOptions): CynosdbClien
       })
     },
 
-    describeInstances(query, call) {
+    describeInstances(query, options) {
       const payload = JSON.stringify({ InstanceIds: query.instanceIds, Limit: query.limit, Offset: query.offset })
-      return request('DescribeInstances', payload, call, (fields) => {
+      return request('DescribeInstances', payload, options, (fields) => {
         if (!Array.isArray(fields.InstanceSet)) return undefined
         const items = fields.InstanceSet.filter(isObject).map((instance) => ({
           instanceId: text(instance.InstanceId),
@@ -217,8 +215,8 @@ export function createCynosdbClient(options: CynosdbClientOptions): CynosdbClien
       })
     },
 
-    call(action, payload, call) {
-      return request(action, payload, call, (fields) => fields)
+    send(action, payload, options) {
+      return request(action, payload, options, (fields) => fields)
     },
   }
 }

@@ -1,10 +1,10 @@
 // The one error the Tencent Cloud API itself reports: `Response.Error`, with a code worth reading. Failures of the
 // transport (network, HTTP status, garbled answers) are http.ts's.
 import { forLog } from '../foreign-text.ts'
-import { CallError } from '../http.ts'
+import { RequestError } from '../http.ts'
 
 /** The API answered with `Response.Error`: a code worth reading, and a RequestId for Tencent's support. */
-export class ApiError extends CallError {
+export class ApiError extends RequestError {
   override name = 'ApiError'
   readonly action: string
   readonly code: string

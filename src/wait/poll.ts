@@ -1,83 +1,13 @@
 // The waiting engine: the one loop that waits for anything. It owns the deadline (the last round goes out at the
 // deadline even when the timer wakes late), the schedule, the retry policy (retry.ts), cancellation and fail-fast,
-// the call budget and the counting. What it waits for is a probe: a small object whose `check` makes the calls
-// of one round and reads their answers into rows (probes/). Clock, sleep and randomness come in as parameters,
-// so tests drive the engine on a fake clock.
-import type { CallBudget } from './api.ts'
-import { formatDuration } from './duration.ts'
-import { answeredRequestId, createRetryTracker, isTransient } from './retry.ts'
+// the request budget and the counting. What it waits for is a probe (probe.ts). Clock, sleep and randomness come
+// in as parameters, so tests drive the engine on a fake clock.
+import type { RequestBudget } from '../budget.ts'
+import { formatDuration } from '../duration.ts'
+import { answeredRequestId, createRetryTracker, isTransient } from '../retry.ts'
+import { requestCount } from '../words.ts'
+import { endsTheWait, rowName, type Probe, type ProbeOutcome, type WaitEnd } from './probe.ts'
 import type { Schedule } from './schedule.ts'
-
-/** What the step says of a thing it waits for; `unknown` when no answer ever said anything of it. */
-export const RESULTS = ['succeeded', 'failed', 'processing', 'unknown'] as const
-export type Result = (typeof RESULTS)[number]
-
-/** What a step may wait for: a task flow, a task, a purchase's deal or instance, or the change it sent. */
-export type RowKind = 'flow' | 'task' | 'deal' | 'instance' | 'call'
-
-/** What a task says of itself (DescribeTasks): shown beside flows and tasks. Text is foreign: neutralise it. */
-export interface TaskDetails {
-  readonly taskType: string
-  /** The instance the task works on, else its cluster. */
-  readonly target: string
-  readonly progress: number | undefined
-  readonly errMsg: string
-}
-
-/** One thing waited for, as the last answer about it said. */
-export interface Row {
-  readonly kind: RowKind
-  readonly id: string
-  readonly result: Result
-  /** What it is doing, in words: `processing`, an instance's `creating`, a task's status, `not listed yet`. */
-  readonly state: string
-  /** Why it failed, in the API's words (neutralised where it is shown). */
-  readonly cause?: string | undefined
-  readonly task?: TaskDetails | undefined
-  /** What it belongs to: an instance's cluster, a task's flow. */
-  readonly parent?: string | undefined
-}
-
-/** What one round of a probe found. */
-export interface Reading {
-  /** A fresh view of every row: nothing is carried over from earlier answers. */
-  readonly rows: readonly Row[]
-  /** The state in words, e.g. `Flow 123 (ModifyInstance on …): processing`; logged whenever it changes. */
-  readonly line: string
-  /** Said after the line but not compared: progress, e.g. `, 40%`. */
-  readonly progress?: string | undefined
-  /** The RequestId of the round's last answer. */
-  readonly requestId?: string | undefined
-}
-
-export interface Probe {
-  /** For log lines: `Flow 123`, `Deal d1`, `Tasks 1, 2`. */
-  readonly name: string
-  /** What it waits for, before any answer. */
-  readonly rows: readonly Row[]
-  /** One round: its calls, within the budget, and what their answers say. Throws the failure of a call. */
-  check(call: CallBudget): Promise<Reading>
-  /** Whether a failed round may be tried again: isTransient for reads; a change is sent at most once. */
-  readonly retryable?: ((error: unknown) => boolean) | undefined
-}
-
-/** How the wait for a probe ended. */
-export type WaitEnd = 'done' | 'timeout' | 'cancelled' | 'stopped' | 'error'
-
-export interface ProbeOutcome {
-  readonly name: string
-  readonly rows: readonly Row[]
-  readonly end: WaitEnd
-  /** `error`: the final error. `timeout`: the failure of the last round, if it failed. */
-  readonly error: Error | undefined
-  /** `stopped`: which row or probe ended the wait. */
-  readonly stoppedBy: string | undefined
-  /** Tencent Cloud requests this probe sent, failed ones included. */
-  readonly calls: number
-  /** The RequestId of the last answer, error answers included. */
-  readonly requestId: string | undefined
-  readonly elapsedMs: number
-}
 
 export interface WaitPlan {
   /** When the step's wait began, on the `now` clock: every probe of a step shares one deadline. */
@@ -113,39 +43,34 @@ export class StopWaiting extends Error {
 /** A line every this often while nothing changes, so a long wait shows it is alive. */
 export const PROGRESS_EVERY_MS = 30_000
 
-/** `1 call`, `3 calls`: the calls of a wait, as its log lines and messages count them. */
-export const callCount = (n: number): string => `${n} ${n === 1 ? 'call' : 'calls'}`
-
-/** A row's name in messages: `Flow 123`, `Instance cynosdbmysql-ins-…`. */
-export const rowName = (row: Pick<Row, 'kind' | 'id'>): string =>
-  `${row.kind.charAt(0).toUpperCase()}${row.kind.slice(1)} ${row.id}`
-
 /** Waits for one probe until every row succeeded, one failed, the timeout, a final error, or a stop. */
-export async function poll(probe: Probe, plan: WaitPlan, deps: PollDeps): Promise<ProbeOutcome> {
+export async function poll<T>(probe: Probe<T>, plan: WaitPlan, deps: PollDeps): Promise<ProbeOutcome<T>> {
   const { signal } = plan
   const start = plan.startedAt
   const deadline = start + plan.timeoutMs
   const retries = createRetryTracker(deps.random, probe.retryable ?? isTransient)
   let sent = 0 // requests this probe's rounds sent, counted by the step's API as they go out
-  const budget: CallBudget = { signal, notAfter: start + plan.hardEndMs, sent: () => (sent += 1) }
+  const budget: RequestBudget = { signal, notAfter: start + plan.hardEndMs, sent: () => (sent += 1) }
   let rows = probe.rows
   let requestId: string | undefined
+  let found: T | undefined
   let said = ''
   let saidAt = start
   let lastRound = false
 
   const since = (): string => formatDuration(deps.now() - start)
-  const finish = (end: WaitEnd, error?: Error, stoppedBy?: string): ProbeOutcome => ({
+  const finish = (end: WaitEnd, error?: Error, stoppedBy?: string): ProbeOutcome<T> => ({
     name: probe.name,
     rows,
     end,
     error,
     stoppedBy,
-    calls: sent,
+    requests: sent,
     requestId,
     elapsedMs: deps.now() - start,
+    found,
   })
-  const aborted = (): ProbeOutcome =>
+  const aborted = (): ProbeOutcome<T> =>
     signal.reason instanceof StopWaiting ? finish('stopped', undefined, signal.reason.by) : finish('cancelled')
 
   for (;;) {
@@ -155,10 +80,11 @@ export async function poll(probe: Probe, plan: WaitPlan, deps: PollDeps): Promis
       const reading = await probe.check(budget)
       rows = reading.rows
       requestId = reading.requestId ?? requestId
+      found = reading.found ?? found
       retries.succeeded()
       // a line when the state changed, and every PROGRESS_EVERY_MS while it did not
       if (reading.line !== said || deps.now() - saidAt >= PROGRESS_EVERY_MS) {
-        deps.log(`${reading.line}${reading.progress ?? ''} after ${since()} (${callCount(sent)})`)
+        deps.log(`${reading.line}${reading.progress ?? ''} after ${since()} (${requestCount(sent)})`)
         said = reading.line
         saidAt = deps.now()
       }
@@ -186,13 +112,13 @@ export async function poll(probe: Probe, plan: WaitPlan, deps: PollDeps): Promis
       }
       if (next.kind === 'past-deadline') {
         deps.log(
-          `${probe.name}: call ${sent} failed: ${error.message}; the server asks to wait ${formatDuration(next.delayMs)}, past the timeout, so the wait ends here`,
+          `${probe.name}: request ${sent} failed: ${error.message}; the server asks to wait ${formatDuration(next.delayMs)}, past the timeout, so the wait ends here`,
         )
         return finish('timeout', error)
       }
       if (!next.clockCorrection) {
         deps.log(
-          `${probe.name}: call ${sent} failed (${retries.inARow()} in a row): ${error.message}; retrying in ${formatDuration(next.delayMs)}`,
+          `${probe.name}: request ${sent} failed (${retries.inARow()} in a row): ${error.message}; retrying in ${formatDuration(next.delayMs)}`,
         )
         saidAt = now
       }
@@ -214,19 +140,15 @@ export async function poll(probe: Probe, plan: WaitPlan, deps: PollDeps): Promis
   }
 }
 
-/** A probe's end that ends the wait for every probe of the step: a failure, or a final error. */
-export const endsTheWait = (outcome: ProbeOutcome): boolean =>
-  outcome.end === 'error' || outcome.rows.some((row) => row.result === 'failed')
-
 /**
  * Every probe at once, on one plan. The first that fails or meets a final error ends the wait for all: the step
  * fails anyway, and waiting on costs runner minutes.
  */
 export async function waitForAll(
-  probes: readonly Probe[],
+  probes: readonly Probe<unknown>[],
   plan: WaitPlan,
   deps: PollDeps,
-): Promise<readonly ProbeOutcome[]> {
+): Promise<ProbeOutcome[]> {
   const stop = new AbortController()
   const signal = AbortSignal.any([plan.signal, stop.signal])
   return Promise.all(

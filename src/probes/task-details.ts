@@ -2,11 +2,10 @@
 // DescribeFlow answers one number; the task behind the flow says the rest. The lookups run beside the wait, never
 // inside it: the flow probe tells the watcher each status and goes on, so no flow's end waits on a DescribeTasks
 // answer. Details are a bonus: no permission or any final error leaves one notice and the wait goes on without.
-import type { CallBudget } from './api.ts'
-import { forLog } from './foreign-text.ts'
-import { DeadlineError } from './limiter.ts'
-import type { TaskDetails } from './poll.ts'
-import { isTransient } from './retry.ts'
+import type { RequestBudget } from '../budget.ts'
+import { forLog } from '../foreign-text.ts'
+import { DeadlineError } from '../limiter.ts'
+import { isTransient } from '../retry.ts'
 import {
   FLOW_STATUS,
   type FlowStatus,
@@ -14,8 +13,10 @@ import {
   type TaskInfo,
   type TaskQuery,
   type Traced,
-} from './tencent/cynosdb.ts'
-import { isDenied } from './tencent/errors.ts'
+} from '../tencent/cynosdb.ts'
+import { isDenied } from '../tencent/errors.ts'
+import type { ProbeOutcome, Row } from '../wait/probe.ts'
+import { readPages } from './pages.ts'
 
 /** While a flow runs, its task is looked up again at most this often. */
 export const TASK_REFRESH_MS = 30_000
@@ -26,13 +27,14 @@ export const MAX_TASK_PAGES = 5
 
 export interface TaskDetailsDeps {
   /** DescribeTasks through the step's rate limiter (counted like every request). */
-  readonly describeTasks: (query: TaskQuery, call: CallBudget) => Promise<Traced<Page<TaskInfo>>>
-  /** The clock of the refresh interval. */
+  readonly describeTasks: (query: TaskQuery, budget: RequestBudget) => Promise<Traced<Page<TaskInfo>>>
+  /** The clock of the refresh interval, and the sleep that bounds the wait for a failed flow's lookup. */
   readonly now: () => number
+  readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>
   /** When the step began, in ms since the epoch: the search starts TASK_LOOKBACK_MS before it. */
   readonly stepStartedAtEpochMs: number
   /** What the lookups may use: the step's cancellation and hard end. */
-  readonly budget: CallBudget
+  readonly budget: RequestBudget
   readonly notice: (message: string) => void
   readonly debug?: ((message: string) => void) | undefined
 }
@@ -45,11 +47,13 @@ export interface TaskDetailsWatcher {
    */
   observe(flowId: string, status: FlowStatus): void
   /** What the flow's task said last. */
-  get(flowId: string): TaskDetails | undefined
-  /** Waits at most `ms` for the lookups under way: a failed flow's own lookup names why it failed. */
-  settle(ms: number, sleep: (ms: number, signal: AbortSignal) => Promise<void>): Promise<void>
-  /** Ends every lookup under way: the wait is over. */
-  stop(): void
+  get(flowId: string): TaskWork | undefined
+  /**
+   * The wait is over: when a flow failed (and the step was not cancelled), waits at most `settleMs` for the lookups
+   * under way, since a failed flow's own lookup names why it failed; then ends every lookup and gives the outcomes
+   * with each flow's task as it stands now.
+   */
+  complete(outcomes: readonly ProbeOutcome[], settleMs: number): Promise<ProbeOutcome[]>
 }
 
 /**
@@ -59,33 +63,46 @@ export interface TaskDetailsWatcher {
  */
 export const taskTime = (epochMs: number): string => new Date(epochMs).toISOString().slice(0, 19).replace('T', ' ')
 
-export const toDetails = (task: TaskInfo): TaskDetails => ({
-  taskType: task.taskType,
-  target: task.instanceId || task.clusterId,
-  progress: task.progress,
-  errMsg: task.errMsg,
-})
-
-/** ` (ModifyInstance on cynosdbmysql-ins-…)`, neutralised for the log; empty without details. */
-export function taskLabel(details: TaskDetails | undefined): string {
-  if (!details || (!details.taskType && !details.target)) return ''
-  const what = forLog(details.taskType || 'task')
-  return ` (${details.target ? `${what} on ${forLog(details.target)}` : what})`
+/** What a task says of the work behind a row: `ModifyInstance on cynosdbmysql-ins-…`, progress, why it failed. */
+export interface TaskWork {
+  readonly work: string | undefined
+  readonly progress: number | undefined
+  readonly errMsg: string
 }
+
+export function workOf(task: TaskInfo): TaskWork {
+  const target = task.instanceId || task.clusterId
+  const work = task.taskType || target ? `${task.taskType || 'task'}${target ? ` on ${target}` : ''}` : undefined
+  return { work, progress: task.progress, errMsg: task.errMsg }
+}
+
+/** ` (ModifyInstance on cynosdbmysql-ins-…)`, neutralised for the log; empty when the work is not known. */
+export const workLabel = (row: Pick<Row, 'work'>): string => (row.work ? ` (${forLog(row.work)})` : '')
 
 /**
  * `, 40%` while the work runs: clamped to 0–99, since a task still running is not done whatever its counter
  * says (`100%` would read as finished, `-5%` or `1e+308%` as nonsense). Nothing when there is no number.
  */
-export const progressText = (details: TaskDetails | undefined): string =>
-  details?.progress === undefined || !Number.isFinite(details.progress)
+export const progressText = (row: Pick<Row, 'progress'>): string =>
+  row.progress === undefined || !Number.isFinite(row.progress)
     ? ''
-    : `, ${Math.min(99, Math.max(0, Math.floor(details.progress)))}%`
+    : `, ${Math.min(99, Math.max(0, Math.floor(row.progress)))}%`
+
+/** A flow row with what its task says: the work, its progress, and why it failed when the flow failed. */
+export const withWork = (row: Row, task: TaskWork | undefined): Row =>
+  task
+    ? {
+        ...row,
+        work: task.work ?? row.work,
+        progress: task.progress ?? row.progress,
+        cause: row.result === 'failed' && task.errMsg ? task.errMsg : row.cause,
+      }
+    : row
 
 export function createTaskDetails(deps: TaskDetailsDeps): TaskDetailsWatcher {
-  const known = new Map<string, { details: TaskDetails | undefined; lookedAt: number; afterFailure: boolean }>()
+  const known = new Map<string, { details: TaskWork | undefined; lookedAt: number; afterFailure: boolean }>()
   const stopped = new AbortController()
-  const budget: CallBudget = {
+  const budget: RequestBudget = {
     signal: AbortSignal.any([deps.budget.signal, stopped.signal]),
     notAfter: deps.budget.notAfter,
   }
@@ -96,13 +113,8 @@ export function createTaskDetails(deps: TaskDetailsDeps): TaskDetailsWatcher {
 
   async function list(): Promise<TaskInfo[]> {
     const startTimeBegin = taskTime(deps.stepStartedAtEpochMs - TASK_LOOKBACK_MS)
-    const tasks: TaskInfo[] = []
-    for (let page = 0; page < MAX_TASK_PAGES; page++) {
-      const { value } = await deps.describeTasks({ startTimeBegin, limit: 100, offset: page * 100 }, budget)
-      tasks.push(...value.items)
-      if ((page + 1) * 100 >= value.total || value.items.length === 0) break
-    }
-    return tasks
+    const read = await readPages((page) => deps.describeTasks({ startTimeBegin, ...page }, budget), MAX_TASK_PAGES)
+    return read.items
   }
 
   async function lookUp(flowId: string, status: FlowStatus): Promise<void> {
@@ -121,7 +133,7 @@ export function createTaskDetails(deps: TaskDetailsDeps): TaskDetailsWatcher {
       }
       // matched on the FlowId's decimal text: IDs past 2^53 are compared exactly
       const task = (await sweep.tasks).find((t) => t.flowId === flowId)
-      if (task) known.set(flowId, { details: toDetails(task), lookedAt: now, afterFailure })
+      if (task) known.set(flowId, { details: workOf(task), lookedAt: now, afterFailure })
       else deps.debug?.(`Flow ${flowId}: no task with this FlowId in DescribeTasks yet`)
     } catch (error) {
       if (disabled || budget.signal.aborted || error instanceof DeadlineError) return
@@ -152,12 +164,19 @@ export function createTaskDetails(deps: TaskDetailsDeps): TaskDetailsWatcher {
       void lookup.finally(() => underWay.delete(lookup))
     },
     get: (flowId) => known.get(flowId)?.details,
-    async settle(ms, sleep) {
-      if (underWay.size === 0) return
-      const timer = new AbortController()
-      await Promise.race([Promise.allSettled([...underWay]), sleep(ms, timer.signal).catch(() => undefined)])
-      timer.abort()
+    async complete(outcomes, settleMs) {
+      const flowFailed = outcomes.some((o) => o.rows.some((row) => row.kind === 'flow' && row.result === 'failed'))
+      if (flowFailed && !budget.signal.aborted && underWay.size > 0) {
+        const timer = new AbortController()
+        const settled = Promise.allSettled([...underWay])
+        await Promise.race([settled, deps.sleep(settleMs, timer.signal).catch(() => undefined)])
+        timer.abort()
+      }
+      stopped.abort() // any lookup still under way is of no use now
+      return outcomes.map((outcome) => ({
+        ...outcome,
+        rows: outcome.rows.map((row) => (row.kind === 'flow' ? withWork(row, known.get(row.id)?.details) : row)),
+      }))
     },
-    stop: () => stopped.abort(),
   }
 }

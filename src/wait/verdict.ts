@@ -1,6 +1,6 @@
 // What the wait came to, row by row, and the step's verdict: which rows fail the step, which only come late. The
-// report (report.ts) formats what this decides.
-import { endsTheWait, rowName, type ProbeOutcome, type Result, type Row, type WaitEnd } from './poll.ts'
+// report (report/) formats what this decides.
+import { endsTheWait, rowName, type ProbeOutcome, type Result, type Row, type WaitEnd } from './probe.ts'
 
 /** A row with how the wait for it ended and the probe it belongs to (its calls, RequestId, time). */
 export interface RowOutcome extends Row {
@@ -31,10 +31,12 @@ export function rowOutcomes(outcomes: readonly ProbeOutcome[]): RowOutcome[] {
 /** The step's result is its worst row's: failed > unknown > processing > succeeded. */
 const SEVERITY: readonly Result[] = ['succeeded', 'processing', 'unknown', 'failed']
 
+/** Whether `a` is worse than `b`: the one ranking of results, for the step's result and for contradicting answers. */
+export const isWorse = (a: Result, b: Result): boolean => SEVERITY.indexOf(a) > SEVERITY.indexOf(b)
+
 export function worstRow<T extends Row>(rows: readonly T[]): T | undefined {
   return rows.reduce<T | undefined>(
-    (worst, row) =>
-      worst === undefined || SEVERITY.indexOf(row.result) > SEVERITY.indexOf(worst.result) ? row : worst,
+    (worst, row) => (worst === undefined || isWorse(row.result, worst.result) ? row : worst),
     undefined,
   )
 }
