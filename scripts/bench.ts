@@ -11,7 +11,7 @@
 import { spawn } from 'node:child_process'
 import { readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { adaptiveSchedule, fixedSchedule } from '../src/schedule.ts'
+import { adaptiveSchedule, fixedSchedule } from '../src/wait/schedule.ts'
 import { startFakeTencent } from './lib/stand-in.ts'
 import { callsPerMinute, lateness, simulateFlow } from './lib/simulate.ts'
 import { runAction } from './lib/run-action.ts'
@@ -97,7 +97,7 @@ const detection = await Promise.all(
       const calls = server.requests.filter((r) => r.body === `{"FlowId":${id}}`)
       const seen = calls.find((r) => r.answer === '0')
       if (run.code !== 0 || !seen) throw new Error(`detection run ${name}/${endsAfter} failed: ${run.stdout}`)
-      return { name, endsAfter, lateMs: seen.at - (endsAt.get(id) ?? 0), calls: calls.length }
+      return { name, endsAfter, lateMs: seen.at - (endsAt.get(id) ?? 0), requests: calls.length }
     }),
   ),
 )
@@ -105,7 +105,7 @@ console.log('\n## Detection: flows ending 7 s and 40 s after the step starts (on
 console.log(
   table([
     ['schedule', 'flow', 'seen late by', 'calls'],
-    ...detection.map((d) => [d.name, `${d.endsAfter / 1000} s`, `${(d.lateMs / 1000).toFixed(2)} s`, d.calls]),
+    ...detection.map((d) => [d.name, `${d.endsAfter / 1000} s`, `${(d.lateMs / 1000).toFixed(2)} s`, d.requests]),
   ]),
 )
 console.log(
@@ -125,7 +125,7 @@ const simulated = await Promise.all(
   lengths.map(async ([name, ms]) => {
     // 50 flows ending across the 10% after the length: wherever between two polls the end falls
     const { worstMs, goalMs, metGoal } = await lateness(ms, ms * 1.1, adaptiveSchedule)
-    const { calls } = await simulateFlow(ms, adaptiveSchedule)
+    const { requests: calls } = await simulateFlow(ms, adaptiveSchedule)
     return [name, `${(worstMs / 1000).toFixed(2)} s`, `${(goalMs / 1000).toFixed(2)} s`, metGoal ? 'yes' : 'NO', calls]
   }),
 )

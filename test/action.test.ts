@@ -10,8 +10,8 @@ import {
   readActionMetadata,
   ROOT,
 } from '../scripts/lib/action-metadata.ts'
-import { getInputs } from '../src/inputs.ts'
-import { stepOutputs } from '../src/report.ts'
+import { getInputs } from '../src/inputs/index.ts'
+import { stepOutputs } from '../src/report/outputs.ts'
 
 const metadata = readActionMetadata()
 const inputNames = Object.keys(metadata.inputs)
@@ -113,7 +113,8 @@ describe('the interface has one source of truth', () => {
       end: 'done',
       error: undefined,
       stoppedBy: undefined,
-      calls: 1,
+      requests: 1,
+      found: undefined,
       requestId: undefined,
       elapsedMs: 1,
     } as const

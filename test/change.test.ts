@@ -3,7 +3,9 @@
 import { describe, expect, it } from 'vitest'
 import { readFileSync } from 'node:fs'
 import { ROOT } from '../scripts/lib/action-metadata.ts'
-import { CYNOSDB_MODEL, getInputs, parseCall, READ_ONLY, secretValues } from '../src/inputs.ts'
+import { getInputs } from '../src/inputs/index.ts'
+import { parseCall, READ_ONLY, secretValues } from '../src/inputs/call.ts'
+import { CYNOSDB_MODEL } from '../src/tencent/model.ts'
 import { waitsOf } from '../src/probes/change.ts'
 
 const KEYS = { 'secret-id': 'AKIDtest', 'secret-key': 'test-key', region: 'ap-guangzhou' }

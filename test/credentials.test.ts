@@ -1,8 +1,11 @@
-// Credentials: the inputs and environment read and checked (inputs.ts), then keys fetched and refreshed
+// Credentials: the inputs and environment read and checked (inputs/credentials.ts), then keys fetched and refreshed
 // (credentials.ts) on a fake clock.
 import { describe, expect, it } from 'vitest'
-import { createKeySource, MIN_REFRESH_MS, type KeyDeps } from '../src/credentials.ts'
-import { defaultRoleSessionName, parseCredentials, type CredentialConfig } from '../src/inputs.ts'
+import { MIN_REFRESH_MS, staticKeys, temporaryKeys, type KeyDeps, type KeySource } from '../src/credentials.ts'
+import { defaultRoleSessionName, parseCredentials, type CredentialConfig } from '../src/inputs/credentials.ts'
+
+const keySource = (config: CredentialConfig, deps: KeyDeps): KeySource =>
+  config.kind === 'static' ? staticKeys(config) : temporaryKeys(config, deps)
 
 const OIDC = { 'role-arn': 'qcs::cam::uin/100000000001:roleName/deployer', 'oidc-provider-id': 'github' }
 const OIDC_ENV = { ACTIONS_ID_TOKEN_REQUEST_URL: 'http://x/token?api-version=1', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'req' }
@@ -43,7 +46,7 @@ function keys(config: CredentialConfig, options: { lifeSeconds?: number; serverA
     now: () => now,
     wallNow: () => wallStart + now,
   }
-  return { source: createKeySource(config, deps), deps, masked, sts, tokens, tick: (ms: number) => (now += ms) }
+  return { source: keySource(config, deps), deps, masked, sts, tokens, tick: (ms: number) => (now += ms) }
 }
 
 describe('static keys', () => {
@@ -179,7 +182,7 @@ describe('OIDC', () => {
   it('tries STS again after a failure', async () => {
     const { deps } = keys(oidc())
     let fail = true
-    const source = createKeySource(oidc(), {
+    const source = keySource(oidc(), {
       ...deps,
       assumeRole: async (payload, budget) => {
         if (fail) throw Object.assign(new Error('reset'), { code: 'ECONNRESET' })

@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { formatDuration } from '../src/duration.ts'
-import {
-  getInputs,
-  InputError,
-  inputWarnings,
-  parseBoolean,
-  parseDuration,
-  parseEndpoint,
-  parseDealNames,
-  parseFlowIds,
-  parseRegion,
-} from '../src/inputs.ts'
+import { parseDealNames, parseFlowIds } from '../src/inputs/ids.ts'
+import { getInputs, InputError, inputWarnings } from '../src/inputs/index.ts'
+import { parseBoolean, parseDuration, parseEndpoint, parseRegion } from '../src/inputs/values.ts'
 
 describe('parseFlowIds', () => {
   it.each([

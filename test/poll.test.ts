@@ -5,10 +5,11 @@ import { fakeClock, type FakeClock } from '../scripts/lib/fake-clock.ts'
 import type { StepApi } from '../src/api.ts'
 import { HttpStatusError, NetworkError, UnexpectedResponseError } from '../src/http.ts'
 import { DeadlineError } from '../src/limiter.ts'
-import { poll, StopWaiting, waitForAll, type PollDeps, type Probe, type WaitPlan } from '../src/poll.ts'
+import { poll, StopWaiting, waitForAll, type PollDeps, type WaitPlan } from '../src/wait/poll.ts'
+import type { Probe } from '../src/wait/probe.ts'
 import { flowProbe } from '../src/probes/flow.ts'
 import { provesNotCarriedOut } from '../src/retry.ts'
-import { fixedSchedule } from '../src/schedule.ts'
+import { fixedSchedule } from '../src/wait/schedule.ts'
 import type { FlowStatus } from '../src/tencent/cynosdb.ts'
 import { ApiError } from '../src/tencent/errors.ts'
 
@@ -19,10 +20,10 @@ const trace = { action: 'DescribeFlow', host: 'h', latencyMs: 1 }
 function scripted(clock: FakeClock, script: readonly Step[], latency = 0) {
   const calls: number[] = []
   const api: Pick<StepApi, 'describeFlow'> = {
-    describeFlow: async (_flowId, call) => {
-      if (clock.now() > call.notAfter) throw new DeadlineError('past the hard end')
+    describeFlow: async (_flowId, budget) => {
+      if (clock.now() > budget.notAfter) throw new DeadlineError('past the hard end')
       calls.push(clock.now())
-      call.sent?.()
+      budget.sent?.()
       clock.advance(latency)
       const step = script[Math.min(calls.length - 1, script.length - 1)] ?? 2
       if (step instanceof Error) throw step
@@ -54,7 +55,7 @@ describe('poll: one probe until it ends', () => {
     const { calls, deps, plan, probe } = setup([2, 2, 2, 0])
     const outcome = await poll(probe, plan(60_000, 5000), deps)
     expect(calls).toEqual([1000, 6000, 11_000, 16_000])
-    expect(outcome).toMatchObject({ name: 'Flow 9', requestId: 'r4', calls: 4, elapsedMs: 15_000, end: 'done' })
+    expect(outcome).toMatchObject({ name: 'Flow 9', requestId: 'r4', requests: 4, elapsedMs: 15_000, end: 'done' })
     expect(outcome.rows).toEqual([expect.objectContaining({ kind: 'flow', id: '9', result: 'succeeded' })])
   })
 
@@ -67,7 +68,7 @@ describe('poll: one probe until it ends', () => {
   it('stops at a failed flow at once', async () => {
     const { calls, deps, plan, probe } = setup([2, 1, 0])
     const outcome = await poll(probe, plan(60_000, 1000), deps)
-    expect(outcome).toMatchObject({ end: 'done', calls: 2 })
+    expect(outcome).toMatchObject({ end: 'done', requests: 2 })
     expect(outcome.rows[0]?.result).toBe('failed')
     expect(calls).toHaveLength(2)
   })
@@ -85,10 +86,10 @@ describe('poll: one probe until it ends', () => {
     const clock = fakeClock(0)
     const calls: number[] = []
     const api: Pick<StepApi, 'describeFlow'> = {
-      describeFlow: async (_id, call) => {
-        if (clock.now() > call.notAfter) throw new DeadlineError('past the hard end')
+      describeFlow: async (_id, budget) => {
+        if (clock.now() > budget.notAfter) throw new DeadlineError('past the hard end')
         calls.push(clock.now())
-        call.sent?.()
+        budget.sent?.()
         return { value: clock.now() >= 7000 ? 0 : 2, requestId: 'r', trace }
       },
     }
@@ -105,7 +106,7 @@ describe('poll: one probe until it ends', () => {
       { now: clock.now, sleep: lateSleep, random: () => 0.5, log: () => undefined },
     )
     expect(calls).toEqual([0, 6040, 10_040])
-    expect(outcome).toMatchObject({ end: 'done', calls: 3 })
+    expect(outcome).toMatchObject({ end: 'done', requests: 3 })
     expect(outcome.rows[0]?.result).toBe('succeeded')
   })
 
@@ -114,11 +115,11 @@ describe('poll: one probe until it ends', () => {
     const outcome = await poll(probe, plan(60_000, 5000), deps)
     // random() = 0.5: half of 1 s after the first failure, half of 2 s after the second
     expect(calls).toEqual([1000, 6000, 6500, 7500])
-    expect(outcome).toMatchObject({ calls: 4, end: 'done' })
+    expect(outcome).toMatchObject({ requests: 4, end: 'done' })
     expect(lines).toContain(
-      'Flow 9: call 2 failed (1 in a row): DescribeFlow failed with RequestLimitExceeded: too many (RequestId r-x); retrying in 500ms',
+      'Flow 9: request 2 failed (1 in a row): DescribeFlow failed with RequestLimitExceeded: too many (RequestId r-x); retrying in 500ms',
     )
-    expect(lines).toContain('Flow 9: call 3 failed (2 in a row): HTTP 502; retrying in 1s')
+    expect(lines).toContain('Flow 9: request 3 failed (2 in a row): HTTP 502; retrying in 1s')
   })
 
   it('never lets retries run past the deadline, and names the last cause', async () => {
@@ -137,7 +138,7 @@ describe('poll: one probe until it ends', () => {
     ])
     const outcome = await poll(probe, plan(60_000, 1000), deps)
     expect(calls).toHaveLength(1)
-    expect(outcome).toMatchObject({ end: 'error', calls: 1, requestId: 'r1' })
+    expect(outcome).toMatchObject({ end: 'error', requests: 1, requestId: 'r1' })
     expect((outcome.error as ApiError).code).toBe('AuthFailure.SignatureFailure')
   })
 
@@ -156,7 +157,7 @@ describe('poll: one probe until it ends', () => {
       return clock.sleep(ms, signal)
     }
     const outcome = await poll(probe, plan(60_000, 1000, cancel.signal), { ...deps, sleep })
-    expect(outcome).toMatchObject({ end: 'cancelled', calls: 4, elapsedMs: 3000 })
+    expect(outcome).toMatchObject({ end: 'cancelled', requests: 4, elapsedMs: 3000 })
     expect(outcome.rows[0]?.result).toBe('processing')
   })
 
@@ -164,11 +165,11 @@ describe('poll: one probe until it ends', () => {
     const { lines, deps, plan, probe } = setup([...Array<2>(20).fill(2), 0])
     await poll(probe, plan(600_000, 5000), deps)
     expect(lines).toEqual([
-      'Flow 9: processing after 0ms (1 call)',
-      'Flow 9: processing after 30s (7 calls)',
-      'Flow 9: processing after 1m (13 calls)',
-      'Flow 9: processing after 1m30s (19 calls)',
-      'Flow 9: succeeded after 1m40s (21 calls)',
+      'Flow 9: processing after 0ms (1 request)',
+      'Flow 9: processing after 30s (7 requests)',
+      'Flow 9: processing after 1m (13 requests)',
+      'Flow 9: processing after 1m30s (19 requests)',
+      'Flow 9: succeeded after 1m40s (21 requests)',
     ])
   })
 
@@ -180,7 +181,7 @@ describe('poll: one probe until it ends', () => {
       return clock.sleep(ms, signal)
     }
     const outcome = await poll(probe, plan(60_000, 1000, stop.signal), { ...deps, sleep })
-    expect(outcome).toMatchObject({ end: 'stopped', stoppedBy: 'Flow 7', calls: 3 })
+    expect(outcome).toMatchObject({ end: 'stopped', stoppedBy: 'Flow 7', requests: 3 })
   })
 
   it('times out without a call when the rate limiter has no slot before the hard end', async () => {
@@ -188,10 +189,10 @@ describe('poll: one probe until it ends', () => {
     const calls: number[] = []
     const refusing: Probe = {
       ...probe,
-      check: async (call) => {
+      check: async (budget) => {
         if (clock.now() >= 2000) throw new DeadlineError('no slot')
         calls.push(clock.now())
-        call.sent?.()
+        budget.sent?.()
         return { rows: [{ kind: 'flow', id: '9', result: 'processing', state: 'processing' }], line: 'x' }
       },
     }
@@ -207,7 +208,7 @@ describe('poll: one probe until it ends', () => {
       deps,
     )
     expect(calls).toEqual([1000])
-    expect(outcome).toMatchObject({ end: 'timeout', calls: 1 })
+    expect(outcome).toMatchObject({ end: 'timeout', requests: 1 })
   })
 
   it("keeps a server's Retry-After, and ends at once when it reaches past the deadline", async () => {
@@ -218,7 +219,7 @@ describe('poll: one probe until it ends', () => {
     const late = setup([busy(120)])
     const outcome = await poll(late.probe, late.plan(60_000, 1000), late.deps)
     expect(late.calls).toEqual([1000])
-    expect(outcome).toMatchObject({ end: 'timeout', calls: 1, elapsedMs: 0 })
+    expect(outcome).toMatchObject({ end: 'timeout', requests: 1, elapsedMs: 0 })
   })
 
   it('retries a clock correction at once, but not twice in a row', async () => {
@@ -227,10 +228,10 @@ describe('poll: one probe until it ends', () => {
     const once = setup([corrected(), 0])
     const ok = await poll(once.probe, once.plan(60_000, 1000), once.deps)
     expect(once.calls).toEqual([1000, 1000])
-    expect(ok).toMatchObject({ end: 'done', calls: 2 })
+    expect(ok).toMatchObject({ end: 'done', requests: 2 })
     const twice = setup([corrected(), corrected(), 0])
     const failed = await poll(twice.probe, twice.plan(60_000, 1000), twice.deps)
-    expect(failed).toMatchObject({ end: 'error', calls: 2 })
+    expect(failed).toMatchObject({ end: 'error', requests: 2 })
   })
 
   it('keeps the RequestId of an error answer as the last one', async () => {
@@ -265,8 +266,8 @@ describe('poll: a change is sent at most once', () => {
       name: 'Call ModifyInstanceParam',
       rows: [{ kind: 'call', id: 'ModifyInstanceParam', result: 'unknown', state: 'not sent yet' }],
       retryable: provesNotCarriedOut,
-      check: async (call) => {
-        call.sent?.()
+      check: async (budget) => {
+        budget.sent?.()
         sends += 1
         const failure = failures[sends - 1]
         if (failure) throw failure

@@ -1,7 +1,8 @@
 // The purchase probe round by round: delivery, several clusters per deal, a fresh listing each round, paging.
 import { describe, expect, it } from 'vitest'
 import type { StepApi } from '../src/api.ts'
-import { INSTANCE_PAGE, purchaseProbe } from '../src/probes/purchase.ts'
+import { PAGE } from '../src/probes/pages.ts'
+import { purchaseProbe } from '../src/probes/purchase.ts'
 import type { DealResources } from '../src/tencent/cynosdb.ts'
 import { ApiError } from '../src/tencent/errors.ts'
 
@@ -15,14 +16,14 @@ function setup(delivery: (n: number) => Error | DealResources[], statuses: (n: n
   let resolves = 0
   let rounds = 0
   const api: Pick<StepApi, 'describeResourcesByDealName' | 'describeInstances'> = {
-    describeResourcesByDealName: async (_names, call) => {
-      call.sent?.()
+    describeResourcesByDealName: async (_names, budget) => {
+      budget.sent?.()
       const answer = delivery(resolves++)
       if (answer instanceof Error) throw answer
       return { value: answer, requestId: `r-res-${resolves}`, trace }
     },
-    describeInstances: async (query, call) => {
-      call.sent?.()
+    describeInstances: async (query, budget) => {
+      budget.sent?.()
       listings.push({ instanceIds: query.instanceIds, offset: query.offset })
       if (query.offset === 0) rounds += 1
       const now = statuses(rounds - 1)
@@ -36,7 +37,7 @@ function setup(delivery: (n: number) => Error | DealResources[], statuses: (n: n
   return { api, listings }
 }
 
-const call = { signal: new AbortController().signal, notAfter: Number.POSITIVE_INFINITY }
+const budget = { signal: new AbortController().signal, notAfter: Number.POSITIVE_INFINITY }
 
 describe('the purchase probe', () => {
   it('reads a deal not yet delivered, then its instances at once, until all run', async () => {
@@ -45,19 +46,22 @@ describe('the purchase probe', () => {
       (n): Record<string, string> => [{ i1: 'creating' }, { i1: 'running', i2: 'running' }][n] ?? {},
     )
     const probe = purchaseProbe(['d1'], api)
-    const first = await probe.check(call)
+    const first = await probe.check(budget)
     expect(first).toMatchObject({ line: 'Deal d1: not delivered yet', requestId: 'r-nf' })
     expect(first.rows).toEqual([{ kind: 'deal', id: 'd1', result: 'unknown', state: 'not delivered yet' }])
-    const second = await probe.check(call)
+    const second = await probe.check(budget)
     expect(second.rows.map((r) => [r.id, r.result, r.state, r.parent])).toEqual([
       ['i1', 'processing', 'creating', 'c1'],
       ['i2', 'unknown', 'not listed yet', 'c1'],
     ])
     expect(second.line).toBe('Deal d1: i1 creating, i2 not listed yet; 0 of 2 running')
-    const third = await probe.check(call)
+    const third = await probe.check(budget)
     expect(third.rows.every((r) => r.result === 'succeeded')).toBe(true)
     expect(third.line).toBe('Deal d1: every instance running (2)')
-    expect(probe.delivered()).toEqual([{ dealName: 'd1', clusterId: 'c1', instanceIds: ['i1', 'i2'] }])
+    expect(third.rows.map((r) => [r.kind, r.id, r.parent])).toEqual([
+      ['instance', 'i1', 'c1'],
+      ['instance', 'i2', 'c1'],
+    ])
   })
 
   it('waits for every cluster of a deal that delivered several (CreateClusters with Count 2)', async () => {
@@ -69,12 +73,11 @@ describe('the purchase probe', () => {
       () => ({ i1: 'running', i2: 'creating' }),
     )
     const probe = purchaseProbe(['d1'], api)
-    const reading = await probe.check(call)
+    const reading = await probe.check(budget)
     expect(reading.rows.map((r) => [r.id, r.parent, r.result])).toEqual([
       ['i1', 'c1', 'succeeded'],
       ['i2', 'c2', 'processing'],
     ])
-    expect(probe.delivered()?.map((r) => r.clusterId)).toEqual(['c1', 'c2'])
   })
 
   it('sees each round afresh: an instance running once and then missing is not running', async () => {
@@ -83,8 +86,8 @@ describe('the purchase probe', () => {
       (n): Record<string, string> => [{ i1: 'running', i2: 'creating' }, { i2: 'running' }][n] ?? {},
     )
     const probe = purchaseProbe(['d1'], api)
-    await probe.check(call)
-    const second = await probe.check(call)
+    await probe.check(budget)
+    const second = await probe.check(budget)
     expect(second.rows.map((r) => [r.id, r.result])).toEqual([
       ['i1', 'unknown'],
       ['i2', 'succeeded'],
@@ -97,8 +100,8 @@ describe('the purchase probe', () => {
       () => [{ dealName: 'd1', clusterId: 'c1', instanceIds: ids }],
       () => Object.fromEntries(ids.map((id) => [id, 'running'])),
     )
-    const reading = await purchaseProbe(['d1'], api).check(call)
-    expect(listings.map((l) => l.offset)).toEqual([0, INSTANCE_PAGE, 2 * INSTANCE_PAGE])
+    const reading = await purchaseProbe(['d1'], api).check(budget)
+    expect(listings.map((l) => l.offset)).toEqual([0, PAGE, 2 * PAGE])
     expect(reading.rows.every((r) => r.result === 'succeeded')).toBe(true)
   })
 
@@ -107,7 +110,7 @@ describe('the purchase probe', () => {
       () => [{ dealName: 'd1', clusterId: 'c1', instanceIds: ['i1'] }],
       () => ({ i1: 'isolated' }),
     )
-    const reading = await purchaseProbe(['d1'], api).check(call)
+    const reading = await purchaseProbe(['d1'], api).check(budget)
     expect(reading.rows[0]).toMatchObject({
       result: 'failed',
       state: 'isolated',
@@ -128,8 +131,8 @@ describe('the purchase probe', () => {
       () => ({}),
     )
     const probe = purchaseProbe(['d1', 'd2'], api)
-    expect((await probe.check(call)).line).toBe('Deals d1, d2: not delivered yet')
-    const line = (await probe.check(call)).line
+    expect((await probe.check(budget)).line).toBe('Deals d1, d2: not delivered yet')
+    const line = (await probe.check(budget)).line
     expect(line).toMatch(/^Deals d1, d2: i0 not listed yet, .*i9 not listed yet and 2 more; 0 of 12 running$/)
   })
 
@@ -142,8 +145,8 @@ describe('the purchase probe', () => {
       () => ({ i1: 'running', i2: 'creating' }),
     )
     const probe = purchaseProbe(['d1'], api)
-    expect((await probe.check(call)).line).toBe('Deal d1: not delivered yet')
-    expect((await probe.check(call)).rows.map((r) => [r.id, r.result])).toEqual([
+    expect((await probe.check(budget)).line).toBe('Deal d1: not delivered yet')
+    expect((await probe.check(budget)).rows.map((r) => [r.id, r.result])).toEqual([
       ['i1', 'succeeded'],
       ['i2', 'processing'],
     ])
@@ -165,7 +168,7 @@ describe('the purchase probe', () => {
         return { value: { items, total: 2 }, requestId: 'r', trace }
       },
     }
-    expect((await purchaseProbe(['d1'], twice).check(call)).rows[0]).toMatchObject({
+    expect((await purchaseProbe(['d1'], twice).check(budget)).rows[0]).toMatchObject({
       result: 'failed',
       state: 'isolated',
     })
@@ -177,6 +180,6 @@ describe('the purchase probe', () => {
       () => denied,
       () => ({}),
     )
-    await expect(purchaseProbe(['d1'], api).check(call)).rejects.toBe(denied)
+    await expect(purchaseProbe(['d1'], api).check(budget)).rejects.toBe(denied)
   })
 })

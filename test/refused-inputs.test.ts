@@ -5,7 +5,7 @@
 // test/e2e/bad-input.test.ts's.
 import { describe, expect, it } from 'vitest'
 import { inputDefaults } from '../scripts/lib/action-metadata.ts'
-import { getInputs, InputError } from '../src/inputs.ts'
+import { getInputs, InputError } from '../src/inputs/index.ts'
 
 const DEFAULTS = Object.fromEntries(inputDefaults())
 const STATIC_KEYS = { 'flow-id': '123', region: 'ap-guangzhou', 'secret-id': 'AKIDx', 'secret-key': 'k' }

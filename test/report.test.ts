@@ -1,13 +1,14 @@
-// The verdict (outcome.ts) and what the report makes of it (report.ts): outputs, failure lines, bounds.
+// The verdict (wait/verdict.ts) and what the report makes of it (report/): outputs, failure lines, bounds.
 import { describe, expect, it } from 'vitest'
-import { rowOutcomes, verdict } from '../src/outcome.ts'
 import { NetworkError } from '../src/http.ts'
-import type { ProbeOutcome, Result, Row, RowKind, WaitEnd } from '../src/poll.ts'
+import { failureMessage, lateWarning } from '../src/report/messages.ts'
+import { MAX_OUTPUT_BYTES, responseOutput, resultKey, stepOutputs } from '../src/report/outputs.ts'
 import { ApiError } from '../src/tencent/errors.ts'
-import { failureMessage, lateWarning, MAX_OUTPUT_BYTES, responseOutput, resultKey, stepOutputs } from '../src/report.ts'
+import type { ProbeOutcome, Result, Row, WaitEnd } from '../src/wait/probe.ts'
+import { rowOutcomes, verdict } from '../src/wait/verdict.ts'
 
 const uuid = (n: number): string => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`
-const row = (kind: RowKind, id: string, result: Result, extra: Partial<Row> = {}): Row => ({
+const row = (kind: string, id: string, result: Result, extra: Partial<Row> = {}): Row => ({
   kind,
   id,
   result,
@@ -20,9 +21,10 @@ const probe = (rows: Row[], end: WaitEnd, extra: Partial<ProbeOutcome> = {}): Pr
   end,
   error: end === 'error' ? new Error('boom') : undefined,
   stoppedBy: undefined,
-  calls: 2,
+  requests: 2,
   requestId: uuid(rows.length),
   elapsedMs: 1500,
+  found: undefined,
   ...extra,
 })
 const flow = (id: string, result: Result, end: WaitEnd = 'done', extra: Partial<ProbeOutcome> = {}) =>
@@ -96,14 +98,15 @@ describe('stepOutputs: the step takes its worst row', () => {
 
   it('bounds results and the ID lists, saying how many were left out', () => {
     const many = Array.from({ length: 10_000 }, (_, i) =>
-      row('instance', `cynosdbmysql-ins-${String(i).padStart(8, '0')}`, 'succeeded'),
+      row('instance', `cynosdbmysql-ins-${String(i).padStart(8, '0')}`, 'succeeded', { parent: 'c1' }),
     )
     const ids = many.map((r) => r.id)
-    const out = stepOutputs([probe(many, 'done')], { requests: 1, delivered: { clusterIds: ['c1'], instanceIds: ids } })
+    const out = stepOutputs([probe(many, 'done')], { requests: 1 })
     expect(Buffer.byteLength(out.results)).toBeLessThanOrEqual(MAX_OUTPUT_BYTES)
     expect(JSON.parse(out.results).more).toMatch(/^\d+ left out$/)
     expect(out['instance-ids'].length).toBeLessThanOrEqual(MAX_OUTPUT_BYTES)
     expect(out['instance-ids'].split(',').every((id) => ids.includes(id))).toBe(true)
+    expect(out['cluster-ids']).toBe('c1')
   })
 
   it('bounds outputs in bytes, as the runner’s file holds them: CJK text counts three a character', () => {
@@ -157,9 +160,9 @@ describe('verdict and failureMessage', () => {
       probe([row('instance', 'i1', 'unknown'), row('instance', 'i2', 'unknown')], 'error', { name: 'Deal d1' }),
     ])
     expect(text?.split('\n')).toEqual([
-      `Flow 2 (region ap-tokyo) failed (RequestId ${uuid(2)}), after 1.5s, 2 calls: its task says: disk full`,
+      `Flow 2 (region ap-tokyo) failed (RequestId ${uuid(2)}), after 1.5s, 2 requests: its task says: disk full`,
       'Deal d1 (region ap-tokyo): boom',
-      'Flow 1 (region ap-tokyo): not waited for further once flow 2 ended the wait, after 1.5s, 2 calls; last known status: processing',
+      'Flow 1 (region ap-tokyo): not waited for further once flow 2 ended the wait, after 1.5s, 2 requests; last known status: processing',
     ])
   })
 
@@ -174,7 +177,7 @@ describe('verdict and failureMessage', () => {
       name: 'throttled to the timeout',
       end: 'timeout' as const,
       error: new ApiError('RestartInstance', 'RequestLimitExceeded', 'slow down', uuid(1)),
-      says: /not answered within the timeout of 1m; the last call failed: .*RequestLimitExceeded.* never carried the change out/,
+      says: /not answered within the timeout of 1m; the last request failed: .*RequestLimitExceeded.* never carried the change out/,
     },
     {
       name: 'no answer in time',

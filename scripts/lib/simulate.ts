@@ -1,15 +1,15 @@
 // A flow waited for on a fake clock by the real engine (src/poll.ts) and flow probe, with instant answers: how late
 // its end is seen and how many DescribeFlow calls it took. The bench's table and the schedule's tests use it.
 import type { StepApi } from '../../src/api.ts'
-import { poll } from '../../src/poll.ts'
+import { poll } from '../../src/wait/poll.ts'
 import { flowProbe } from '../../src/probes/flow.ts'
-import type { Schedule } from '../../src/schedule.ts'
+import type { Schedule } from '../../src/wait/schedule.ts'
 import { fakeClock } from './fake-clock.ts'
 
 export interface Simulated {
   /** From the flow's end to the first answer that says so; undefined when it was not seen within the timeout. */
   readonly lateMs: number | undefined
-  readonly calls: number
+  readonly requests: number
 }
 
 /** A flow that ends `endsAtMs` after the step starts (Infinity: never), waited for at most `timeoutMs`. */
@@ -21,8 +21,8 @@ export async function simulateFlow(
   const clock = fakeClock(0)
   let seenAt: number | undefined
   const api: Pick<StepApi, 'describeFlow'> = {
-    describeFlow: async (_id, call) => {
-      call.sent?.()
+    describeFlow: async (_id, budget) => {
+      budget.sent?.()
       const done = clock.now() >= endsAtMs
       if (done) seenAt ??= clock.now()
       return { value: done ? 0 : 2, requestId: undefined, trace: { action: 'DescribeFlow', host: 'sim', latencyMs: 0 } }
@@ -33,7 +33,7 @@ export async function simulateFlow(
     { startedAt: 0, timeoutMs, hardEndMs: timeoutMs + 15_000, schedule, signal: new AbortController().signal },
     { now: clock.now, sleep: clock.sleep, random: () => 0.5, log: () => undefined },
   )
-  return { lateMs: seenAt === undefined ? undefined : seenAt - endsAtMs, calls: outcome.calls }
+  return { lateMs: seenAt === undefined ? undefined : seenAt - endsAtMs, requests: outcome.requests }
 }
 
 /** The goal: a flow's end is seen at most max(1.5 s, 10% of its length) after it ended. */
@@ -64,6 +64,6 @@ export async function lateness(
 /** DescribeFlow calls a minute that a flow still running costs between minute `from` and minute `to`. */
 export async function callsPerMinute(schedule: Schedule, from = 10, to = 30): Promise<number> {
   const upTo = async (minutes: number): Promise<number> =>
-    (await simulateFlow(Number.POSITIVE_INFINITY, schedule, minutes * 60_000)).calls
+    (await simulateFlow(Number.POSITIVE_INFINITY, schedule, minutes * 60_000)).requests
   return ((await upTo(to)) - (await upTo(from))) / (to - from)
 }

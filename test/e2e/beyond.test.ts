@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest'
 import { runAction } from '../../scripts/lib/run-action.ts'
 import { runInProcess } from '../../scripts/lib/run-in-process.ts'
-import { callsOf, githubIdToken, type Step } from '../../scripts/lib/stand-in.ts'
+import { requestsOf, githubIdToken, type Step } from '../../scripts/lib/stand-in.ts'
 import { afterTasks, closeAfter, inputs, keyless, OIDC, standIn } from '../support/e2e.ts'
 import { busiestWindow } from '../support/hostile-server.ts'
 import { startProxy } from '../support/proxy.ts'
@@ -29,8 +29,8 @@ describe('keyless OIDC', () => {
       RoleSessionName: 'github-octo-org-octo-repo-4242',
       DurationSeconds: 3600,
     })
-    expect(callsOf({ requests: flows }).map((r) => r.answer)).toEqual(['2', '0'])
-    expect(callsOf({ requests: flows }, 'DescribeTasks')).toHaveLength(1)
+    expect(requestsOf({ requests: flows }).map((r) => r.answer)).toEqual(['2', '0'])
+    expect(requestsOf({ requests: flows }, 'DescribeTasks')).toHaveLength(1)
     // one STS call for the whole step; every CynosDB call signed with the temporary key and its token
     for (const r of flows) {
       expect(r.headers.authorization).toContain('Credential=AKIDtmp')
@@ -95,8 +95,8 @@ describe('several flows in one step', () => {
     expect(run.code).toBe(0)
     expect(Object.values(JSON.parse(run.outputs.results ?? '{}'))).toEqual(Array(40).fill('succeeded'))
     // two DescribeFlow calls a flow, and one DescribeTasks listing shared by all 40 flows seen processing
-    expect(callsOf(fake)).toHaveLength(80)
-    expect(callsOf(fake, 'DescribeTasks')).toHaveLength(1)
+    expect(requestsOf(fake)).toHaveLength(80)
+    expect(requestsOf(fake, 'DescribeTasks')).toHaveLength(1)
     expect(Number(run.outputs.polls)).toBe(fake.requests.length)
     expect(busiestWindow(fake.requests)).toBeLessThanOrEqual(20)
     expect(busiestWindow(fake.requests)).toBeGreaterThanOrEqual(15) // paced, not crawling
@@ -124,7 +124,7 @@ describe('networks', () => {
       env: { NODE_EXTRA_CA_CERTS: tls.certFile },
     })
     expect(run.code).toBe(0)
-    expect(callsOf(fake)).toHaveLength(2)
+    expect(requestsOf(fake)).toHaveLength(2)
   })
 
   it('tunnels HTTPS through HTTPS_PROXY, as a self-hosted runner behind a proxy does', async () => {
@@ -138,7 +138,7 @@ describe('networks', () => {
     expect(run.code).toBe(0)
     // every call through a CONNECT tunnel to the endpoint, signed for the endpoint's host
     expect(new Set(proxy.seen)).toEqual(new Set(['cynosdb.behind-proxy.test:8443']))
-    expect(callsOf(fake)).toHaveLength(2)
+    expect(requestsOf(fake)).toHaveLength(2)
     expect(new Set(fake.requests.map((r) => r.headers.host))).toEqual(new Set(['cynosdb.behind-proxy.test:8443']))
   })
 
@@ -155,7 +155,7 @@ describe('networks', () => {
     expect(proxy.seen.length).toBeGreaterThan(0)
     expect(proxy.seen.every((host) => host === 'cynosdb.behind-proxy.test:8080')).toBe(true)
     // the signature covers the Host the client meant, not the proxy's
-    expect(callsOf(fake)).toHaveLength(2)
+    expect(requestsOf(fake)).toHaveLength(2)
     expect(new Set(fake.requests.map((r) => r.headers.host))).toEqual(new Set(['cynosdb.behind-proxy.test:8080']))
   })
 

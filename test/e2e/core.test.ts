@@ -1,10 +1,10 @@
 // The bundled action against the stand-in API: the cases of the core issue's "done when".
 import { describe, expect, it } from 'vitest'
 import { runAction } from '../../scripts/lib/run-action.ts'
-import { callsOf, type FakeTencent, type FakeTencentOptions } from '../../scripts/lib/stand-in.ts'
+import { requestsOf, type FakeTencent, type FakeTencentOptions } from '../../scripts/lib/stand-in.ts'
 import { afterTasks, inputs, KEY, standIn } from '../support/e2e.ts'
 
-const lastRequestId = (fake: FakeTencent): string | undefined => callsOf(fake).at(-1)?.requestId
+const lastRequestId = (fake: FakeTencent): string | undefined => requestsOf(fake).at(-1)?.requestId
 
 describe('core: a flow to its end', () => {
   it('succeeds after processing: green, outputs and summary', async () => {
@@ -12,8 +12,8 @@ describe('core: a flow to its end', () => {
     const fake = await standIn({ flows: { '123': [2, afterTasks(1, 2), 0] } })
     const run = await runAction({ inputs: inputs(fake.url) })
     expect(run.code).toBe(0)
-    expect(callsOf(fake).map((r) => r.answer)).toEqual(['2', '2', '0'])
-    expect(callsOf(fake, 'DescribeTasks').map((r) => r.answer)).toEqual(['tasks 0 of 0'])
+    expect(requestsOf(fake).map((r) => r.answer)).toEqual(['2', '2', '0'])
+    expect(requestsOf(fake, 'DescribeTasks').map((r) => r.answer)).toEqual(['tasks 0 of 0'])
     expect(run.outputs).toMatchObject({
       status: '0',
       result: 'succeeded',
@@ -28,7 +28,7 @@ describe('core: a flow to its end', () => {
     expect(run.stdout).toMatch(/Waiting for CynosDB task flow 123 in ap-guangzhou/)
     // one line per status change, not one per poll
     expect(run.stdout.match(/Flow 123: processing/g)).toHaveLength(1)
-    expect(run.stdout).toMatch(/Flow 123: succeeded after [\d.]+m?s \(3 calls\)/)
+    expect(run.stdout).toMatch(/Flow 123: succeeded after [\d.]+m?s \(3 requests\)/)
   })
 
   it('fails: red, with an error that names the flow, the region and the RequestId', async () => {
@@ -37,7 +37,7 @@ describe('core: a flow to its end', () => {
     expect(run.code).toBe(1)
     expect(run.outputs).toMatchObject({ status: '1', result: 'failed', 'timed-out': 'false' })
     expect(run.outputs.polls).toBe(String(fake.requests.length))
-    expect(callsOf(fake)).toHaveLength(2)
+    expect(requestsOf(fake)).toHaveLength(2)
     expect(run.stdout).toContain(`::error::Flow 123 (region ap-guangzhou) failed (RequestId ${lastRequestId(fake)})`)
     expect(run.summary).toContain('failed')
   })
@@ -50,8 +50,8 @@ describe('core: a flow to its end', () => {
     expect(Number(run.outputs.polls)).toBe(fake.requests.length)
     // a slow machine makes rounds fewer, never more: the first, at most one each 100 ms, and the last look at the
     // deadline itself (when the timer wakes is the engine's, unit-tested on a fake clock)
-    expect(callsOf(fake).length).toBeGreaterThanOrEqual(2)
-    expect(callsOf(fake).length).toBeLessThanOrEqual(1000 / 100 + 1)
+    expect(requestsOf(fake).length).toBeGreaterThanOrEqual(2)
+    expect(requestsOf(fake).length).toBeLessThanOrEqual(1000 / 100 + 1)
     expect(run.stdout).toMatch(/::error::Flow 123 \(region ap-guangzhou\): still processing at the timeout of 1s/)
   })
 

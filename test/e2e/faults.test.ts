@@ -5,7 +5,7 @@ import { createServer } from 'node:net'
 import { describe, expect, it } from 'vitest'
 import { runAction } from '../../scripts/lib/run-action.ts'
 import { runInProcess } from '../../scripts/lib/run-in-process.ts'
-import { callsOf, type HeldStep, type Step } from '../../scripts/lib/stand-in.ts'
+import { requestsOf, type HeldStep, type Step } from '../../scripts/lib/stand-in.ts'
 import { afterTasks, errorLine, inputs as stepInputs, standIn } from '../support/e2e.ts'
 
 /** A short request-timeout, so that a hung request is a fault that passes. */
@@ -36,9 +36,9 @@ describe('faults that pass are survived', () => {
     const fake = await standIn({ flows: { '123': [2, afterTasks(1, fault), 0] } })
     const run = await runInProcess({ inputs: inputs(fake.url) })
     expect(run.code).toBe(0)
-    expect(callsOf(fake)).toHaveLength(3)
+    expect(requestsOf(fake)).toHaveLength(3)
     expect(run.outputs).toMatchObject({ result: 'succeeded', polls: String(fake.requests.length) })
-    const retry = run.stdout.split('\n').find((line) => line.startsWith('Flow 123: call 2 failed (1 in a row): '))
+    const retry = run.stdout.split('\n').find((line) => line.startsWith('Flow 123: request 2 failed (1 in a row): '))
     expect(retry).toMatch(cause)
     expect(retry).toMatch(/; retrying in \d+ms$/) // the first backoff is below 1 s
   })
@@ -62,7 +62,7 @@ describe('faults that pass are survived', () => {
     })
     const run = await runInProcess({ inputs: inputs(fake.url) })
     expect(run.code).toBe(0)
-    expect(callsOf(fake)).toHaveLength(10)
+    expect(requestsOf(fake)).toHaveLength(10)
     expect(run.outputs).toMatchObject({ result: 'succeeded', polls: String(fake.requests.length) })
     expect(run.stdout).toContain('failed (3 in a row)')
     expect(run.stdout.match(/; retrying in /g)).toHaveLength(6)
@@ -72,7 +72,7 @@ describe('faults that pass are survived', () => {
     const fake = await standIn({ flows: { '123': [2, 0] }, clockOffsetMs: -10 * 60_000 })
     const run = await runInProcess({ inputs: inputs(fake.url) })
     expect(run.code).toBe(0)
-    expect(callsOf(fake).map((r) => r.answer)).toEqual(['AuthFailure.SignatureExpire', '2', '0'])
+    expect(requestsOf(fake).map((r) => r.answer)).toEqual(['AuthFailure.SignatureExpire', '2', '0'])
     expect(run.stdout).toMatch(/The runner's clock is (9m59s|10m|10m1s) ahead of Tencent Cloud's/)
   })
 })
@@ -103,7 +103,7 @@ describe('faults that last end in a timeout naming the last cause', () => {
     expect(run.outputs).toMatchObject({ 'timed-out': 'true', result: 'unknown' })
     const error = errorLine(run)
     expect(error).toMatch(
-      /^::error::Flow 123 \(region ap-guangzhou\): no answer from DescribeFlow within the timeout of 1.5s \(\d+ calls\); the last call failed: /,
+      /^::error::Flow 123 \(region ap-guangzhou\): no answer from DescribeFlow within the timeout of 1.5s \(\d+ requests\); the last request failed: /,
     )
     expect(error).toMatch(cause)
     expect(run.stdout).toMatch(/failed \([2-9] in a row\)/) // retried, not given up on the first failure
@@ -155,7 +155,7 @@ describe('faults that last end in a timeout naming the last cause', () => {
     expect(run.code).toBe(1)
     expect(run.outputs).toMatchObject({ status: '2', result: 'processing', 'timed-out': 'true' })
     expect(run.stdout).toMatch(
-      /::error::Flow 123 .*still processing at the timeout of 800ms .*; the last call failed: DescribeFlow got HTTP 502/,
+      /::error::Flow 123 .*still processing at the timeout of 800ms .*; the last request failed: DescribeFlow got HTTP 502/,
     )
   })
 })
@@ -198,7 +198,7 @@ describe('cancellation', () => {
       expect(run.stdout).toContain(`Received ${signal}: stopping the wait`)
       expect(run.stdout).toMatch(
         new RegExp(
-          `::error::Flow 123 \\(region ap-guangzhou\\): cancelled after \\d+ms, 1 call; last known status: ${known}`,
+          `::error::Flow 123 \\(region ap-guangzhou\\): cancelled after \\d+ms, 1 request; last known status: ${known}`,
         ),
       )
       expect(run.outputs).toMatchObject({ result, 'timed-out': 'false' })

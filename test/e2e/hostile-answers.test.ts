@@ -2,7 +2,7 @@
 // odd but well-formed answers read exactly, and one failure failing the step at once.
 import { describe, expect, it } from 'vitest'
 import { runAction } from '../../scripts/lib/run-action.ts'
-import { callsOf } from '../../scripts/lib/stand-in.ts'
+import { requestsOf } from '../../scripts/lib/stand-in.ts'
 import { afterTasks, inputs, KEY, standIn } from '../support/e2e.ts'
 import { answer, startHostileServer, uuid } from '../support/hostile-server.ts'
 import { expectOnlyToolkitCommands } from '../support/runner-commands.ts'
@@ -140,7 +140,7 @@ describe.concurrent('answers are read as documented', () => {
     const fake = await standIn({ deals: { d1: { clusters } }, instances }, test)
     const run = await runAction({ inputs: inputs(fake.url, { ...purchase, timeout: '10s' }) })
     expect(run.code).toBe(0)
-    expect(callsOf(fake, 'DescribeInstances')).toHaveLength(3) // not done while the second cluster's instance was creating
+    expect(requestsOf(fake, 'DescribeInstances')).toHaveLength(3) // not done while the second cluster's instance was creating
     expect(run.outputs).toMatchObject({
       'cluster-ids': 'cynosdbmysql-c1,cynosdbmysql-c2',
       'instance-ids': 'cynosdbmysql-ins-1,cynosdbmysql-ins-2',

@@ -158,7 +158,7 @@ describe.concurrent('foreign text is data, never commands or markup', () => {
     expect(lines[2]).toMatch(/RequestId r-2, \d+ ms: answered$/)
     // and what the wait made of each: the retry, the next round, the end
     expect(run.stdout).toMatch(
-      /^Flow 123: call 1 failed \(1 in a row\): DescribeFlow got HTTP 502 .*; retrying in \d+ms$/m,
+      /^Flow 123: request 1 failed \(1 in a row\): DescribeFlow got HTTP 502 .*; retrying in \d+ms$/m,
     )
     expect(run.stdout).toMatch(/^::debug::Flow 123: next round in \d+ms$/m)
     expect(run.stdout).toMatch(/^::debug::Flow 123: done$/m)

@@ -9,7 +9,7 @@
 import { describe, expect, it } from 'vitest'
 import { ROOT } from '../../scripts/lib/action-metadata.ts'
 import { runAction, type ActionRun } from '../../scripts/lib/run-action.ts'
-import { callsOf, githubIdToken } from '../../scripts/lib/stand-in.ts'
+import { requestsOf, githubIdToken } from '../../scripts/lib/stand-in.ts'
 import { inputs, keyless, standIn } from '../support/e2e.ts'
 import {
   answer,
@@ -161,7 +161,7 @@ describe.concurrent('bounded size', () => {
     )
     const run = await runAction({ inputs: inputs(fake.url, { 'flow-id': '', 'deal-names': 'd1', timeout: '10s' }) })
     expect(run.code).toBe(0)
-    expect(callsOf(fake, 'DescribeInstances').map((r) => JSON.parse(r.body).Offset)).toEqual([0, 100])
+    expect(requestsOf(fake, 'DescribeInstances').map((r) => JSON.parse(r.body).Offset)).toEqual([0, 100])
     expect(run.outputs['instance-ids']?.split(',')).toHaveLength(150)
   })
 })

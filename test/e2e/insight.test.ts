@@ -3,7 +3,7 @@
 // holds that DescribeFlow answer until it has answered them (afterTasks), so no case races them.
 import { describe, expect, it } from 'vitest'
 import { runInProcess } from '../../scripts/lib/run-in-process.ts'
-import { callsOf, type Step } from '../../scripts/lib/stand-in.ts'
+import { requestsOf, type Step } from '../../scripts/lib/stand-in.ts'
 import { afterTasks, errorLine, inputs, standIn } from '../support/e2e.ts'
 
 describe('what the flow is doing', () => {
@@ -31,7 +31,7 @@ describe('what the flow is doing', () => {
     expect(run.stdout).not.toMatch(/the task of flow 8000/)
     expect(run.stdout).not.toMatch(/^::error::pwned/m)
     // the listing when first seen processing (3 pages to reach it), and one more after the failure
-    expect(callsOf(fake, 'DescribeTasks').map((r) => JSON.parse(r.body).Offset)).toEqual([0, 100, 200, 0, 100, 200])
+    expect(requestsOf(fake, 'DescribeTasks').map((r) => JSON.parse(r.body).Offset)).toEqual([0, 100, 200, 0, 100, 200])
     expect(run.outputs.polls).toBe(String(fake.requests.length))
     expect(run.summary).toMatch(/<td>ModifyInstance on cynosdbmysql-ins-abcdefgh<\/td>/)
   })
@@ -53,7 +53,7 @@ describe('what the flow is doing', () => {
     // a task counter at 100 while the flow still runs shows 99%: not done until DescribeFlow says so
     expect(run.stdout).toMatch(/^Flow 123 \(UpgradeInstance on cynosdbmysql-abcdefgh\): processing, 99% after /m)
     expect(run.stdout).toMatch(/^Flow 123 \(UpgradeInstance on cynosdbmysql-abcdefgh\): succeeded after /m)
-    expect(callsOf(fake, 'DescribeTasks')).toHaveLength(1)
+    expect(requestsOf(fake, 'DescribeTasks')).toHaveLength(1)
     expect(run.outputs.polls).toBe(String(fake.requests.length))
   })
 
@@ -70,7 +70,7 @@ describe('what the flow is doing', () => {
     expect(run.code).toBe(code)
     const notices = run.stdout.split('\n').filter((l) => l.startsWith('::notice::'))
     expect(notices).toEqual([expect.stringMatching(/need the CAM action cynosdb:DescribeTasks/)])
-    expect(callsOf(fake, 'DescribeTasks')).toHaveLength(1) // asked once, then never again
+    expect(requestsOf(fake, 'DescribeTasks')).toHaveLength(1) // asked once, then never again
     if (code === 1)
       expect(errorLine(run)).toMatch(
         /^::error::Flow 123 \(region ap-guangzhou\) failed \(RequestId [^)]+\), after [^:]+$/,
@@ -107,11 +107,11 @@ describe('purchases (deal names)', () => {
     expect(JSON.parse(run.outputs.results ?? '')).toEqual(
       Object.fromEntries(ids.map((id) => [`instance:${id}`, 'succeeded'])),
     )
-    expect(callsOf(fake, 'DescribeResourcesByDealName').map((r) => r.answer)).toEqual([
+    expect(requestsOf(fake, 'DescribeResourcesByDealName').map((r) => r.answer)).toEqual([
       ...Array(3).fill('InvalidParameterValue.DealNameNotFound'),
       'delivered',
     ])
-    expect(callsOf(fake, 'DescribeInstances').map((r) => r.answer)).toEqual([
+    expect(requestsOf(fake, 'DescribeInstances').map((r) => r.answer)).toEqual([
       'instances creating,creating,running',
       'instances running,creating,running',
       'instances running,running,running',

@@ -2,7 +2,7 @@
 // task-ids and call/parameters issues' "done when". Every test has its own stand-in, so they run at once.
 import { describe, expect, it } from 'vitest'
 import { runAction } from '../../scripts/lib/run-action.ts'
-import { callsOf } from '../../scripts/lib/stand-in.ts'
+import { requestsOf } from '../../scripts/lib/stand-in.ts'
 import { afterTasks, errorLine, inputs as stepInputs, keyless, standIn } from '../support/e2e.ts'
 
 /** No flow-id: these steps wait for tasks, or for what the change they send answers. */
@@ -55,7 +55,7 @@ describe.concurrent('task IDs', () => {
     expect(errorLine(run)).toMatch(
       /^::error::Task 5002 \(region ap-guangzhou\) \(OpenClusterTransparentEncrypt on cynosdbmysql-c1\) failed \(RequestId [-0-9a-f]{36}\), after .*: KMS key disabled$/,
     )
-    expect(callsOf(fake, 'DescribeFlow').map((r) => r.body)).toEqual(['{"FlowId":777}', '{"FlowId":777}'])
+    expect(requestsOf(fake, 'DescribeFlow').map((r) => r.body)).toEqual(['{"FlowId":777}', '{"FlowId":777}'])
     expect(run.outputs).toMatchObject({ result: 'failed', results: '{"task:5002":"failed"}' })
   })
 
@@ -94,7 +94,7 @@ describe.concurrent('task IDs', () => {
     )
     const run = await runAction({ inputs: inputs(fake, { 'task-ids': '6001 6002 6003' }) })
     expect(run.code).toBe(0)
-    expect(callsOf(fake, 'DescribeTasks').map((r) => filterValues(r.body))).toEqual([
+    expect(requestsOf(fake, 'DescribeTasks').map((r) => filterValues(r.body))).toEqual([
       ['6001', '6002', '6003'],
       ['6002', '6003'],
       ['6003'],
@@ -121,10 +121,10 @@ describe.concurrent('call: the step sends the change, then waits for what it ans
       inputs: inputs(fake, { call: 'ModifyInstanceParam', parameters: JSON.stringify(parameters, null, 2) }),
     })
     expect(run.code).toBe(0)
-    const sent = callsOf(fake, 'ModifyInstanceParam')
+    const sent = requestsOf(fake, 'ModifyInstanceParam')
     expect(sent).toHaveLength(1)
     expect(JSON.parse(sent[0]?.body ?? '')).toEqual(parameters)
-    expect(callsOf(fake, 'DescribeFlow').map((r) => r.answer)).toEqual(['2', '2', '0'])
+    expect(requestsOf(fake, 'DescribeFlow').map((r) => r.answer)).toEqual(['2', '2', '0'])
     expect(JSON.parse(run.outputs.response ?? '')).toEqual({ FlowId: 4242, RequestId: sent[0]?.requestId })
     expect(JSON.parse(run.outputs.results ?? '')).toEqual({
       'call:ModifyInstanceParam': 'succeeded',
@@ -165,7 +165,7 @@ describe.concurrent('call: the step sends the change, then waits for what it ans
       env: { RUNNER_DEBUG: '1' },
     })
     expect(run.code).toBe(0)
-    expect(callsOf(fake, 'CreateClusters')).toHaveLength(1)
+    expect(requestsOf(fake, 'CreateClusters')).toHaveLength(1)
     expect(run.outputs).toMatchObject({
       'cluster-ids': 'cynosdbmysql-new',
       'instance-ids': 'cynosdbmysql-ins-new1',
@@ -186,7 +186,7 @@ describe.concurrent('call: the step sends the change, then waits for what it ans
       inputs: inputs(fake, { call: 'RestartInstance', parameters: '{"InstanceId": "cynosdbmysql-ins-1"}' }),
     })
     expect(run.code).toBe(1)
-    expect(callsOf(fake, 'RestartInstance')).toHaveLength(1)
+    expect(requestsOf(fake, 'RestartInstance')).toHaveLength(1)
     expect(errorLine(run)).toMatch(
       /^::error::Call RestartInstance \(region ap-guangzhou\): RestartInstance got HTTP 502 from 127\.0\.0\.1:\d+\. The change was sent and may have been applied: check the cluster before running this step again/,
     )
@@ -205,7 +205,7 @@ describe.concurrent('call: the step sends the change, then waits for what it ans
       inputs: inputs(fake, { call: 'RestartInstance', parameters: '{"InstanceId": "cynosdbmysql-ins-1"}' }),
     })
     expect(run.code).toBe(0)
-    const sent = callsOf(fake, 'RestartInstance')
+    const sent = requestsOf(fake, 'RestartInstance')
     expect(sent.map((r) => r.answer)).toHaveLength(2)
     expect(sent[0]?.answer).toBe('RequestLimitExceeded')
   })
@@ -221,7 +221,7 @@ describe.concurrent('call: the step sends the change, then waits for what it ans
       inputs: inputs(fake, { call: 'RestartInstance', parameters: '{"InstanceId": "cynosdbmysql-ins-1"}' }),
     })
     expect(run.code).toBe(1)
-    expect(callsOf(fake, 'RestartInstance')).toHaveLength(1)
+    expect(requestsOf(fake, 'RestartInstance')).toHaveLength(1)
     expect(errorLine(run)).toMatch(
       /The API refused the call, so nothing was changed\. The key or role lacks permission: grant it the CAM action cynosdb:RestartInstance/,
     )
@@ -261,7 +261,7 @@ describe.concurrent('call: the step sends the change, then waits for what it ans
       'task:7101': 'succeeded',
       'task:7102': 'succeeded',
     })
-    expect(filterValues(callsOf(fake, 'DescribeTasks')[0]?.body ?? '')).toEqual(['7101', '7102'])
+    expect(filterValues(requestsOf(fake, 'DescribeTasks')[0]?.body ?? '')).toEqual(['7101', '7102'])
   })
 
   it('an answer with nothing to wait for ends the step at once, with a notice', async (test) => {

@@ -1,7 +1,7 @@
 // Change calls in the stand-in (the `changes` plans): one planned step per call, checked against the action's
 // response in the model when the stand-in starts.
 import { describe, expect, it } from 'vitest'
-import { API_MODELS, callsOf, startFakeTencent, type FakeTencentOptions } from '../../scripts/lib/stand-in.ts'
+import { API_MODELS, requestsOf, startFakeTencent, type FakeTencentOptions } from '../../scripts/lib/stand-in.ts'
 import type { ApiModel } from '../../src/tencent/api-model.ts'
 import { standIn } from '../support/e2e.ts'
 import { answerOf, call, UUID } from '../support/stand-in-client.ts'
@@ -19,7 +19,7 @@ describe('change calls', () => {
     const fake = await standIn({ changes: { ModifyInstanceParam: [{ answer: { FlowId: 1103611 } }] } })
     const answer = await answerOf(fake, 'ModifyInstanceParam', params)
     expect(answer).toEqual({ Response: { FlowId: 1103611, RequestId: expect.stringMatching(UUID) } })
-    const sent = callsOf(fake, 'ModifyInstanceParam')
+    const sent = requestsOf(fake, 'ModifyInstanceParam')
     expect(sent.map((r) => JSON.parse(r.body))).toEqual([params])
     expect(sent.map((r) => r.answer)).toEqual(['{"FlowId":1103611}'])
   })
@@ -32,7 +32,7 @@ describe('change calls', () => {
       // the 502 is an HTML page: the client cannot read it, the stand-in's record can
       await call(fake, 'RestartInstance', { InstanceId: 'cynosdbmysql-ins-qwerasd' }).catch(() => undefined)
     }
-    expect(callsOf(fake, 'RestartInstance').map((r) => r.answer)).toEqual([
+    expect(requestsOf(fake, 'RestartInstance').map((r) => r.answer)).toEqual([
       'RequestLimitExceeded',
       'http 502',
       '{"FlowId":147262}',

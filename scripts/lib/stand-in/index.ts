@@ -27,8 +27,10 @@ const readModel = (service: string): ApiModel =>
 export const API_MODELS = { cynosdb: readModel('cynosdb'), sts: readModel('sts') } as const
 
 /** The requests of one action, DescribeFlow by default: tests compare them without the detail lookups. */
-export const callsOf = (fake: { requests: readonly RecordedRequest[] }, action = 'DescribeFlow'): RecordedRequest[] =>
-  fake.requests.filter((r) => r.action === action)
+export const requestsOf = (
+  fake: { requests: readonly RecordedRequest[] },
+  action = 'DescribeFlow',
+): RecordedRequest[] => fake.requests.filter((r) => r.action === action)
 
 export interface FakeTencent {
   readonly url: string
