@@ -45914,7 +45914,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2604);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9974);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -45923,7 +45923,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2604:
+/***/ 9974:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -48971,6 +48971,200 @@ function forSummary(text) {
     return forLog(text).replace(/[^\p{L}\p{N} .,:;/=+\-_@]/gu, (c) => `&#${c.codePointAt(0) ?? 0};`);
 }
 
+;// CONCATENATED MODULE: ./src/http.ts
+
+
+/** An error of one request; `trace` says what the request did. */
+class RequestError extends Error {
+    trace;
+}
+/** An answer that is not what the API sends: not JSON, lacking `Response`, too large, malformed. */
+class UnexpectedResponseError extends RequestError {
+    name = 'UnexpectedResponseError';
+}
+/** An HTTP status other than 200: a gateway, a proxy or a wrong endpoint answered, not the API. */
+class HttpStatusError extends RequestError {
+    name = 'HttpStatusError';
+    action;
+    status;
+    host;
+    /** From a Retry-After header (seconds or an HTTP date), when it held a usable value. */
+    retryAfterMs;
+    constructor(action, host, status, retryAfterMs) {
+        super(`${action} got HTTP ${status} from ${host}${retryAfterMs === undefined ? '' : ` (Retry-After ${Math.ceil(retryAfterMs / 1000)}s)`}`);
+        this.action = action;
+        this.status = status;
+        this.host = host;
+        this.retryAfterMs = retryAfterMs;
+    }
+}
+/** The request got no answer: refused, reset, a DNS or TLS failure, or no complete answer within its timeout. */
+class NetworkError extends RequestError {
+    name = 'NetworkError';
+    /** The cause's code (ECONNRESET, ENOTFOUND, CERT_HAS_EXPIRED…), or RequestTimeout, or Aborted. */
+    code;
+    host;
+    /**
+     * The connection failed before the request was written (refused, DNS, no route, certificate): proof that
+     * the server never saw it. A reset, a timeout or a stop after connecting proves nothing.
+     */
+    notSent;
+    constructor(message, code, host, notSent, cause) {
+        super(forLog(message), { cause });
+        this.code = code;
+        this.host = host;
+        this.notSent = notSent;
+    }
+}
+/**
+ * Node's codes for a server certificate that does not verify (self-signed, unknown issuer, expired, wrong host).
+ * Unlike a handshake cut short, these do not pass: a TLS-inspecting proxy's CA stays unknown until it is configured.
+ */
+const UNTRUSTED_CERTIFICATE_CODE = /^(ERR_TLS_CERT_ALTNAME_INVALID|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|CERT_[A-Z_]+|INVALID_CA|HOSTNAME_MISMATCH)$/;
+/** Failures of the connection itself, before a byte of the request could be written. */
+const CONNECT_FAILURE_CODE = /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EAI_FAIL|EAI_NONAME|ENETUNREACH|EHOSTUNREACH|ENETDOWN|EHOSTDOWN|UND_ERR_CONNECT_TIMEOUT)$/;
+/** The codes along an error's cause chain (a proxy tunnel may wrap the error of the connection behind it). */
+function codes(error) {
+    const found = [];
+    for (let e = error, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
+        const code = e.code;
+        if (typeof code === 'string')
+            found.push(code);
+    }
+    return found;
+}
+const isUntrustedCertificate = (error) => codes(error).some((code) => UNTRUSTED_CERTIFICATE_CODE.test(code));
+/** A DNS failure, a refused connection, no route, a connect timeout or a certificate that does not verify. */
+const isConnectFailure = (error) => error instanceof NetworkError
+    ? error.notSent
+    : isUntrustedCertificate(error) || codes(error).some((code) => CONNECT_FAILURE_CODE.test(code));
+/**
+ * Sends the request and reads a 200 answer within one deadline. Any other status is an HttpStatusError (its body
+ * is never read); every failure is a RequestError carrying the request's trace.
+ */
+async function send(request) {
+    const host = request.url.host;
+    const startedAt = performance.now();
+    let httpStatus;
+    const trace = () => ({
+        action: request.action,
+        host,
+        httpStatus,
+        latencyMs: performance.now() - startedAt,
+    });
+    // AbortSignal.timeout takes whole milliseconds only
+    const timeoutMs = Math.max(1, Math.ceil(request.timeoutMs));
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
+    try {
+        const response = await request.dispatcher.request({
+            origin: request.url.origin,
+            path: `${request.url.pathname}${request.url.search}`,
+            method: request.method,
+            headers: request.headers,
+            body: request.body,
+            signal, // one deadline for headers and body; undici's idle timers would restart with every chunk
+        });
+        httpStatus = response.statusCode;
+        if (response.statusCode !== 200) {
+            discard(response.body); // a web page at best; never read
+            throw new HttpStatusError(request.action, host, response.statusCode, retryAfterMs(response.headers['retry-after']));
+        }
+        const text = await readCapped(response.body, Number(response.headers['content-length'] ?? 0), request.maxBytes);
+        return { text, headers: response.headers, trace: trace() };
+    }
+    catch (caught) {
+        const error = asRequestError(caught, request, timeout, timeoutMs);
+        error.trace = trace();
+        throw error;
+    }
+}
+/** Closes a body without reading it; the error its closing emits is expected, not a fault. */
+function discard(body) {
+    body.on('error', () => undefined);
+    body.destroy();
+}
+async function readCapped(body, declared, maxBytes) {
+    const tooLarge = () => new UnexpectedResponseError(`the answer is larger than ${Math.round(maxBytes / 1024)} KiB: not an API answer`);
+    if (declared > maxBytes) {
+        discard(body);
+        throw tooLarge();
+    }
+    const chunks = [];
+    let size = 0;
+    for await (const chunk of body) {
+        size += chunk.length;
+        if (size > maxBytes)
+            throw tooLarge(); // leaving the loop closes the stream
+        chunks.push(chunk);
+    }
+    return Buffer.concat(chunks).toString('utf8');
+}
+/** Retry-After as seconds (`120`) or an HTTP date; undefined when absent or unusable. */
+function retryAfterMs(value, now = Date.now()) {
+    if (typeof value !== 'string')
+        return undefined;
+    const text = value.trim();
+    if (/^\d{1,9}$/.test(text))
+        return Number(text) * 1000;
+    const at = Date.parse(text);
+    return Number.isFinite(at) ? Math.max(0, at - now) : undefined;
+}
+/** Any failure of the request as a RequestError: ours as they are, the network stack's wrapped with its code. */
+function asRequestError(caught, request, timeout, timeoutMs) {
+    if (caught instanceof RequestError)
+        return caught;
+    const host = request.url.host;
+    const connectFailure = isConnectFailure(caught);
+    if (timeout.aborted && !request.signal?.aborted && !connectFailure) {
+        return new NetworkError(`${request.action} to ${host} got no complete answer within ${formatDuration(timeoutMs)}`, 'RequestTimeout', host, false, caught);
+    }
+    if (request.signal?.aborted) {
+        return new NetworkError(`${request.action} to ${host} was stopped`, 'Aborted', host, false, caught);
+    }
+    const cause = caught instanceof Error ? caught : new Error(String(caught));
+    const code = codes(cause)[0] ?? 'Unknown';
+    return new NetworkError(`${request.action} to ${host} failed: ${cause.message}`, code, host, connectFailure, cause);
+}
+
+;// CONCATENATED MODULE: ./src/github-token.ts
+
+const ID_TOKEN_ACTION = 'GitHub ID token request';
+/** An ID token is a JWT of a few kilobytes. */
+const MAX_TOKEN_ANSWER_BYTES = 64 * 1024;
+/** The token, and what the request did. */
+async function fetchIdToken(request) {
+    const url = new URL(request.url);
+    url.searchParams.set('audience', request.audience);
+    const answer = await send({
+        action: ID_TOKEN_ACTION,
+        url,
+        method: 'GET',
+        headers: {
+            authorization: `Bearer ${request.requestToken}`,
+            accept: 'application/json',
+            'user-agent': 'cynosdb-wait-flow',
+        },
+        dispatcher: request.dispatcher,
+        signal: request.signal,
+        timeoutMs: request.timeoutMs,
+        maxBytes: MAX_TOKEN_ANSWER_BYTES,
+    });
+    let value;
+    try {
+        value = JSON.parse(answer.text)?.value;
+    }
+    catch {
+        value = undefined;
+    }
+    if (typeof value !== 'string' || !/^[\w-]+\.[\w-]+\.[\w-]*$/.test(value)) {
+        const error = new UnexpectedResponseError(`the ${ID_TOKEN_ACTION} to ${url.host} got an answer without a token`);
+        error.trace = answer.trace;
+        throw error;
+    }
+    return { value, trace: answer.trace };
+}
+
 ;// CONCATENATED MODULE: ./src/json.ts
 // JSON that keeps every digit. Flow and task IDs may pass 2^53, where a JSON number read as a double rounds to a
 // neighbour (an ID ending in 993 would read as 992). Integers beyond the safe range are read as BigInt from their
@@ -48995,6 +49189,478 @@ function idText(value) {
     if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0)
         return String(value);
     return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/shapes.ts
+// What the values the step takes in and reads back look like: one home for each shape, shared by the input parser
+// and the code that reads the API's answers, so that an ID accepted as an input is the ID accepted in an answer.
+
+/** The largest flow or task ID: the API's Int64. */
+const MAX_ID = 2n ** 63n - 1n;
+/** What a DealName looks like: letters, digits, `_` and `-`. */
+const DEAL_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+/** What CynosDB resource IDs look like (cynosdbmysql-ins-…): letters, digits, `_` and `-`. */
+const RESOURCE_ID = /^[A-Za-z0-9_-]{1,64}$/;
+/** A UUID: the shape of Tencent Cloud's RequestIds, and of ModifyClusterParam's AsyncRequestId in the API docs. */
+const UUID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
+/** RoleSessionName: 2 to 128 letters, digits or `= , . @ _ -` (the STS docs' rule). */
+const SESSION_NAME = /^[\w=,.@-]{2,128}$/;
+/** Header values: printable ASCII without spaces, so no key can smuggle a CR/LF into a request. */
+const HEADER_SAFE = /^[\x21-\x7e]+$/;
+/** Decimal text of an ID from 1 to MAX_ID; undefined for anything else (0, negative, past 2^63-1, not digits). */
+function decimalId(text) {
+    if (!/^\d{1,100}$/.test(text))
+        return undefined;
+    const id = BigInt(text);
+    return id >= 1n && id <= MAX_ID ? id.toString() : undefined;
+}
+/**
+ * An ID from an answer: a JSON integer (a BigInt past 2^53) or decimal text (ClusterTaskId.TaskId is a string in
+ * the API model), from 1 to MAX_ID. Zero names nothing; undefined for anything else.
+ */
+function answeredId(value) {
+    const text = idText(value) ?? (typeof value === 'string' ? value : undefined);
+    return text === undefined ? undefined : decimalId(text);
+}
+
+;// CONCATENATED MODULE: ./src/tencent/errors.ts
+// The one error the Tencent Cloud API itself reports: `Response.Error`, with a code worth reading. Failures of the
+// transport (network, HTTP status, garbled answers) are http.ts's.
+
+
+/** The API answered with `Response.Error`: a code worth reading, and a RequestId for Tencent's support. */
+class ApiError extends RequestError {
+    name = 'ApiError';
+    action;
+    code;
+    requestId;
+    /** The server's clock (ms since epoch) from the response's Date header, used to correct clock skew. */
+    serverTime;
+    /** Set by the client when it corrected its clock from this answer: worth one more try at once. */
+    clockCorrected = false;
+    constructor(action, code, message, requestId, serverTime) {
+        // code and message came over the network: they reach the log only neutralised
+        super(`${action} failed with ${forLog(code)}: ${forLog(message)}${requestId ? ` (RequestId ${forLog(requestId)})` : ''}`);
+        this.action = action;
+        this.code = code;
+        this.requestId = requestId;
+        this.serverTime = serverTime;
+    }
+}
+/**
+ * Throttled: the API refused the call for the request rate, without carrying it out. (LimitExceeded.* is a quota,
+ * such as too many instances: asking again does not help, and it is not proof of anything.)
+ */
+const isThrottled = (error) => error instanceof ApiError && /^RequestLimitExceeded(\.|$)/.test(error.code);
+/** The key or role lacks the CAM permission for the action. */
+const isDenied = (error) => error instanceof ApiError && /^(AuthFailure\.)?UnauthorizedOperation/.test(error.code);
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/tencent/sign.ts
+// TC3-HMAC-SHA256, Tencent Cloud API 3.0's request signature (see shared reference TENCENT-CLOUD-API.md).
+// Done here with node:crypto rather than through a Tencent SDK: it is forty lines, and the SDK derives the
+// credential scope's service from the host name, which is wrong for a custom endpoint or a local stand-in.
+
+const ALGORITHM = 'TC3-HMAC-SHA256';
+const sha256Hex = (data) => (0,external_node_crypto_.createHash)('sha256').update(data, 'utf8').digest('hex');
+const hmac = (key, data) => (0,external_node_crypto_.createHmac)('sha256', key).update(data, 'utf8').digest();
+/** The UTC calendar date of a unix timestamp: the server checks the scope against UTC, never local time. */
+function utcDate(timestamp) {
+    return new Date(timestamp * 1000).toISOString().slice(0, 10);
+}
+function sign(params) {
+    if (!Number.isInteger(params.timestamp)) {
+        throw new Error(`signing timestamp must be an integer number of seconds, got ${params.timestamp}`);
+    }
+    const headers = Object.entries(params.headers)
+        .map(([name, value]) => [name.toLowerCase(), value.trim().toLowerCase()])
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const canonicalHeaders = headers.map(([name, value]) => `${name}:${value}\n`).join('');
+    const signedHeaders = headers.map(([name]) => name).join(';');
+    const canonicalRequest = `POST\n/\n\n${canonicalHeaders}\n${signedHeaders}\n${sha256Hex(params.payload)}`;
+    const date = utcDate(params.timestamp);
+    const scope = `${date}/${params.service}/tc3_request`;
+    const stringToSign = `${ALGORITHM}\n${params.timestamp}\n${scope}\n${sha256Hex(canonicalRequest)}`;
+    const kDate = hmac(`TC3${params.secretKey}`, date);
+    const kService = hmac(kDate, params.service);
+    const kSigning = hmac(kService, 'tc3_request');
+    const signature = (0,external_node_crypto_.createHmac)('sha256', kSigning).update(stringToSign, 'utf8').digest('hex');
+    const authorization = `${ALGORITHM} Credential=${params.secretId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`;
+    return { canonicalRequest, stringToSign, signature, authorization };
+}
+
+;// CONCATENATED MODULE: ./src/tencent/client.ts
+
+
+
+
+
+const CONTENT_TYPE = 'application/json';
+/** X-TC-RequestClient: lets Tencent's side tell this action's calls apart (allowed characters only, no slash). */
+const REQUEST_CLIENT = 'cynosdb-wait-flow v1';
+/** An API answer is a few kilobytes at most; anything past this is not an API answer. */
+const MAX_ANSWER_BYTES = 1024 * 1024;
+/** Tencent Cloud error codes are dotted words; anything else in `Code` is a garbled answer. */
+const ERROR_CODE = /^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z0-9]+)*$/;
+/** Sends the request and reads the answer (http.ts: one deadline, bounded size). Every failure is a RequestError. */
+async function requestApi(request) {
+    const signedHeaders = { 'content-type': CONTENT_TYPE, host: request.endpoint.host, 'x-tc-action': request.action };
+    const authorization = request.credentials
+        ? sign({
+            ...request.credentials,
+            service: request.service,
+            timestamp: request.timestamp,
+            headers: signedHeaders,
+            payload: request.payload,
+        }).authorization
+        : 'SKIP';
+    const headers = {
+        ...signedHeaders,
+        authorization,
+        'x-tc-version': request.version,
+        'x-tc-region': request.region,
+        'x-tc-timestamp': String(request.timestamp),
+        'x-tc-language': 'en-US',
+        'x-tc-requestclient': REQUEST_CLIENT,
+    };
+    if (request.credentials?.token)
+        headers['x-tc-token'] = request.credentials.token;
+    const answer = await send({
+        action: request.action,
+        url: new URL('/', request.endpoint), // endpoints are hosts: inputs.ts rejects a path
+        method: 'POST',
+        headers,
+        body: request.payload,
+        dispatcher: request.dispatcher,
+        signal: request.signal,
+        timeoutMs: request.timeoutMs,
+        maxBytes: MAX_ANSWER_BYTES,
+    });
+    const host = request.endpoint.host;
+    let requestId;
+    try {
+        const fields = responseObject(request.action, host, answer.text);
+        requestId = typeof fields.RequestId === 'string' ? fields.RequestId.slice(0, 128) : undefined;
+        if ('Error' in fields)
+            throw apiError(request.action, host, fields, requestId, answer.headers.date);
+        return { fields, requestId, trace: { ...answer.trace, requestId } };
+    }
+    catch (error) {
+        ;
+        error.trace = { ...answer.trace, requestId };
+        throw error;
+    }
+}
+/** The `Response` object of a 200 answer. */
+function responseObject(action, host, text) {
+    let answer;
+    try {
+        answer = parseJson(text);
+    }
+    catch {
+        throw new UnexpectedResponseError(`${action} got an answer from ${host} that is not JSON`);
+    }
+    const inner = answer?.Response;
+    if (typeof inner !== 'object' || inner === null || Array.isArray(inner)) {
+        throw new UnexpectedResponseError(`${action} got an answer from ${host} without a Response object`);
+    }
+    return inner;
+}
+/** The ApiError an answer's `Error` reports, or a garbled-answer error when it is not a Tencent error. */
+function apiError(action, host, fields, requestId, date) {
+    const error = fields.Error;
+    if (typeof error !== 'object' || error === null || typeof error.Code !== 'string' || !ERROR_CODE.test(error.Code)) {
+        return new UnexpectedResponseError(`${action} got an answer from ${host} whose Error is not an error object with a Code: ${quoted(toJson(fields.Error) ?? 'undefined', 120)}`);
+    }
+    const message = typeof error.Message === 'string' ? error.Message.slice(0, 2000) : '';
+    return new ApiError(action, error.Code, message, requestId, serverTime(date));
+}
+/** The server's clock from a Date header, when it is one. */
+function serverTime(date) {
+    const ms = typeof date === 'string' ? Date.parse(date) : Number.NaN;
+    return Number.isFinite(ms) ? ms : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/credentials.ts
+
+
+
+/**
+ * Temporary keys are refreshed at 80% of their life, but never sooner than this after they were fetched: keys that
+ * arrive expired by the runner's clock (a clock ahead, a server behind) are used, not refreshed in a loop.
+ */
+const MIN_REFRESH_MS = 60_000;
+/** The key source of the step: keyless auth's two requests go out over its transport. */
+function stepKeys(config, step) {
+    if (config.kind === 'static')
+        return staticKeys(config);
+    const { transport } = step;
+    return temporaryKeys(config, {
+        ...step,
+        idToken: async (audience, budget) => {
+            const url = config.idTokenUrl;
+            const token = await transport.request(url.host, budget, (signal, timeoutMs) => fetchIdToken({
+                url,
+                requestToken: config.idTokenRequestToken,
+                audience,
+                dispatcher: transport.dispatcher,
+                signal,
+                timeoutMs,
+            }));
+            step.mask(token.value);
+            return token.value;
+        },
+        assumeRole: async (payload, budget) => {
+            const endpoint = config.stsEndpoint;
+            const answer = await transport.tencent(endpoint.host, budget, (signal, timeoutMs) => requestApi({
+                endpoint,
+                service: 'sts',
+                version: '2018-08-13',
+                action: 'AssumeRoleWithWebIdentity',
+                region: step.region,
+                payload,
+                timestamp: Math.floor(step.wallNow() / 1000),
+                timeoutMs,
+                dispatcher: transport.dispatcher,
+                signal,
+            }));
+            return answer.fields;
+        },
+    });
+}
+function staticKeys(config) {
+    const credentials = { secretId: config.secretId, secretKey: config.secretKey, token: config.token };
+    return { description: `static keys from ${config.from}`, get: () => Promise.resolve(credentials) };
+}
+/** Keyless: fetched once, refreshed before they expire, each fetch by whichever request needs the keys first. */
+function temporaryKeys(config, deps) {
+    const assumeRole = async (budget) => {
+        const idToken = await deps.idToken(config.audience, budget);
+        const fetchedAt = deps.now();
+        const wallAt = deps.wallNow();
+        const answer = await deps.assumeRole(JSON.stringify({
+            ProviderId: config.providerId,
+            WebIdentityToken: idToken,
+            RoleArn: config.roleArn,
+            RoleSessionName: config.sessionName,
+            DurationSeconds: config.durationSeconds,
+        }), budget);
+        const got = (answer.Credentials ?? {});
+        const secretId = typeof got.TmpSecretId === 'string' ? got.TmpSecretId : '';
+        const secretKey = typeof got.TmpSecretKey === 'string' ? got.TmpSecretKey : '';
+        const token = typeof got.Token === 'string' ? got.Token : '';
+        for (const secret of [secretId, secretKey, token])
+            if (secret)
+                deps.mask(secret);
+        if (!HEADER_SAFE.test(secretId) || !secretKey || !HEADER_SAFE.test(token)) {
+            throw new Error('AssumeRoleWithWebIdentity answered without usable Credentials (TmpSecretId, TmpSecretKey, Token)');
+        }
+        // Their life as the runner's clock reads ExpiredTime, never longer than asked for: a clock far off either
+        // way must neither keep expired keys for hours nor refresh them in a loop.
+        const askedMs = config.durationSeconds * 1000;
+        const lifeMs = typeof answer.ExpiredTime === 'number' ? answer.ExpiredTime * 1000 - wallAt : askedMs;
+        const refreshInMs = Math.max(MIN_REFRESH_MS, 0.8 * Math.min(lifeMs, askedMs));
+        return { credentials: { secretId, secretKey, token }, refreshAt: fetchedAt + refreshInMs };
+    };
+    let pending;
+    const fetchOnce = (budget) => {
+        pending ??= assumeRole(budget).catch((error) => {
+            pending = undefined; // the next request tries again
+            throw error;
+        });
+        return pending;
+    };
+    return {
+        description: `OIDC: role ${config.roleArn} through provider ${config.providerId} (session ${config.sessionName})`,
+        async get(budget) {
+            const first = fetchOnce(budget);
+            let current = await first;
+            if (deps.now() >= current.refreshAt) {
+                if (pending === first)
+                    pending = undefined; // only the first caller to notice starts the refresh
+                current = await fetchOnce(budget);
+            }
+            return current.credentials;
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/tencent/cynosdb.ts
+
+
+
+
+
+
+const CYNOSDB_VERSION = '2019-01-07';
+const FLOW_STATUS = { succeeded: 0, failed: 1, processing: 2 };
+/** A server clock further than this from the runner's is not believed: a broken Date header, not a skew. */
+const MAX_PLAUSIBLE_SKEW_MS = 24 * 3600_000;
+/** Below this, a new reading changes nothing: the server accepts 5 minutes either way. */
+const SKEW_RESOLUTION_MS = 60_000;
+function createCynosdbClient(settings) {
+    let skewMs = 0;
+    /** One signed CynosDB request, with the clock fix-up. */
+    async function request(action, payload, options, read) {
+        const sentAt = settings.now();
+        const signedWithSkew = skewMs;
+        let answer;
+        try {
+            answer = await requestApi({
+                endpoint: settings.endpoint,
+                service: 'cynosdb',
+                version: CYNOSDB_VERSION,
+                action,
+                region: settings.region,
+                payload,
+                credentials: options.credentials,
+                timestamp: Math.floor((sentAt + skewMs) / 1000),
+                timeoutMs: options.timeoutMs,
+                dispatcher: settings.dispatcher,
+                signal: options.signal,
+            });
+        }
+        catch (error) {
+            if (error instanceof ApiError && error.code === 'AuthFailure.SignatureExpire' && error.serverTime !== undefined) {
+                const measured = error.serverTime - sentAt;
+                if (Math.abs(measured) <= MAX_PLAUSIBLE_SKEW_MS && Math.abs(measured - skewMs) >= SKEW_RESOLUTION_MS) {
+                    skewMs = measured;
+                    error.clockCorrected = true;
+                    settings.onClockCorrected(skewMs);
+                }
+                else if (signedWithSkew !== skewMs) {
+                    // signed before another request corrected the clock: the next attempt is signed right
+                    error.clockCorrected = true;
+                }
+            }
+            throw error;
+        }
+        // An answer without the fields the API documents is a garbled one, retried like the rest.
+        const garbled = (what) => {
+            const error = new UnexpectedResponseError(`${action} answered ${what}${answer.requestId ? ` (RequestId ${forLog(answer.requestId)})` : ''}`);
+            error.trace = answer.trace;
+            return error;
+        };
+        const value = read(answer.fields);
+        if (value === undefined)
+            throw garbled('without the fields it documents');
+        if (value instanceof Undocumented)
+            throw garbled(value.what);
+        return { value, requestId: answer.requestId, trace: answer.trace };
+    }
+    return {
+        describeFlow(flowId, options) {
+            // flowId is validated digits; written by hand so an ID beyond 2^53 keeps every digit.
+            return request('DescribeFlow', `{"FlowId":${flowId}}`, options, (fields) => 
+            // Nothing but 0, 1 and 2 is documented; anything else is read as a garbled answer and retried.
+            fields.Status === 0 || fields.Status === 1 || fields.Status === 2
+                ? fields.Status
+                : new Undocumented(`with an undocumented Status ${forLog((toJson(fields.Status) ?? 'undefined').slice(0, 60))}`));
+        },
+        describeTasks(query, options) {
+            const payload = {
+                ...(query.startTimeBegin === undefined ? {} : { StartTimeBegin: query.startTimeBegin }),
+                ...(query.filters === undefined ? {} : { Filters: query.filters }),
+                Limit: query.limit,
+                Offset: query.offset,
+            };
+            return request('DescribeTasks', JSON.stringify(payload), options, (fields) => {
+                if (!Array.isArray(fields.TaskList))
+                    return undefined;
+                const items = fields.TaskList.filter(isObject).map(readTask);
+                return { items, total: typeof fields.TotalCount === 'number' ? fields.TotalCount : items.length };
+            });
+        },
+        describeResourcesByDealName(dealNames, options) {
+            return request('DescribeResourcesByDealName', JSON.stringify({ DealNames: dealNames }), options, (fields) => {
+                if (!Array.isArray(fields.BillingResourceInfos))
+                    return undefined;
+                const resources = fields.BillingResourceInfos.filter(isObject).map((info) => ({
+                    dealName: cynosdb_text(info.DealName),
+                    clusterId: cynosdb_text(info.ClusterId),
+                    instanceIds: Array.isArray(info.InstanceIds) ? info.InstanceIds.map(cynosdb_text) : [],
+                }));
+                // IDs go into outputs and later API calls: one that is not an ID makes the whole answer a garbled one
+                const ids = resources.flatMap((r) => [...r.instanceIds, ...(r.clusterId ? [r.clusterId] : [])]);
+                return ids.every((id) => RESOURCE_ID.test(id)) ? resources : undefined;
+            });
+        },
+        describeInstances(query, options) {
+            const payload = JSON.stringify({ InstanceIds: query.instanceIds, Limit: query.limit, Offset: query.offset });
+            return request('DescribeInstances', payload, options, (fields) => {
+                if (!Array.isArray(fields.InstanceSet))
+                    return undefined;
+                const items = fields.InstanceSet.filter(isObject).map((instance) => ({
+                    instanceId: cynosdb_text(instance.InstanceId),
+                    status: cynosdb_text(instance.Status),
+                }));
+                if (!items.every((i) => RESOURCE_ID.test(i.instanceId)))
+                    return undefined;
+                return { items, total: typeof fields.TotalCount === 'number' ? fields.TotalCount : items.length };
+            });
+        },
+        send(action, payload, options) {
+            return request(action, payload, options, (fields) => fields);
+        },
+    };
+}
+/** What made an answer one the API does not document. */
+class Undocumented {
+    what;
+    constructor(what) {
+        this.what = what;
+    }
+}
+const isObject = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
+/** A string field, cut to a sane length; anything else is empty. */
+const cynosdb_text = (value) => (typeof value === 'string' ? value.slice(0, 1000) : '');
+function readTask(task) {
+    return {
+        taskId: idText(task.ID),
+        flowId: idText(task.FlowId),
+        status: cynosdb_text(task.Status),
+        taskType: cynosdb_text(task.TaskType),
+        clusterId: cynosdb_text(task.ClusterId),
+        instanceId: cynosdb_text(task.InstanceId),
+        progress: typeof task.Process === 'number' && Number.isFinite(task.Process) ? task.Process : undefined,
+        errMsg: cynosdb_text(task.ErrMsg),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/api.ts
+
+
+
+function createStepApi(inputs, options) {
+    const { transport } = options;
+    const keys = stepKeys(inputs.credentials, {
+        transport,
+        region: inputs.region,
+        mask: options.mask,
+        now: options.now,
+        wallNow: Date.now,
+    });
+    const client = createCynosdbClient({
+        endpoint: inputs.endpoint,
+        region: inputs.region,
+        dispatcher: transport.dispatcher,
+        now: Date.now, // signing needs wall-clock time; waiting uses the monotonic clock
+        onClockCorrected: (skewMs) => options.log(`The runner's clock is ${formatDuration(Math.abs(skewMs))} ${skewMs > 0 ? 'behind' : 'ahead of'} Tencent Cloud's; signing with the server's time`),
+    });
+    /** One CynosDB request: keys first (they may need STS), then the transport's slot and deadline. */
+    const cynosdb = async (budget, send) => {
+        const credentials = await keys.get(budget);
+        return transport.tencent(inputs.endpoint.host, budget, (signal, timeoutMs) => send({ signal, timeoutMs, credentials }));
+    };
+    return {
+        credentials: keys.description,
+        describeFlow: (flowId, budget) => cynosdb(budget, (o) => client.describeFlow(flowId, o)),
+        describeTasks: (query, budget) => cynosdb(budget, (o) => client.describeTasks(query, o)),
+        describeResourcesByDealName: (names, budget) => cynosdb(budget, (o) => client.describeResourcesByDealName(names, o)),
+        describeInstances: (query, budget) => cynosdb(budget, (o) => client.describeInstances(query, o)),
+        send: (action, payload, budget) => cynosdb(budget, (o) => client.send(action, payload, o)),
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/log.ts
@@ -49086,7 +49752,7 @@ const VALUE_RULES = {
 const apiName = (path) => path.join('.');
 /** `Filters[0].Names`, for people. */
 const displayPath = (path) => path.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');
-const isObject = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
+const api_model_isObject = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
 const problem = (code, path, message, suggestions = []) => ({ code, path: displayPath(path), message, suggestions });
 const typeProblem = (path) => problem('InvalidParameter', path, `The value type of parameter \`${apiName(path)}\` is not valid.`);
 /**
@@ -49101,7 +49767,7 @@ function checkRequest(model, action, params) {
         ];
     }
     // The API's wording for a body that is not a JSON object is not documented.
-    if (!isObject(params))
+    if (!api_model_isObject(params))
         return [problem('InvalidParameter', [], 'The request body must be a JSON object.')];
     const actionModel = model.actions[action];
     const problems = checkStruct(model, actionModel.request, params);
@@ -49121,7 +49787,7 @@ function checkStruct(model, name, value, path = []) {
     const struct = Object.hasOwn(model.structs, name) ? model.structs[name] : undefined;
     if (struct === undefined)
         throw new Error(`the ${model.service} model has no struct ${name}`);
-    if (!isObject(value))
+    if (!api_model_isObject(value))
         return [typeProblem(path)];
     const problems = [];
     const fields = Object.keys(struct);
@@ -49210,26 +49876,106 @@ function editDistance(a, b) {
 
 ;// CONCATENATED MODULE: ./src/tencent/cynosdb-requests.json
 const cynosdb_requests_namespaceObject = /*#__PURE__*/JSON.parse('{"actions":{"ActivateInstance":{"answers":["FlowId"],"request":"ActivateInstanceRequest"},"ActivateLibraDBCluster":{"answers":["FlowId"],"request":"ActivateLibraDBClusterRequest"},"ActivateLibraDBInstance":{"answers":["FlowId"],"request":"ActivateLibraDBInstanceRequest"},"AddClusterSlaveZone":{"answers":["FlowId"],"request":"AddClusterSlaveZoneRequest"},"AddInstances":{"answers":["BigDealIds","DealNames","ResourceIds","TranId"],"request":"AddInstancesRequest"},"AddLibraDBInstances":{"answers":["BigDealIds","DealNames","ResourceIds","TranId"],"request":"AddLibraDBInstancesRequest"},"AddServerlessRoInstances":{"answers":["BigDealIds","DealNames","ResourceIds","TranId"],"request":"AddServerlessRoInstancesRequest"},"AssociateSecurityGroups":{"answers":[],"request":"AssociateSecurityGroupsRequest"},"BindClusterResourcePackages":{"answers":[],"request":"BindClusterResourcePackagesRequest"},"CalculateBackupSaveSecExpires":{"answers":["WillDeleteBackupFileCount","WillDeleteBackupFiles","WillDeleteBinlogFileCount","WillDeleteBinlogFiles","WillDeleteRedoLogFileCount","WillDeleteRedoLogFiles"],"request":"CalculateBackupSaveSecExpiresRequest"},"CancelClusterServerlessScalePlan":{"answers":["TaskId"],"request":"CancelClusterServerlessScalePlanRequest"},"CheckCreateLibraDBInstance":{"answers":["CheckItem","Status"],"request":"CheckCreateLibraDBInstanceRequest"},"CheckTransferClusterZone":{"answers":["CheckMsg","CheckStatus"],"request":"CheckTransferClusterZoneRequest"},"CloseAuditService":{"answers":[],"request":"CloseAuditServiceRequest"},"CloseClusterPasswordComplexity":{"answers":["FlowId"],"request":"CloseClusterPasswordComplexityRequest"},"CloseProxy":{"answers":["FlowId","TaskId"],"request":"CloseProxyRequest"},"CloseProxyEndPoint":{"answers":["FlowId","TaskId"],"request":"CloseProxyEndPointRequest"},"CloseSSL":{"answers":["FlowId","TaskId"],"request":"CloseSSLRequest"},"CloseWan":{"answers":["FlowId"],"request":"CloseWanRequest"},"CopyBackupToVault":{"answers":["TaskId"],"request":"CopyBackupToVaultRequest"},"CopyClusterPasswordComplexity":{"answers":["FlowId"],"request":"CopyClusterPasswordComplexityRequest"},"CreateAccounts":{"answers":["TaskId"],"request":"CreateAccountsRequest"},"CreateAuditLogFile":{"answers":["FileName"],"request":"CreateAuditLogFileRequest"},"CreateAuditRuleTemplate":{"answers":["RuleTemplateId"],"request":"CreateAuditRuleTemplateRequest"},"CreateBackup":{"answers":["FlowId"],"request":"CreateBackupRequest"},"CreateCLSDelivery":{"answers":["TaskId"],"request":"CreateCLSDeliveryRequest"},"CreateClusterDatabase":{"answers":[],"request":"CreateClusterDatabaseRequest"},"CreateClusterPeriodScalePolicy":{"answers":["PolicyId"],"request":"CreateClusterPeriodScalePolicyRequest"},"CreateClusters":{"answers":["BigDealIds","ClusterIds","DealNames","ResourceIds","TranId"],"request":"CreateClustersRequest"},"CreateIntegrateCluster":{"answers":["BigDealIds","ClusterIds","DealNames","ResourceIds","TranId"],"request":"CreateIntegrateClusterRequest"},"CreateLibraDBClusterAccounts":{"answers":[],"request":"CreateLibraDBClusterAccountsRequest"},"CreateLibraDBClusters":{"answers":["BigDealIds","ClusterIds","DealNames","ResourceIds","TranId"],"request":"CreateLibraDBClustersRequest"},"CreateParamTemplate":{"answers":["TemplateId"],"request":"CreateParamTemplateRequest"},"CreateProxy":{"answers":["FlowId","ProxyGroupId","TaskId"],"request":"CreateProxyRequest"},"CreateProxyEndPoint":{"answers":["FlowId","ProxyGroupId","TaskId"],"request":"CreateProxyEndPointRequest"},"CreateResourcePackage":{"answers":["BigDealIds","DealNames"],"request":"CreateResourcePackageRequest"},"CreateVault":{"answers":["TaskId"],"request":"CreateVaultRequest"},"DeleteAccounts":{"answers":["TaskId"],"request":"DeleteAccountsRequest"},"DeleteAuditLogFile":{"answers":[],"request":"DeleteAuditLogFileRequest"},"DeleteAuditRuleTemplates":{"answers":[],"request":"DeleteAuditRuleTemplatesRequest"},"DeleteBackup":{"answers":[],"request":"DeleteBackupRequest"},"DeleteBackupVault":{"answers":["TaskId"],"request":"DeleteBackupVaultRequest"},"DeleteCLSDelivery":{"answers":["TaskId"],"request":"DeleteCLSDeliveryRequest"},"DeleteClusterDatabase":{"answers":[],"request":"DeleteClusterDatabaseRequest"},"DeleteClusterPeriodScalePolicy":{"answers":[],"request":"DeleteClusterPeriodScalePolicyRequest"},"DeleteClusterSaveBackup":{"answers":["TaskId"],"request":"DeleteClusterSaveBackupRequest"},"DeleteLibraDBCluster":{"answers":["FlowId"],"request":"DeleteLibraDBClusterRequest"},"DeleteLibraDBClusterAccounts":{"answers":[],"request":"DeleteLibraDBClusterAccountsRequest"},"DeleteParamTemplate":{"answers":[],"request":"DeleteParamTemplateRequest"},"DeleteVaults":{"answers":["VaultTask"],"request":"DeleteVaultsRequest"},"DescribeAccountAllGrantPrivileges":{"answers":["DatabasePrivileges","GlobalPrivileges","PrivilegeStatements","TablePrivileges"],"request":"DescribeAccountAllGrantPrivilegesRequest"},"DescribeAccountPrivileges":{"answers":["Privileges"],"request":"DescribeAccountPrivilegesRequest"},"DescribeAccounts":{"answers":["AccountSet","TotalCount"],"request":"DescribeAccountsRequest"},"DescribeAuditInstanceList":{"answers":["Items","TotalCount"],"request":"DescribeAuditInstanceListRequest"},"DescribeAuditLogFiles":{"answers":["Items","TotalCount"],"request":"DescribeAuditLogFilesRequest"},"DescribeAuditLogs":{"answers":["Items","TotalCount"],"request":"DescribeAuditLogsRequest"},"DescribeAuditRuleTemplates":{"answers":["Items","TotalCount"],"request":"DescribeAuditRuleTemplatesRequest"},"DescribeAuditRuleWithInstanceIds":{"answers":["Items","TotalCount"],"request":"DescribeAuditRuleWithInstanceIdsRequest"},"DescribeBackupConfig":{"answers":["BackupFreq","BackupTimeBeg","BackupTimeEnd","BackupType","LogicBackupConfig","LogicCrossRegionsConfigUpdateTime","ReserveDuration","SnapshotSecondaryBackupConfig","SparseBackupConfig"],"request":"DescribeBackupConfigRequest"},"DescribeBackupDownloadRestriction":{"answers":["BackupLimitClusterRestrictions"],"request":"DescribeBackupDownloadRestrictionRequest"},"DescribeBackupDownloadUrl":{"answers":["DownloadUrl"],"request":"DescribeBackupDownloadUrlRequest"},"DescribeBackupDownloadUserRestriction":{"answers":["BackupLimitClusterRestrictions","TotalCount"],"request":"DescribeBackupDownloadUserRestrictionRequest"},"DescribeBackupList":{"answers":["BackupList","TotalCount"],"request":"DescribeBackupListRequest"},"DescribeBackupListByVault":{"answers":["BackupList","TotalCount"],"request":"DescribeBackupListByVaultRequest"},"DescribeBackupOverview":{"answers":["BackupLogicVolume","BackupSnapshotVolume","BackupTotalVolume","BackupVolumeInfos","CrossRegionBackupVolume","CrossRegionBackupVolumeInfos","CrossRegionLogVolume","CrossRegions","CrossTotalVolume","LogBinlogVolume","LogRedoLogVolume","LogTotalVolume"],"request":"DescribeBackupOverviewRequest"},"DescribeBinlogConfig":{"answers":["BinlogConfig","BinlogCrossRegionsConfigUpdateTime"],"request":"DescribeBinlogConfigRequest"},"DescribeBinlogDownloadUrl":{"answers":["DownloadUrl"],"request":"DescribeBinlogDownloadUrlRequest"},"DescribeBinlogListByVault":{"answers":["BinlogList","TotalCount"],"request":"DescribeBinlogListByVaultRequest"},"DescribeBinlogSaveDays":{"answers":["BinlogSaveDays"],"request":"DescribeBinlogSaveDaysRequest"},"DescribeBinlogs":{"answers":["Binlogs","TotalCount"],"request":"DescribeBinlogsRequest"},"DescribeChangedParamsAfterUpgrade":{"answers":["Items","TotalCount"],"request":"DescribeChangedParamsAfterUpgradeRequest"},"DescribeClusterDatabaseTables":{"answers":["Limit","Offset","Tables","TotalCount"],"request":"DescribeClusterDatabaseTablesRequest"},"DescribeClusterDatabases":{"answers":["Databases","Limit","Offset","TotalCount"],"request":"DescribeClusterDatabasesRequest"},"DescribeClusterDetail":{"answers":["Detail"],"request":"DescribeClusterDetailRequest"},"DescribeClusterDetailDatabases":{"answers":["DbInfos","TotalCount"],"request":"DescribeClusterDetailDatabasesRequest"},"DescribeClusterInstanceGroups":{"answers":["InstanceGroupInfoList","TotalCount"],"request":"DescribeClusterInstanceGroupsRequest"},"DescribeClusterInstanceGrps":{"answers":["InstanceGroupInfoList","InstanceGrpInfoList","TotalCount"],"request":"DescribeClusterInstanceGrpsRequest"},"DescribeClusterLevels":{"answers":["LevelList","Zones"],"request":"DescribeClusterLevelsRequest"},"DescribeClusterParamLogs":{"answers":["ClusterParamLogs","TotalCount"],"request":"DescribeClusterParamLogsRequest"},"DescribeClusterParams":{"answers":["Items","TotalCount"],"request":"DescribeClusterParamsRequest"},"DescribeClusterPasswordComplexity":{"answers":["ValidatePasswordDictionary","ValidatePasswordLength","ValidatePasswordMixedCaseCount","ValidatePasswordNumberCount","ValidatePasswordPolicy","ValidatePasswordSpecialCharCount"],"request":"DescribeClusterPasswordComplexityRequest"},"DescribeClusterPeriodScalePolicy":{"answers":["PolicyList"],"request":"DescribeClusterPeriodScalePolicyRequest"},"DescribeClusterReadOnly":{"answers":["ClusterReadOnlyValues"],"request":"DescribeClusterReadOnlyRequest"},"DescribeClusterServerlessScalePlans":{"answers":["ServerlessScalePlans","TotalCount"],"request":"DescribeClusterServerlessScalePlansRequest"},"DescribeClusterStorageAutoExpand":{"answers":["ExpandStep","MaxStorageLimit","StorageAutoExpand","StorageUsageThreshold"],"request":"DescribeClusterStorageAutoExpandRequest"},"DescribeClusterTransparentEncryptInfo":{"answers":["IsOpenGlobalEncryption","KeyId","KeyRegion","KeyType"],"request":"DescribeClusterTransparentEncryptInfoRequest"},"DescribeClusters":{"answers":["ClusterSet","TotalCount"],"request":"DescribeClustersRequest"},"DescribeDBSecurityGroups":{"answers":["Groups"],"request":"DescribeDBSecurityGroupsRequest"},"DescribeFlow":{"answers":["Status"],"request":"DescribeFlowRequest"},"DescribeInstanceCLSLogDelivery":{"answers":["InstanceCLSDeliveryInfos","TotalCount"],"request":"DescribeInstanceCLSLogDeliveryRequest"},"DescribeInstanceDetail":{"answers":["Detail"],"request":"DescribeInstanceDetailRequest"},"DescribeInstanceErrorLogs":{"answers":["ErrorLogs","TotalCount"],"request":"DescribeInstanceErrorLogsRequest"},"DescribeInstanceParams":{"answers":["Items"],"request":"DescribeInstanceParamsRequest"},"DescribeInstanceSlowQueries":{"answers":["SlowQueries","TotalCount"],"request":"DescribeInstanceSlowQueriesRequest"},"DescribeInstanceSpecs":{"answers":["InstanceSpecSet"],"request":"DescribeInstanceSpecsRequest"},"DescribeInstanceSpecsByOperationType":{"answers":["InstanceSpecSet"],"request":"DescribeInstanceSpecsByOperationTypeRequest"},"DescribeInstances":{"answers":["InstanceSet","TotalCount"],"request":"DescribeInstancesRequest"},"DescribeInstancesWithinSameCluster":{"answers":["InstanceIds","TotalCount"],"request":"DescribeInstancesWithinSameClusterRequest"},"DescribeIntegrateTask":{"answers":["CurrentProgress","CurrentStep","TaskStatus"],"request":"DescribeIntegrateTaskRequest"},"DescribeIsolatedInstances":{"answers":["InstanceSet","TotalCount"],"request":"DescribeIsolatedInstancesRequest"},"DescribeLibraDBClusterAccountAllPrivileges":{"answers":["DatabasePrivileges","GlobalPrivileges","PrivilegeStatements","TablePrivileges"],"request":"DescribeLibraDBClusterAccountAllPrivilegesRequest"},"DescribeLibraDBClusterAccountPrivileges":{"answers":["Privileges"],"request":"DescribeLibraDBClusterAccountPrivilegesRequest"},"DescribeLibraDBClusterAccounts":{"answers":["AccountSet","TotalCount"],"request":"DescribeLibraDBClusterAccountsRequest"},"DescribeLibraDBClusterAutoMapRule":{"answers":["AutoMapRules"],"request":"DescribeLibraDBClusterAutoMapRuleRequest"},"DescribeLibraDBClusterDetail":{"answers":["Detail"],"request":"DescribeLibraDBClusterDetailRequest"},"DescribeLibraDBClusterTableMapping":{"answers":["TableMappings","TotalCnt"],"request":"DescribeLibraDBClusterTableMappingRequest"},"DescribeLibraDBClusters":{"answers":["ClusterSet","TotalCount"],"request":"DescribeLibraDBClustersRequest"},"DescribeLibraDBDataSource":{"answers":["DataSourceList"],"request":"DescribeLibraDBDataSourceRequest"},"DescribeLibraDBForwardConfig":{"answers":["ForwardList","ForwardMode"],"request":"DescribeLibraDBForwardConfigRequest"},"DescribeLibraDBInstanceDetail":{"answers":["AnalysisUpgradeVersionInfo","AppId","ClusterId","ClusterName","Cpu","CreateTime","InstanceId","InstanceName","InstanceNetInfo","InstanceRole","InstanceType","LibraDBVersion","Memory","NetType","NodeCount","NodeInfo","PayMode","PeriodEndTime","PeriodStartTime","ProjectId","Region","RenewFlag","ResourceTags","Status","StatusDesc","Storage","StorageType","SubnetId","Uin","UpdateTime","Vip","VpcId","Vport","Zone"],"request":"DescribeLibraDBInstanceDetailRequest"},"DescribeLibraDBInstanceSpecs":{"answers":["InstanceSpecSet"],"request":"DescribeLibraDBInstanceSpecsRequest"},"DescribeLibraDBSlowLogs":{"answers":[],"request":"DescribeLibraDBSlowLogsRequest"},"DescribeLibraDBVersion":{"answers":["VersionList"],"request":"DescribeLibraDBVersionRequest"},"DescribeMaintainPeriod":{"answers":["MaintainDuration","MaintainStartTime","MaintainWeekDays"],"request":"DescribeMaintainPeriodRequest"},"DescribeParamTemplateDetail":{"answers":["DbMode","EngineVersion","Items","TemplateDescription","TemplateId","TemplateName","TotalCount"],"request":"DescribeParamTemplateDetailRequest"},"DescribeParamTemplates":{"answers":["Items","TotalCount"],"request":"DescribeParamTemplatesRequest"},"DescribeProjectSecurityGroups":{"answers":["Groups","Total"],"request":"DescribeProjectSecurityGroupsRequest"},"DescribeProxies":{"answers":["ColumnStoreProxyForward","ProxyGroupInfos","ProxyNodeInfos","TotalCount"],"request":"DescribeProxiesRequest"},"DescribeProxyNodes":{"answers":["ProxyNodeInfos","TotalCount"],"request":"DescribeProxyNodesRequest"},"DescribeProxySpecs":{"answers":["ProxySpecs"],"request":"DescribeProxySpecsRequest"},"DescribeRedoLogListByVault":{"answers":["RedoLogList","TotalCount"],"request":"DescribeRedoLogListByVaultRequest"},"DescribeRedoLogs":{"answers":["RedoLogs","TotalCount"],"request":"DescribeRedoLogsRequest"},"DescribeResourcePackageDetail":{"answers":["Detail","Total"],"request":"DescribeResourcePackageDetailRequest"},"DescribeResourcePackageList":{"answers":["Detail","Total"],"request":"DescribeResourcePackageListRequest"},"DescribeResourcePackageSaleSpec":{"answers":["Detail","Total"],"request":"DescribeResourcePackageSaleSpecRequest"},"DescribeResourcesByDealName":{"answers":["BillingResourceInfos"],"request":"DescribeResourcesByDealNameRequest"},"DescribeRollbackTimeRange":{"answers":["RollbackTimeRanges","TimeRangeEnd","TimeRangeStart"],"request":"DescribeRollbackTimeRangeRequest"},"DescribeSQLExecutionPlan":{"answers":["PlanDetail"],"request":"DescribeSQLExecutionPlanRequest"},"DescribeSSLStatus":{"answers":["DownloadUrl","IsOpenSSL"],"request":"DescribeSSLStatusRequest"},"DescribeSaveBackupClusters":{"answers":["SaveBackupClusterInfos","TotalCount"],"request":"DescribeSaveBackupClustersRequest"},"DescribeServerlessInstanceSpecs":{"answers":["Specs"],"request":"DescribeServerlessInstanceSpecsRequest"},"DescribeServerlessStrategy":{"answers":["AutoArchive","AutoPause","AutoPauseDelay","AutoScaleDown","AutoScaleDownDelay","AutoScaleUp","AutoScaleUpDelay"],"request":"DescribeServerlessStrategyRequest"},"DescribeSlaveZones":{"answers":["SlaveZones"],"request":"DescribeSlaveZonesRequest"},"DescribeSupportProxyVersion":{"answers":["CurrentProxyVersion","SupportProxyVersionDetail","SupportProxyVersions"],"request":"DescribeSupportProxyVersionRequest"},"DescribeTasks":{"answers":["TaskList","TotalCount"],"request":"DescribeTasksRequest"},"DescribeVaultBackupClusterInfo":{"answers":["ClusterInfos"],"request":"DescribeVaultBackupClusterInfoRequest"},"DescribeVaults":{"answers":["TotalCount","Vaults"],"request":"DescribeVaultsRequest"},"DescribeZones":{"answers":["RegionSet"],"request":"DescribeZonesRequest"},"DisassociateSecurityGroups":{"answers":[],"request":"DisassociateSecurityGroupsRequest"},"DownloadLibraDBClusterList":{"answers":["ClusterSet","TotalCount"],"request":"DownloadLibraDBClusterListRequest"},"ExportInstanceErrorLogs":{"answers":["ErrorLogItems","FileContent"],"request":"ExportInstanceErrorLogsRequest"},"ExportInstanceSlowQueries":{"answers":["FileContent"],"request":"ExportInstanceSlowQueriesRequest"},"ExportResourcePackageDeductDetails":{"answers":["FileContent"],"request":"ExportResourcePackageDeductDetailsRequest"},"GrantAccountPrivileges":{"answers":[],"request":"GrantAccountPrivilegesRequest"},"InquirePriceCreate":{"answers":["InstancePrice","StoragePrice"],"request":"InquirePriceCreateRequest"},"InquirePriceModify":{"answers":["InstancePrice","StoragePrice"],"request":"InquirePriceModifyRequest"},"InquirePriceMultiSpec":{"answers":["GoodsPrice"],"request":"InquirePriceMultiSpecRequest"},"InquirePriceRenew":{"answers":["ClusterId","InstanceIds","InstanceRealTotalPrice","Prices","StorageRealTotalPrice"],"request":"InquirePriceRenewRequest"},"IsolateCluster":{"answers":["DealNames","FlowId"],"request":"IsolateClusterRequest"},"IsolateInstance":{"answers":["DealNames","FlowId"],"request":"IsolateInstanceRequest"},"IsolateLibraDBCluster":{"answers":["DealNames","FlowId"],"request":"IsolateLibraDBClusterRequest"},"IsolateLibraDBInstance":{"answers":["DealNames","FlowId"],"request":"IsolateLibraDBInstanceRequest"},"ModifyAccountDescription":{"answers":[],"request":"ModifyAccountDescriptionRequest"},"ModifyAccountHost":{"answers":[],"request":"ModifyAccountHostRequest"},"ModifyAccountParams":{"answers":[],"request":"ModifyAccountParamsRequest"},"ModifyAccountPrivileges":{"answers":[],"request":"ModifyAccountPrivilegesRequest"},"ModifyAuditRuleTemplates":{"answers":[],"request":"ModifyAuditRuleTemplatesRequest"},"ModifyAuditService":{"answers":[],"request":"ModifyAuditServiceRequest"},"ModifyBackupConfig":{"answers":[],"request":"ModifyBackupConfigRequest"},"ModifyBackupDownloadRestriction":{"answers":[],"request":"ModifyBackupDownloadRestrictionRequest"},"ModifyBackupDownloadUserRestriction":{"answers":[],"request":"ModifyBackupDownloadUserRestrictionRequest"},"ModifyBackupName":{"answers":[],"request":"ModifyBackupNameRequest"},"ModifyBinlogConfig":{"answers":[],"request":"ModifyBinlogConfigRequest"},"ModifyBinlogSaveDays":{"answers":[],"request":"ModifyBinlogSaveDaysRequest"},"ModifyClusterBinlogRedoLogAutoCopyVault":{"answers":["TaskId"],"request":"ModifyClusterBinlogRedoLogAutoCopyVaultRequest"},"ModifyClusterDatabase":{"answers":[],"request":"ModifyClusterDatabaseRequest"},"ModifyClusterGlobalEncryption":{"answers":["TaskId"],"request":"ModifyClusterGlobalEncryptionRequest"},"ModifyClusterLevel":{"answers":["TaskId"],"request":"ModifyClusterLevelRequest"},"ModifyClusterName":{"answers":[],"request":"ModifyClusterNameRequest"},"ModifyClusterParam":{"answers":["AsyncRequestId"],"request":"ModifyClusterParamRequest"},"ModifyClusterPasswordComplexity":{"answers":["FlowId"],"request":"ModifyClusterPasswordComplexityRequest"},"ModifyClusterPeriodScalePolicy":{"answers":[],"request":"ModifyClusterPeriodScalePolicyRequest"},"ModifyClusterReadOnly":{"answers":["ClusterTaskIds"],"request":"ModifyClusterReadOnlyRequest"},"ModifyClusterSlaveZone":{"answers":["FlowId"],"request":"ModifyClusterSlaveZoneRequest"},"ModifyClusterStorage":{"answers":["BigDealIds","DealNames","TranId"],"request":"ModifyClusterStorageRequest"},"ModifyDBInstanceSecurityGroups":{"answers":[],"request":"ModifyDBInstanceSecurityGroupsRequest"},"ModifyInstanceName":{"answers":[],"request":"ModifyInstanceNameRequest"},"ModifyInstanceParam":{"answers":["FlowId"],"request":"ModifyInstanceParamRequest"},"ModifyInstanceUpgradeLimitDays":{"answers":[],"request":"ModifyInstanceUpgradeLimitDaysRequest"},"ModifyLibraDBClusterAccountDescription":{"answers":[],"request":"ModifyLibraDBClusterAccountDescriptionRequest"},"ModifyLibraDBClusterAccountHost":{"answers":[],"request":"ModifyLibraDBClusterAccountHostRequest"},"ModifyLibraDBClusterAccountPrivilege":{"answers":[],"request":"ModifyLibraDBClusterAccountPrivilegeRequest"},"ModifyLibraDBClusterDataSource":{"answers":["FlowId"],"request":"ModifyLibraDBClusterDataSourceRequest"},"ModifyLibraDBClusterName":{"answers":[],"request":"ModifyLibraDBClusterNameRequest"},"ModifyLibraDBClusterProject":{"answers":["AffectedClusterIdSet"],"request":"ModifyLibraDBClusterProjectRequest"},"ModifyLibraDBClusterReplicationObject":{"answers":["FlowId"],"request":"ModifyLibraDBClusterReplicationObjectRequest"},"ModifyLibraDBForwardConfig":{"answers":[],"request":"ModifyLibraDBForwardConfigRequest"},"ModifyMaintainPeriodConfig":{"answers":[],"request":"ModifyMaintainPeriodConfigRequest"},"ModifyParamTemplate":{"answers":[],"request":"ModifyParamTemplateRequest"},"ModifyProxyDesc":{"answers":[],"request":"ModifyProxyDescRequest"},"ModifyProxyRwSplit":{"answers":["FlowId","TaskId"],"request":"ModifyProxyRwSplitRequest"},"ModifyResourcePackageClusters":{"answers":[],"request":"ModifyResourcePackageClustersRequest"},"ModifyResourcePackageName":{"answers":[],"request":"ModifyResourcePackageNameRequest"},"ModifyResourcePackagesDeductionPriority":{"answers":[],"request":"ModifyResourcePackagesDeductionPriorityRequest"},"ModifyServerlessStrategy":{"answers":["FlowId","TaskId"],"request":"ModifyServerlessStrategyRequest"},"ModifySnapBackupCrossRegionConfig":{"answers":["TaskId"],"request":"ModifySnapBackupCrossRegionConfigRequest"},"ModifyVault":{"answers":["TaskId"],"request":"ModifyVaultRequest"},"ModifyVipVport":{"answers":["FlowId"],"request":"ModifyVipVportRequest"},"OfflineCluster":{"answers":["FlowId"],"request":"OfflineClusterRequest"},"OfflineInstance":{"answers":["FlowId"],"request":"OfflineInstanceRequest"},"OfflineLibraDBCluster":{"answers":["FlowId"],"request":"OfflineLibraDBClusterRequest"},"OfflineLibraDBInstance":{"answers":["FlowId"],"request":"OfflineLibraDBInstanceRequest"},"OpenAIOptimizer":{"answers":["TaskId"],"request":"OpenAIOptimizerRequest"},"OpenAuditService":{"answers":[],"request":"OpenAuditServiceRequest"},"OpenClusterPasswordComplexity":{"answers":["FlowId"],"request":"OpenClusterPasswordComplexityRequest"},"OpenClusterReadOnlyInstanceGroupAccess":{"answers":["FlowId"],"request":"OpenClusterReadOnlyInstanceGroupAccessRequest"},"OpenClusterTransparentEncrypt":{"answers":["TaskId"],"request":"OpenClusterTransparentEncryptRequest"},"OpenReadOnlyInstanceExclusiveAccess":{"answers":["FlowId"],"request":"OpenReadOnlyInstanceExclusiveAccessRequest"},"OpenSSL":{"answers":["FlowId","TaskId"],"request":"OpenSSLRequest"},"OpenWan":{"answers":["FlowId"],"request":"OpenWanRequest"},"PauseServerless":{"answers":["FlowId"],"request":"PauseServerlessRequest"},"RefundResourcePackage":{"answers":["DealNames"],"request":"RefundResourcePackageRequest"},"ReloadBalanceProxyNode":{"answers":["FlowId","TaskId"],"request":"ReloadBalanceProxyNodeRequest"},"RemoveClusterSlaveZone":{"answers":["FlowId"],"request":"RemoveClusterSlaveZoneRequest"},"RenewClusters":{"answers":["BigDealIds","ClusterIds","DealNames","ResourceIds","TranId"],"request":"RenewClustersRequest"},"RenewLibraDBClusters":{"answers":["BigDealIds","ClusterIds","DealNames","ResourceIds","TranId"],"request":"RenewLibraDBClustersRequest"},"ReplayInstanceAuditLog":{"answers":["TaskId"],"request":"ReplayInstanceAuditLogRequest"},"ResetAccountPassword":{"answers":[],"request":"ResetAccountPasswordRequest"},"ResetLibraDBClusterAccountPassword":{"answers":[],"request":"ResetLibraDBClusterAccountPasswordRequest"},"RestartInstance":{"answers":["FlowId"],"request":"RestartInstanceRequest"},"RestartLibraDBInstance":{"answers":["FlowId"],"request":"RestartLibraDBInstanceRequest"},"ResumeServerless":{"answers":["FlowId"],"request":"ResumeServerlessRequest"},"RevokeAccountPrivileges":{"answers":[],"request":"RevokeAccountPrivilegesRequest"},"RollBackCluster":{"answers":["FlowId"],"request":"RollBackClusterRequest"},"RollbackToNewCluster":{"answers":["BigDealIds","ClusterIds","DealNames","ResourceIds","TranId"],"request":"RollbackToNewClusterRequest"},"SearchClusterDatabases":{"answers":["Databases"],"request":"SearchClusterDatabasesRequest"},"SearchClusterTables":{"answers":["Tables"],"request":"SearchClusterTablesRequest"},"SetLibraDBClusterRenewFlag":{"answers":["Count"],"request":"SetLibraDBClusterRenewFlagRequest"},"SetRenewFlag":{"answers":["Count"],"request":"SetRenewFlagRequest"},"StartCLSDelivery":{"answers":["TaskId"],"request":"StartCLSDeliveryRequest"},"StopCLSDelivery":{"answers":["TaskId"],"request":"StopCLSDeliveryRequest"},"SwitchClusterVpc":{"answers":["FlowId"],"request":"SwitchClusterVpcRequest"},"SwitchClusterZone":{"answers":["FlowId","TaskId"],"request":"SwitchClusterZoneRequest"},"SwitchProxyVpc":{"answers":["FlowId"],"request":"SwitchProxyVpcRequest"},"TransferClusterPrepayToPostpay":{"answers":["BigDealIds","ClusterIds","DealNames","ResourceIds","TranId"],"request":"TransferClusterPrepayToPostpayRequest"},"TransferClusterZone":{"answers":["TaskId"],"request":"TransferClusterZoneRequest"},"TransferStoragePrepayToPostpay":{"answers":["BigDealIds","ClusterIds","DealNames","ResourceIds"],"request":"TransferStoragePrepayToPostpayRequest"},"UnbindClusterResourcePackages":{"answers":[],"request":"UnbindClusterResourcePackagesRequest"},"UpgradeClusterVersion":{"answers":["FlowId"],"request":"UpgradeClusterVersionRequest"},"UpgradeInstance":{"answers":["BigDealIds","DealNames","TranId"],"request":"UpgradeInstanceRequest"},"UpgradeProxy":{"answers":["FlowId","TaskId"],"request":"UpgradeProxyRequest"},"UpgradeProxyVersion":{"answers":["FlowId","TaskId"],"request":"UpgradeProxyVersionRequest"}},"sdk":"tencentcloud-sdk-nodejs@4.1.313","service":"cynosdb","structs":{"AccountParam":{"ParamName":{"required":true,"type":"string"},"ParamValue":{"required":true,"type":"string"}},"ActivateInstanceRequest":{"ClusterId":{"required":true,"type":"string"},"InstanceIdList":{"required":true,"type":"string[]"}},"ActivateLibraDBClusterRequest":{"ClusterId":{"required":true,"type":"string"}},"ActivateLibraDBInstanceRequest":{"ClusterId":{"required":true,"type":"string"},"InstanceIdList":{"required":true,"type":"string[]"}},"AddClusterSlaveZoneRequest":{"BinlogSyncWay":{"required":false,"type":"string"},"ClusterId":{"required":true,"type":"string"},"SemiSyncTimeout":{"required":false,"type":"number"},"SlaveZone":{"required":true,"type":"string"}},"AddInstancesRequest":{"AutoVoucher":{"required":false,"type":"number"},"ClusterId":{"required":true,"type":"string"},"Cpu":{"required":true,"type":"number"},"DbType":{"required":false,"type":"string"},"DealMode":{"required":false,"type":"number"},"DeviceType":{"required":false,"type":"string"},"InstanceGrpId":{"required":false,"type":"string"},"InstanceName":{"required":false,"type":"string"},"InstanceParams":{"required":false,"type":"ModifyParamItem[]"},"Memory":{"required":true,"type":"number"},"OrderSource":{"required":false,"type":"string"},"ParamTemplateId":{"required":false,"type":"number"},"Port":{"required":false,"type":"number"},"ReadOnlyCount":{"required":true,"type":"number"},"SecurityGroupIds":{"required":false,"type":"string[]"},"SubnetId":{"required":false,"type":"string"},"UpgradeProxy":{"required":false,"type":"UpgradeProxy"},"VpcId":{"required":false,"type":"string"}},"AddLibraDBInstancesRequest":{"AutoVoucher":{"required":false,"type":"number"},"ClusterId":{"required":true,"type":"string"},"Cpu":{"required":true,"type":"number"},"DealMode":{"required":false,"type":"number"},"GoodsNum":{"required":false,"type":"number"},"InstanceName":{"required":false,"type":"string"},"InstanceType":{"required":false,"type":"string"},"LibraDBVersion":{"required":false,"type":"string"},"Mem":{"required":true,"type":"number"},"Objects":{"required":true,"type":"Objects"},"OrderSource":{"required":false,"type":"string"},"PayMode":{"required":true,"type":"number"},"Port":{"required":false,"type":"number"},"ReplicasNum":{"required":false,"type":"number"},"SecurityGroupIds":{"required":false,"type":"string[]"},"SrcInstanceId":{"required":false,"type":"string"},"StorageSize":{"required":true,"type":"number"},"StorageType":{"required":false,"type":"string"},"SubnetId":{"required":false,"type":"string"},"TimeSpan":{"required":false,"type":"number"},"TimeUnit":{"required":false,"type":"string"},"VpcId":{"required":false,"type":"string"},"Zone":{"required":true,"type":"string"}},"AddServerlessRoInstancesRequest":{"AutoPause":{"required":false,"type":"string"},"AutoPauseDelay":{"required":false,"type":"number"},"ClusterId":{"required":true,"type":"string"},"InstanceName":{"required":false,"type":"string"},"InstanceParams":{"required":false,"type":"ModifyParamItem[]"},"MaxCpu":{"required":false,"type":"number"},"MinCpu":{"required":false,"type":"number"},"ParamTemplateId":{"required":false,"type":"number"},"Port":{"required":false,"type":"number"},"RoCount":{"required":false,"type":"number"},"SecurityGroupIds":{"required":false,"type":"string[]"},"SubnetId":{"required":false,"type":"string"},"VpcId":{"required":false,"type":"string"}},"AssociateSecurityGroupsRequest":{"InstanceIds":{"required":true,"type":"string[]"},"SecurityGroupIds":{"required":true,"type":"string[]"},"Zone":{"required":false,"type":"string"}},"AuditInstanceFilters":{"ExactMatch":{"required":true,"type":"boolean"},"Name":{"required":true,"type":"string"},"Values":{"required":true,"type":"string[]"}},"AuditLogFilter":{"AffectRows":{"required":false,"type":"number"},"DBName":{"required":false,"type":"string[]"},"ExecTime":{"required":false,"type":"number"},"Host":{"required":false,"type":"string[]"},"PolicyName":{"required":false,"type":"string[]"},"SentRows":{"required":false,"type":"number"},"Sql":{"required":false,"type":"string"},"SqlType":{"required":false,"type":"string"},"SqlTypes":{"required":false,"type":"string[]"},"Sqls":{"required":false,"type":"string[]"},"TableName":{"required":false,"type":"string[]"},"ThreadId":{"required":false,"type":"string[]"},"User":{"required":false,"type":"string[]"}},"AuditRuleFilters":{"RuleFilters":{"required":true,"type":"RuleFilters[]"}},"AutoMapRule":{"DstDatabaseRegex":{"required":true,"type":"string"},"DstTableRegex":{"required":true,"type":"string"},"SrcDatabaseRegex":{"required":true,"type":"string"},"SrcInstanceId":{"required":true,"type":"string"},"SrcTableRegex":{"required":true,"type":"string"}},"BackupLimitRestriction":{"IpComparisonSymbol":{"required":false,"type":"string"},"LimitIps":{"required":false,"type":"string[]"},"LimitType":{"required":false,"type":"string"},"LimitVpcs":{"required":false,"type":"BackupLimitVpcItem[]"},"VpcComparisonSymbol":{"required":false,"type":"string"}},"BackupLimitVpcItem":{"Region":{"required":false,"type":"string"},"VpcList":{"required":false,"type":"string[]"}},"BindClusterResourcePackagesRequest":{"ClusterId":{"required":true,"type":"string"},"PackageIds":{"required":true,"type":"string[]"}},"BinlogConfigInfo":{"AutoCopyVaults":{"required":false,"type":"CreateBackupVaultItem[]"},"BinlogCrossRegionSaveDays":{"required":false,"type":"number"},"BinlogCrossRegions":{"required":false,"type":"string[]"},"BinlogCrossRegionsEnable":{"required":true,"type":"string"},"BinlogSaveDays":{"required":true,"type":"number"}},"CLSInfo":{"GroupId":{"required":false,"type":"string"},"GroupName":{"required":false,"type":"string"},"GroupOperation":{"required":true,"type":"string"},"Region":{"required":true,"type":"string"},"TopicId":{"required":false,"type":"string"},"TopicName":{"required":false,"type":"string"},"TopicOperation":{"required":true,"type":"string"}},"CalculateBackupSaveSecExpiresRequest":{"BackupSaveSeconds":{"required":false,"type":"number"},"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"},"OrderBy":{"required":false,"type":"string"},"OrderByType":{"required":false,"type":"string"},"VaultId":{"required":true,"type":"string"}},"CancelClusterServerlessScalePlanRequest":{"ClusterId":{"required":true,"type":"string"},"PlanId":{"required":true,"type":"number"}},"CheckCreateLibraDBInstanceRequest":{"ClusterId":{"required":true,"type":"string"},"InstanceId":{"required":false,"type":"string"}},"CheckTransferClusterZoneRequest":{"ClusterId":{"required":true,"type":"string"},"DstZone":{"required":true,"type":"string"},"ProxyZones":{"required":false,"type":"ProxyZone[]"}},"CloseAuditServiceRequest":{"InstanceId":{"required":true,"type":"string"}},"CloseClusterPasswordComplexityRequest":{"ClusterIds":{"required":true,"type":"string[]"}},"CloseProxyEndPointRequest":{"ClusterId":{"required":true,"type":"string"},"ProxyGroupId":{"required":true,"type":"string"}},"CloseProxyRequest":{"ClusterId":{"required":true,"type":"string"},"OnlyCloseRW":{"required":false,"type":"boolean"},"ProxyGroupId":{"required":false,"type":"string"}},"CloseSSLRequest":{"ClusterId":{"required":true,"type":"string"},"InstanceId":{"required":false,"type":"string"}},"CloseWanRequest":{"InstanceGroupId":{"required":false,"type":"string"},"InstanceGrpId":{"required":false,"type":"string"},"InstanceId":{"required":false,"type":"string"}},"CopyBackupToVaultRequest":{"BackupIds":{"required":false,"type":"number[]"},"VaultId":{"required":false,"type":"string"}},"CopyClusterPasswordComplexityRequest":{"ClusterIds":{"required":true,"type":"string[]"},"SourceClusterId":{"required":true,"type":"string"}},"CreateAccountsRequest":{"Accounts":{"required":true,"type":"NewAccount[]"},"ClusterId":{"required":true,"type":"string"}},"CreateAuditLogFileRequest":{"ColumnFilter":{"required":false,"type":"string[]"},"EndTime":{"required":true,"type":"string"},"Filter":{"required":false,"type":"AuditLogFilter"},"InstanceId":{"required":true,"type":"string"},"LogFilter":{"required":false,"type":"InstanceAuditLogFilter[]"},"Order":{"required":false,"type":"string"},"OrderBy":{"required":false,"type":"string"},"StartTime":{"required":true,"type":"string"}},"CreateAuditRuleTemplateRequest":{"AlarmLevel":{"required":false,"type":"number"},"AlarmPolicy":{"required":false,"type":"number"},"Description":{"required":false,"type":"string"},"RuleFilters":{"required":true,"type":"RuleFilters[]"},"RuleTemplateName":{"required":true,"type":"string"}},"CreateBackupRequest":{"BackupDatabases":{"required":false,"type":"string[]"},"BackupName":{"required":false,"type":"string"},"BackupTables":{"required":false,"type":"DatabaseTables[]"},"BackupType":{"required":false,"type":"string"},"ClusterId":{"required":true,"type":"string"},"Vaults":{"required":false,"type":"CreateBackupVaultItem[]"}},"CreateBackupVaultItem":{"VaultId":{"required":false,"type":"string"},"VaultRegion":{"required":false,"type":"string"}},"CreateCLSDeliveryRequest":{"CLSInfoList":{"required":true,"type":"CLSInfo[]"},"InstanceId":{"required":true,"type":"string"},"IsInMaintainPeriod":{"required":false,"type":"string"},"LogType":{"required":false,"type":"string"}},"CreateClusterDatabaseRequest":{"CharacterSet":{"required":true,"type":"string"},"ClusterId":{"required":true,"type":"string"},"CollateRule":{"required":true,"type":"string"},"DbName":{"required":true,"type":"string"},"Description":{"required":false,"type":"string"},"UserHostPrivileges":{"required":false,"type":"UserHostPrivilege[]"}},"CreateClusterPeriodScalePolicyRequest":{"ClusterId":{"required":true,"type":"string"},"InstanceType":{"required":true,"type":"string"},"MaxCpu":{"required":false,"type":"number"},"MinCpu":{"required":false,"type":"number"},"PeriodConfig":{"required":false,"type":"number[]"},"PeriodType":{"required":true,"type":"string"},"PolicyEndTime":{"required":true,"type":"string"},"PolicyStartTime":{"required":true,"type":"string"},"ScaleEndTime":{"required":true,"type":"string"},"ScaleStartTime":{"required":true,"type":"string"}},"CreateClustersRequest":{"AdminPassword":{"required":false,"type":"string"},"AlarmPolicyIds":{"required":false,"type":"string[]"},"AutoArchive":{"required":false,"type":"string"},"AutoArchiveDelayHours":{"required":false,"type":"number"},"AutoPause":{"required":false,"type":"string"},"AutoPauseDelay":{"required":false,"type":"number"},"AutoRenewFlag":{"required":false,"type":"number"},"AutoVoucher":{"required":false,"type":"number"},"ClusterLevel":{"required":false,"type":"string"},"ClusterName":{"required":false,"type":"string"},"ClusterParams":{"required":false,"type":"ParamItem[]"},"Count":{"required":false,"type":"number"},"Cpu":{"required":false,"type":"number"},"CynosVersion":{"required":false,"type":"string"},"DbMode":{"required":false,"type":"string"},"DbType":{"required":true,"type":"string"},"DbVersion":{"required":true,"type":"string"},"DealMode":{"required":false,"type":"number"},"ExpectTime":{"required":false,"type":"string"},"ExpectTimeThresh":{"required":false,"type":"number"},"GdnId":{"required":false,"type":"string"},"HaCount":{"required":false,"type":"number"},"InstanceCount":{"required":false,"type":"number"},"InstanceInitInfos":{"required":false,"type":"InstanceInitInfo[]"},"MaxCpu":{"required":false,"type":"number"},"Memory":{"required":false,"type":"number"},"MinCpu":{"required":false,"type":"number"},"OrderSource":{"required":false,"type":"string"},"OriginalClusterId":{"required":false,"type":"string"},"ParamTemplateId":{"required":false,"type":"number"},"PayMode":{"required":false,"type":"number"},"Port":{"required":false,"type":"number"},"ProjectId":{"required":false,"type":"number"},"ProxyConfig":{"required":false,"type":"ProxyConfig"},"ResourceTags":{"required":false,"type":"Tag[]"},"RollbackId":{"required":false,"type":"number"},"RollbackStrategy":{"required":false,"type":"string"},"SecurityGroupIds":{"required":false,"type":"string[]"},"SemiSyncTimeout":{"required":false,"type":"number"},"SlaveZone":{"required":false,"type":"string"},"Storage":{"required":false,"type":"number"},"StorageLimit":{"required":false,"type":"number"},"StoragePayMode":{"required":false,"type":"number"},"SubnetId":{"required":true,"type":"string"},"SyncWay":{"required":false,"type":"string"},"TimeSpan":{"required":false,"type":"number"},"TimeUnit":{"required":false,"type":"string"},"VpcId":{"required":true,"type":"string"},"Zone":{"required":true,"type":"string"}},"CreateIntegrateClusterRequest":{"AdminPassword":{"required":false,"type":"string"},"AlarmPolicyIds":{"required":false,"type":"string[]"},"AutoArchive":{"required":false,"type":"string"},"AutoArchiveDelayHours":{"required":false,"type":"number"},"AutoRenewFlag":{"required":false,"type":"number"},"AutoVoucher":{"required":false,"type":"number"},"ClusterName":{"required":false,"type":"string"},"ClusterParams":{"required":false,"type":"ParamItem[]"},"Count":{"required":false,"type":"number"},"DbVersion":{"required":true,"type":"string"},"DealMode":{"required":false,"type":"number"},"EncryptMethod":{"required":false,"type":"string"},"GdnId":{"required":false,"type":"string"},"InstanceInitInfos":{"required":false,"type":"IntegrateInstanceInfo[]"},"IntegrateCreateClusterConfig":{"required":false,"type":"IntegrateCreateClusterConfig"},"ParamTemplateId":{"required":false,"type":"number"},"PayMode":{"required":false,"type":"number"},"Port":{"required":false,"type":"number"},"ProjectId":{"required":false,"type":"number"},"ProxyConfig":{"required":false,"type":"ProxyConfigInfo"},"ResourceTags":{"required":false,"type":"Tag[]"},"SecurityGroupIds":{"required":false,"type":"string[]"},"SlaveZone":{"required":false,"type":"string"},"StorageLimit":{"required":false,"type":"number"},"StoragePayMode":{"required":false,"type":"number"},"StorageVersion":{"required":false,"type":"string"},"SubnetId":{"required":true,"type":"string"},"TimeSpan":{"required":false,"type":"number"},"TimeUnit":{"required":false,"type":"string"},"VpcId":{"required":true,"type":"string"},"Zone":{"required":true,"type":"string"}},"CreateLibraDBClusterAccountsRequest":{"Accounts":{"required":true,"type":"NewAccount[]"},"ClusterId":{"required":true,"type":"string"},"EncryptMethod":{"required":false,"type":"string"}},"CreateLibraDBClustersRequest":{"AdminPassword":{"required":false,"type":"string"},"AutoRenewFlag":{"required":false,"type":"number"},"AutoVoucher":{"required":false,"type":"number"},"ClusterName":{"required":false,"type":"string"},"Count":{"required":true,"type":"number"},"DealMode":{"required":false,"type":"string"},"EncryptMethod":{"required":false,"type":"string"},"InstanceInitInfos":{"required":true,"type":"LibraDBInstanceInitInfo[]"},"LibraDBVersion":{"required":false,"type":"string"},"OrderSource":{"required":false,"type":"string"},"PayMode":{"required":false,"type":"number"},"Port":{"required":false,"type":"string"},"ProjectId":{"required":false,"type":"string"},"ResourceTags":{"required":false,"type":"Tag[]"},"SecurityGroupIds":{"required":false,"type":"string[]"},"SubnetId":{"required":false,"type":"string"},"TimeSpan":{"required":false,"type":"number"},"TimeUnit":{"required":false,"type":"string"},"VpcId":{"required":false,"type":"string"},"Zone":{"required":true,"type":"string"}},"CreateParamTemplateRequest":{"DbMode":{"required":false,"type":"string"},"EngineVersion":{"required":true,"type":"string"},"ParamList":{"required":false,"type":"ParamItem[]"},"TemplateDescription":{"required":false,"type":"string"},"TemplateId":{"required":false,"type":"number"},"TemplateName":{"required":true,"type":"string"}},"CreateProxyEndPointRequest":{"AccessMode":{"required":false,"type":"string"},"AutoAddRo":{"required":false,"type":"string"},"ClusterId":{"required":true,"type":"string"},"ConnectionPoolTimeOut":{"required":false,"type":"number"},"ConnectionPoolType":{"required":false,"type":"string"},"ConsistencyTimeOut":{"required":false,"type":"number"},"ConsistencyType":{"required":false,"type":"string"},"Description":{"required":false,"type":"string"},"FailOver":{"required":false,"type":"string"},"InstanceWeights":{"required":false,"type":"ProxyInstanceWeight[]"},"LoadBalanceMode":{"required":false,"type":"string"},"OpenConnectionPool":{"required":false,"type":"string"},"RwType":{"required":false,"type":"string"},"SecurityGroupIds":{"required":false,"type":"string[]"},"TransSplit":{"required":false,"type":"boolean"},"UniqueSubnetId":{"required":true,"type":"string"},"UniqueVpcId":{"required":true,"type":"string"},"Vip":{"required":false,"type":"string"},"WeightMode":{"required":false,"type":"string"}},"CreateProxyRequest":{"ClusterId":{"required":true,"type":"string"},"ConnectionPoolTimeOut":{"required":false,"type":"number"},"ConnectionPoolType":{"required":false,"type":"string"},"Cpu":{"required":true,"type":"number"},"Description":{"required":false,"type":"string"},"Mem":{"required":true,"type":"number"},"OpenConnectionPool":{"required":false,"type":"string"},"ProxyCount":{"required":false,"type":"number"},"ProxyZones":{"required":false,"type":"ProxyZone[]"},"SecurityGroupIds":{"required":false,"type":"string[]"},"UniqueSubnetId":{"required":false,"type":"string"},"UniqueVpcId":{"required":false,"type":"string"}},"CreateResourcePackageRequest":{"ExpireDay":{"required":true,"type":"number"},"InstanceType":{"required":true,"type":"string"},"PackageCount":{"required":true,"type":"number"},"PackageName":{"required":false,"type":"string"},"PackageRegion":{"required":true,"type":"string"},"PackageSpec":{"required":true,"type":"number"},"PackageType":{"required":true,"type":"string"},"PackageVersion":{"required":true,"type":"string"}},"CreateVaultRequest":{"BackupSaveSeconds":{"required":true,"type":"number"},"KeyId":{"required":false,"type":"string"},"KeyRegion":{"required":false,"type":"string"},"KeyType":{"required":false,"type":"string"},"LockedTime":{"required":false,"type":"string"},"VaultDescribe":{"required":false,"type":"string"},"VaultName":{"required":true,"type":"string"}},"DatabasePrivileges":{"Db":{"required":true,"type":"string"},"Privileges":{"required":true,"type":"string[]"}},"DatabaseTables":{"Database":{"required":false,"type":"string"},"Tables":{"required":false,"type":"string[]"}},"DbTable":{"Db":{"required":true,"type":"string"},"TableName":{"required":false,"type":"string"}},"DeleteAccountsRequest":{"Accounts":{"required":false,"type":"InputAccount[]"},"ClusterId":{"required":true,"type":"string"}},"DeleteAuditLogFileRequest":{"FileName":{"required":true,"type":"string"},"InstanceId":{"required":true,"type":"string"}},"DeleteAuditRuleTemplatesRequest":{"RuleTemplateIds":{"required":true,"type":"string[]"}},"DeleteBackupRequest":{"BackupIds":{"required":false,"type":"number[]"},"ClusterId":{"required":true,"type":"string"},"SnapshotIdList":{"required":false,"type":"number[]"}},"DeleteBackupVaultRequest":{"BackupIds":{"required":true,"type":"number[]"},"VaultId":{"required":true,"type":"string"}},"DeleteCLSDeliveryRequest":{"CLSTopicIds":{"required":true,"type":"string[]"},"InstanceId":{"required":true,"type":"string"},"IsInMaintainPeriod":{"required":false,"type":"string"},"LogType":{"required":false,"type":"string"}},"DeleteClusterDatabaseRequest":{"ClusterId":{"required":true,"type":"string"},"DbNames":{"required":true,"type":"string[]"}},"DeleteClusterPeriodScalePolicyRequest":{"ClusterId":{"required":true,"type":"string"},"PolicyId":{"required":true,"type":"string"}},"DeleteClusterSaveBackupRequest":{"ClusterId":{"required":true,"type":"string"},"SaveBackupId":{"required":false,"type":"number"}},"DeleteLibraDBClusterAccountsRequest":{"Accounts":{"required":true,"type":"InputAccount[]"},"ClusterId":{"required":true,"type":"string"}},"DeleteLibraDBClusterRequest":{"ClusterId":{"required":true,"type":"string"}},"DeleteParamTemplateRequest":{"TemplateId":{"required":true,"type":"number"}},"DeleteVaultsRequest":{"VaultIds":{"required":true,"type":"string[]"}},"DescribeAccountAllGrantPrivilegesRequest":{"Account":{"required":true,"type":"InputAccount"},"ClusterId":{"required":true,"type":"string"}},"DescribeAccountPrivilegesRequest":{"AccountName":{"required":true,"type":"string"},"ClusterId":{"required":true,"type":"string"},"Db":{"required":false,"type":"string"},"Host":{"required":true,"type":"string"},"TableName":{"required":false,"type":"string"},"Type":{"required":false,"type":"string"}},"DescribeAccountsRequest":{"AccountNames":{"required":false,"type":"string[]"},"AccountRegular":{"required":false,"type":"string"},"ClusterId":{"required":true,"type":"string"},"DbType":{"required":false,"type":"string"},"Hosts":{"required":false,"type":"string[]"},"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"}},"DescribeAuditInstanceListRequest":{"AuditMode":{"required":false,"type":"number"},"AuditSwitch":{"required":false,"type":"number"},"Filters":{"required":false,"type":"AuditInstanceFilters[]"},"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"}},"DescribeAuditLogFilesRequest":{"FileName":{"required":false,"type":"string"},"InstanceId":{"required":true,"type":"string"},"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"}},"DescribeAuditLogsRequest":{"EndTime":{"required":true,"type":"string"},"Filter":{"required":false,"type":"AuditLogFilter"},"InstanceId":{"required":true,"type":"string"},"Limit":{"required":false,"type":"number"},"LogFilter":{"required":false,"type":"InstanceAuditLogFilter[]"},"Offset":{"required":false,"type":"number"},"Order":{"required":false,"type":"string"},"OrderBy":{"required":false,"type":"string"},"StartTime":{"required":true,"type":"string"}},"DescribeAuditRuleTemplatesRequest":{"AlarmLevel":{"required":false,"type":"number"},"AlarmPolicy":{"required":false,"type":"number"},"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"},"RuleTemplateIds":{"required":false,"type":"string[]"},"RuleTemplateNames":{"required":false,"type":"string[]"}},"DescribeAuditRuleWithInstanceIdsRequest":{"InstanceIds":{"required":true,"type":"string[]"}},"DescribeBackupConfigRequest":{"ClusterId":{"required":true,"type":"string"}},"DescribeBackupDownloadRestrictionRequest":{"ClusterIds":{"required":true,"type":"string[]"}},"DescribeBackupDownloadUrlRequest":{"BackupId":{"required":true,"type":"number"},"ClusterId":{"required":true,"type":"string"},"DownloadRestriction":{"required":false,"type":"BackupLimitRestriction"}},"DescribeBackupDownloadUserRestrictionRequest":{"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"},"OnlyUserRestriction":{"required":false,"type":"boolean"}},"DescribeBackupListByVaultRequest":{"BackupIds":{"required":false,"type":"number[]"},"BackupNames":{"required":false,"type":"string[]"},"ClusterId":{"required":false,"type":"string"},"FileNames":{"required":false,"type":"string[]"},"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"},"OrderBy":{"required":false,"type":"string"},"OrderByType":{"required":false,"type":"string"},"Status":{"required":false,"type":"string"},"VaultId":{"required":true,"type":"string"}},"DescribeBackupListRequest":{"BackupIds":{"required":false,"type":"number[]"},"BackupMethod":{"required":false,"type":"string"},"BackupNames":{"required":false,"type":"string[]"},"BackupRegion":{"required":false,"type":"string"},"BackupStatus":{"required":false,"type":"string[]"},"BackupType":{"required":false,"type":"string"},"ClusterId":{"required":true,"type":"string"},"DbType":{"required":false,"type":"string"},"EndTime":{"required":false,"type":"string"},"FileNames":{"required":false,"type":"string[]"},"IsCrossRegionsBackup":{"required":false,"type":"string"},"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"},"SnapShotType":{"required":false,"type":"string"},"SnapshotIdList":{"required":false,"type":"number[]"},"StartTime":{"required":false,"type":"string"}},"DescribeBackupOverviewRequest":{"ClusterId":{"required":true,"type":"string"}},"DescribeBinlogConfigRequest":{"ClusterId":{"required":true,"type":"string"}},"DescribeBinlogDownloadUrlRequest":{"BinlogId":{"required":true,"type":"number"},"ClusterId":{"required":true,"type":"string"},"DownloadRestriction":{"required":false,"type":"BackupLimitRestriction"}},"DescribeBinlogListByVaultRequest":{"BackupIds":{"required":false,"type":"number[]"},"BackupNames":{"required":false,"type":"string[]"},"ClusterId":{"required":false,"type":"string"},"FileNames":{"required":false,"type":"string[]"},"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"},"OrderBy":{"required":false,"type":"string"},"OrderByType":{"required":false,"type":"string"},"Status":{"required":false,"type":"string"},"VaultId":{"required":true,"type":"string"}},"DescribeBinlogSaveDaysRequest":{"ClusterId":{"required":true,"type":"string"}},"DescribeBinlogsRequest":{"ClusterId":{"required":true,"type":"string"},"EndTime":{"required":false,"type":"string"},"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"},"StartTime":{"required":false,"type":"string"}},"DescribeChangedParamsAfterUpgradeRequest":{"DstCpu":{"required":true,"type":"number"},"DstMem":{"required":true,"type":"number"},"InstanceId":{"required":true,"type":"string"}},"DescribeClusterDatabaseTablesRequest":{"ClusterId":{"required":true,"type":"string"},"Db":{"required":true,"type":"string"},"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"},"TableType":{"required":false,"type":"string"}},"DescribeClusterDatabasesRequest":{"ClusterId":{"required":true,"type":"string"},"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"}},"DescribeClusterDetailDatabasesRequest":{"ClusterId":{"required":true,"type":"string"},"DbName":{"required":false,"type":"string"},"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"}},"DescribeClusterDetailRequest":{"ClusterId":{"required":true,"type":"string"}},"DescribeClusterInstanceGroupsRequest":{"ClusterId":{"required":true,"type":"string"}},"DescribeClusterInstanceGrpsRequest":{"ClusterId":{"required":true,"type":"string"}},"DescribeClusterLevelsRequest":{"Zone":{"required":false,"type":"string"}},"DescribeClusterParamLogsRequest":{"ClusterId":{"required":true,"type":"string"},"InstanceIds":{"required":false,"type":"string[]"},"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"},"OrderBy":{"required":false,"type":"string"},"OrderByType":{"required":false,"type":"string"}},"DescribeClusterParamsRequest":{"ClusterId":{"required":true,"type":"string"},"IsGlobal":{"required":false,"type":"string"},"ParamName":{"required":false,"type":"string"}},"DescribeClusterPasswordComplexityRequest":{"ClusterId":{"required":true,"type":"string"}},"DescribeClusterPeriodScalePolicyRequest":{"ClusterId":{"required":true,"type":"string"}},"DescribeClusterReadOnlyRequest":{"ClusterIds":{"required":true,"type":"string[]"}},"DescribeClusterServerlessScalePlansRequest":{"ClusterId":{"required":true,"type":"string"},"ExpectedEndTime":{"required":false,"type":"string"},"ExpectedStartTime":{"required":false,"type":"string"},"InstanceIds":{"required":false,"type":"string[]"},"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"},"PlanId":{"required":false,"type":"number"},"PolicyType":{"required":false,"type":"string"}},"DescribeClusterStorageAutoExpandRequest":{"ClusterId":{"required":true,"type":"string"}},"DescribeClusterTransparentEncryptInfoRequest":{"ClusterId":{"required":true,"type":"string"}},"DescribeClustersRequest":{"DbType":{"required":false,"type":"string"},"Filters":{"required":false,"type":"QueryFilter[]"},"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"},"OrderBy":{"required":false,"type":"string"},"OrderByType":{"required":false,"type":"string"}},"DescribeDBSecurityGroupsRequest":{"InstanceGroupId":{"required":false,"type":"string"},"InstanceId":{"required":false,"type":"string"}},"DescribeFlowRequest":{"FlowId":{"required":true,"type":"number"}},"DescribeInstanceCLSLogDeliveryRequest":{"InstanceId":{"required":true,"type":"string"},"LogType":{"required":false,"type":"string"}},"DescribeInstanceDetailRequest":{"InstanceId":{"required":true,"type":"string"}},"DescribeInstanceErrorLogsRequest":{"EndTime":{"required":false,"type":"string"},"InstanceId":{"required":true,"type":"string"},"KeyWords":{"required":false,"type":"string[]"},"Limit":{"required":false,"type":"number"},"LogLevels":{"required":false,"type":"string[]"},"Offset":{"required":false,"type":"number"},"OrderBy":{"required":false,"type":"string"},"OrderByType":{"required":false,"type":"string"},"StartTime":{"required":false,"type":"string"}},"DescribeInstanceParamsRequest":{"ClusterId":{"required":true,"type":"string"},"InstanceIds":{"required":true,"type":"string[]"},"IsGlobal":{"required":false,"type":"string"},"ParamKeyword":{"required":false,"type":"string"}},"DescribeInstanceSlowQueriesRequest":{"Database":{"required":false,"type":"string"},"EndTime":{"required":false,"type":"string"},"Host":{"required":false,"type":"string"},"InstanceId":{"required":true,"type":"string"},"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"},"OrderBy":{"required":false,"type":"string"},"OrderByType":{"required":false,"type":"string"},"SqlText":{"required":false,"type":"string"},"StartTime":{"required":false,"type":"string"},"Username":{"required":false,"type":"string"}},"DescribeInstanceSpecsByOperationTypeRequest":{"ClusterId":{"required":true,"type":"string"},"DeviceType":{"required":false,"type":"string"},"InstanceId":{"required":false,"type":"string"},"OperationType":{"required":true,"type":"string"}},"DescribeInstanceSpecsRequest":{"ClusterLevel":{"required":false,"type":"string"},"DbType":{"required":true,"type":"string"},"DeviceType":{"required":false,"type":"string"},"IncludeZoneStocks":{"required":false,"type":"boolean"},"Zone":{"required":false,"type":"string"}},"DescribeInstancesRequest":{"ClusterType":{"required":false,"type":"string"},"DbType":{"required":false,"type":"string"},"Filters":{"required":false,"type":"QueryFilter[]"},"InstanceIds":{"required":false,"type":"string[]"},"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"},"OrderBy":{"required":false,"type":"string"},"OrderByType":{"required":false,"type":"string"},"Status":{"required":false,"type":"string"}},"DescribeInstancesWithinSameClusterRequest":{"UniqVpcId":{"required":true,"type":"string"},"Vip":{"required":true,"type":"string"}},"DescribeIntegrateTaskRequest":{"BigDealId":{"required":false,"type":"string"},"DealNames":{"required":false,"type":"string[]"}},"DescribeIsolatedInstancesRequest":{"DbType":{"required":false,"type":"string"},"Filters":{"required":false,"type":"QueryFilter[]"},"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"},"OrderBy":{"required":false,"type":"string"},"OrderByType":{"required":false,"type":"string"}},"DescribeLibraDBClusterAccountAllPrivilegesRequest":{"Account":{"required":true,"type":"InputAccount"},"ClusterId":{"required":true,"type":"string"}},"DescribeLibraDBClusterAccountPrivilegesRequest":{"AccountName":{"required":true,"type":"string"},"ClusterId":{"required":true,"type":"string"},"Db":{"required":true,"type":"string"},"Host":{"required":true,"type":"string"},"TableName":{"required":false,"type":"string"},"Type":{"required":true,"type":"string"}},"DescribeLibraDBClusterAccountsRequest":{"AccountNames":{"required":false,"type":"string[]"},"AccountRegular":{"required":false,"type":"string"},"ClusterId":{"required":true,"type":"string"},"Hosts":{"required":false,"type":"string[]"},"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"}},"DescribeLibraDBClusterAutoMapRuleRequest":{"ClusterId":{"required":true,"type":"string"},"InstanceId":{"required":true,"type":"string"}},"DescribeLibraDBClusterDetailRequest":{"ClusterId":{"required":true,"type":"string"},"GetServerInfo":{"required":false,"type":"string"}},"DescribeLibraDBClusterTableMappingRequest":{"ClusterId":{"required":true,"type":"string"},"InstanceId":{"required":true,"type":"string"},"Limit":{"required":false,"type":"number"},"MapSchemaNotEmpty":{"required":false,"type":"boolean"},"MapSchemas":{"required":false,"type":"string[]"},"MapTableName":{"required":false,"type":"string[]"},"MapTableNameNotEmpty":{"required":false,"type":"boolean"},"NodeId":{"required":false,"type":"string"},"Offset":{"required":false,"type":"number"},"SrcSchemas":{"required":false,"type":"string[]"},"SrcTableName":{"required":false,"type":"string[]"},"StatusList":{"required":false,"type":"string[]"}},"DescribeLibraDBClustersRequest":{"Filters":{"required":false,"type":"QueryFilter[]"},"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"},"OrderBy":{"required":false,"type":"string"},"OrderByType":{"required":false,"type":"string"}},"DescribeLibraDBDataSourceRequest":{"ClusterId":{"required":true,"type":"string"},"InstanceId":{"required":true,"type":"string"}},"DescribeLibraDBForwardConfigRequest":{"InstanceId":{"required":true,"type":"string"}},"DescribeLibraDBInstanceDetailRequest":{"ClusterId":{"required":true,"type":"string"},"InstanceId":{"required":true,"type":"string"}},"DescribeLibraDBInstanceSpecsRequest":{},"DescribeLibraDBSlowLogsRequest":{"EndTime":{"required":false,"type":"number"},"InstanceId":{"required":false,"type":"string"},"Limit":{"required":false,"type":"string"},"LogFilter":{"required":false,"type":"LogFilter[]"},"Offset":{"required":false,"type":"string"},"Order":{"required":false,"type":"string"},"OrderBy":{"required":false,"type":"string"},"StartTime":{"required":false,"type":"number"}},"DescribeLibraDBVersionRequest":{},"DescribeMaintainPeriodRequest":{"InstanceId":{"required":true,"type":"string"}},"DescribeParamTemplateDetailRequest":{"TemplateId":{"required":true,"type":"number"}},"DescribeParamTemplatesRequest":{"DbModes":{"required":false,"type":"string[]"},"EngineTypes":{"required":false,"type":"string[]"},"EngineVersions":{"required":false,"type":"string[]"},"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"},"OrderBy":{"required":false,"type":"string"},"OrderDirection":{"required":false,"type":"string"},"Products":{"required":false,"type":"string[]"},"TemplateIds":{"required":false,"type":"number[]"},"TemplateNames":{"required":false,"type":"string[]"},"TemplateTypes":{"required":false,"type":"string[]"}},"DescribeProjectSecurityGroupsRequest":{"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"},"ProjectId":{"required":false,"type":"number"},"SearchKey":{"required":false,"type":"string"}},"DescribeProxiesRequest":{"ClusterId":{"required":false,"type":"string"},"Filters":{"required":false,"type":"QueryParamFilter[]"},"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"},"OrderBy":{"required":false,"type":"string"},"OrderByType":{"required":false,"type":"string"}},"DescribeProxyNodesRequest":{"Filters":{"required":false,"type":"QueryFilter[]"},"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"},"OrderBy":{"required":false,"type":"string"},"OrderByType":{"required":false,"type":"string"}},"DescribeProxySpecsRequest":{"ClusterId":{"required":false,"type":"string"}},"DescribeRedoLogListByVaultRequest":{"BackupIds":{"required":false,"type":"number[]"},"BackupNames":{"required":false,"type":"string[]"},"ClusterId":{"required":false,"type":"string"},"FileNames":{"required":false,"type":"string[]"},"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"},"OrderBy":{"required":false,"type":"string"},"OrderByType":{"required":false,"type":"string"},"Status":{"required":false,"type":"string"},"VaultId":{"required":true,"type":"string"}},"DescribeRedoLogsRequest":{"ClusterId":{"required":true,"type":"string"},"EndTime":{"required":false,"type":"string"},"FileNames":{"required":false,"type":"string[]"},"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"},"StartTime":{"required":false,"type":"string"}},"DescribeResourcePackageDetailRequest":{"ClusterIds":{"required":false,"type":"string[]"},"EndTime":{"required":false,"type":"string"},"InstanceIds":{"required":false,"type":"string[]"},"Limit":{"required":false,"type":"string"},"Offset":{"required":false,"type":"string"},"PackageId":{"required":true,"type":"string"},"StartTime":{"required":false,"type":"string"}},"DescribeResourcePackageListRequest":{"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"},"OrderBy":{"required":false,"type":"string[]"},"OrderDirection":{"required":false,"type":"string"},"PackageId":{"required":false,"type":"string[]"},"PackageName":{"required":false,"type":"string[]"},"PackageRegion":{"required":false,"type":"string[]"},"PackageType":{"required":false,"type":"string[]"},"Status":{"required":false,"type":"string[]"}},"DescribeResourcePackageSaleSpecRequest":{"InstanceType":{"required":true,"type":"string"},"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"},"PackageRegion":{"required":true,"type":"string"},"PackageType":{"required":true,"type":"string"}},"DescribeResourcesByDealNameRequest":{"DealName":{"required":false,"type":"string"},"DealNames":{"required":false,"type":"string[]"}},"DescribeRollbackTimeRangeRequest":{"ClusterId":{"required":true,"type":"string"},"VaultId":{"required":false,"type":"string"},"VaultRegion":{"required":false,"type":"string"}},"DescribeSQLExecutionPlanRequest":{"ClusterId":{"required":true,"type":"string"},"InstanceId":{"required":true,"type":"string"},"PlanDetailId":{"required":true,"type":"number"},"TemplateID":{"required":true,"type":"string"}},"DescribeSSLStatusRequest":{"ClusterId":{"required":true,"type":"string"},"InstanceId":{"required":false,"type":"string"}},"DescribeSaveBackupClustersRequest":{"Filters":{"required":false,"type":"QuerySimpleFilter[]"},"Limit":{"required":true,"type":"number"},"Offset":{"required":false,"type":"number"}},"DescribeServerlessInstanceSpecsRequest":{"ClusterLevel":{"required":false,"type":"string"},"Zone":{"required":false,"type":"string"}},"DescribeServerlessStrategyRequest":{"ClusterId":{"required":true,"type":"string"}},"DescribeSlaveZonesRequest":{"OssClusterId":{"required":false,"type":"number"},"StorageVersion":{"required":false,"type":"string"},"Zone":{"required":true,"type":"string"}},"DescribeSupportProxyVersionRequest":{"ClusterId":{"required":true,"type":"string"},"ProxyGroupId":{"required":false,"type":"string"}},"DescribeTasksRequest":{"Filters":{"required":false,"type":"QueryFilter[]"},"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"},"StartTimeBegin":{"required":false,"type":"string"},"StartTimeEnd":{"required":false,"type":"string"}},"DescribeVaultBackupClusterInfoRequest":{"VaultId":{"required":true,"type":"string"}},"DescribeVaultsRequest":{"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"},"OrderBy":{"required":false,"type":"string"},"OrderByType":{"required":false,"type":"string"},"Status":{"required":false,"type":"string[]"},"VaultIds":{"required":false,"type":"string[]"},"VaultName":{"required":false,"type":"string"}},"DescribeZonesRequest":{"IncludeVirtualZones":{"required":false,"type":"boolean"},"ShowPermission":{"required":false,"type":"boolean"}},"DisassociateSecurityGroupsRequest":{"InstanceIds":{"required":true,"type":"string[]"},"SecurityGroupIds":{"required":true,"type":"string[]"},"Zone":{"required":false,"type":"string"}},"DownloadLibraDBClusterListRequest":{"Filters":{"required":false,"type":"QueryFilter[]"},"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"},"OrderBy":{"required":false,"type":"string"},"OrderByType":{"required":false,"type":"string"}},"ExportInstanceErrorLogsRequest":{"EndTime":{"required":false,"type":"string"},"FileType":{"required":false,"type":"string"},"InstanceId":{"required":true,"type":"string"},"KeyWords":{"required":false,"type":"string[]"},"Limit":{"required":false,"type":"number"},"LogLevels":{"required":false,"type":"string[]"},"Offset":{"required":false,"type":"number"},"OrderBy":{"required":false,"type":"string"},"OrderByType":{"required":false,"type":"string"},"StartTime":{"required":false,"type":"string"}},"ExportInstanceSlowQueriesRequest":{"Database":{"required":false,"type":"string"},"EndTime":{"required":false,"type":"string"},"FileType":{"required":false,"type":"string"},"Host":{"required":false,"type":"string"},"InstanceId":{"required":true,"type":"string"},"Limit":{"required":false,"type":"number"},"Offset":{"required":false,"type":"number"},"OrderBy":{"required":false,"type":"string"},"OrderByType":{"required":false,"type":"string"},"StartTime":{"required":false,"type":"string"},"Username":{"required":false,"type":"string"}},"ExportResourcePackageDeductDetailsRequest":{"ClusterIds":{"required":false,"type":"string[]"},"EndTime":{"required":false,"type":"string"},"FileType":{"required":false,"type":"string"},"Limit":{"required":false,"type":"string"},"Offset":{"required":false,"type":"string"},"OrderBy":{"required":false,"type":"string"},"OrderByType":{"required":false,"type":"string"},"PackageId":{"required":true,"type":"string"},"StartTime":{"required":false,"type":"string"}},"ForwardInstanceInfo":{"InstanceId":{"required":false,"type":"string"},"Region":{"required":false,"type":"string"}},"GoodsSpec":{"Ccu":{"required":false,"type":"number"},"Cpu":{"required":false,"type":"number"},"DeviceType":{"required":false,"type":"string"},"GoodsNum":{"required":false,"type":"number"},"Memory":{"required":false,"type":"number"},"StorageLimit":{"required":false,"type":"number"},"TimeSpan":{"required":false,"type":"number"},"TimeUnit":{"required":false,"type":"string"}},"GrantAccountPrivilegesRequest":{"Account":{"required":true,"type":"InputAccount"},"ClusterId":{"required":true,"type":"string"},"DbTablePrivileges":{"required":true,"type":"string[]"},"DbTables":{"required":true,"type":"DbTable[]"}},"InputAccount":{"AccountName":{"required":true,"type":"string"},"Host":{"required":false,"type":"string"}},"InquirePriceCreateRequest":{"Ccu":{"required":false,"type":"number"},"Cpu":{"required":false,"type":"number"},"DeviceType":{"required":false,"type":"string"},"GoodsNum":{"required":true,"type":"number"},"InstancePayMode":{"required":true,"type":"string"},"IsMultiAz":{"required":false,"type":"boolean"},"Memory":{"required":false,"type":"number"},"StorageLimit":{"required":false,"type":"number"},"StoragePayMode":{"required":true,"type":"string"},"StorageVersion":{"required":false,"type":"string"},"TimeSpan":{"required":false,"type":"number"},"TimeUnit":{"required":false,"type":"string"},"Zone":{"required":true,"type":"string"}},"InquirePriceModifyRequest":{"Ccu":{"required":false,"type":"number"},"ClusterId":{"required":true,"type":"string"},"Cpu":{"required":false,"type":"number"},"DeviceType":{"required":false,"type":"string"},"InstanceId":{"required":false,"type":"string"},"Memory":{"required":false,"type":"number"},"StorageLimit":{"required":false,"type":"number"}},"InquirePriceMultiSpecRequest":{"GoodsSpecs":{"required":true,"type":"GoodsSpec[]"},"InstancePayMode":{"required":true,"type":"string"},"StoragePayMode":{"required":true,"type":"string"},"Zone":{"required":true,"type":"string"}},"InquirePriceRenewRequest":{"ClusterId":{"required":true,"type":"string"},"TimeSpan":{"required":true,"type":"number"},"TimeUnit":{"required":true,"type":"string"}},"InstanceAuditLogFilter":{"Compare":{"required":true,"type":"string"},"Type":{"required":true,"type":"string"},"Value":{"required":true,"type":"string[]"}},"InstanceInitInfo":{"Cpu":{"required":true,"type":"number"},"DeviceType":{"required":false,"type":"string"},"InstanceCount":{"required":true,"type":"number"},"InstanceType":{"required":true,"type":"string"},"MaxRoCount":{"required":false,"type":"number"},"MaxRoCpu":{"required":false,"type":"number"},"Memory":{"required":true,"type":"number"},"MinRoCount":{"required":false,"type":"number"},"MinRoCpu":{"required":false,"type":"number"}},"InstanceNameWeight":{"InstanceName":{"required":false,"type":"string"},"Weight":{"required":false,"type":"number"}},"IntegrateCreateClusterConfig":{"BackupSaveDays":{"required":false,"type":"number"},"BinlogSaveDays":{"required":false,"type":"number"},"ProxyEndPointConfigs":{"required":false,"type":"ProxyEndPointConfigInfo[]"},"SemiSyncTimeout":{"required":false,"type":"number"}},"IntegrateInstanceInfo":{"Cpu":{"required":true,"type":"number"},"DeviceType":{"required":false,"type":"string"},"InstanceCount":{"required":true,"type":"number"},"InstanceType":{"required":true,"type":"string"},"Memory":{"required":true,"type":"number"}},"IsolateClusterRequest":{"ClusterId":{"required":true,"type":"string"},"DbType":{"required":false,"type":"string"},"IsolateReason":{"required":false,"type":"string"},"IsolateReasonTypes":{"required":false,"type":"number[]"},"SaveBackup":{"required":false,"type":"boolean"}},"IsolateInstanceRequest":{"ClusterId":{"required":true,"type":"string"},"DbType":{"required":false,"type":"string"},"InstanceIdList":{"required":true,"type":"string[]"},"IsolateReason":{"required":false,"type":"string"},"IsolateReasonTypes":{"required":false,"type":"number[]"},"SaveBackup":{"required":false,"type":"boolean"}},"IsolateLibraDBClusterRequest":{"ClusterId":{"required":true,"type":"string"},"IsolateReason":{"required":false,"type":"string"},"IsolateReasonTypes":{"required":false,"type":"number[]"}},"IsolateLibraDBInstanceRequest":{"ClusterId":{"required":true,"type":"string"},"ForceIsolate":{"required":false,"type":"boolean"},"InstanceIdList":{"required":true,"type":"string[]"},"IsolateReason":{"required":false,"type":"string"},"IsolateReasonTypes":{"required":false,"type":"number[]"}},"LibraDBClusterSrcInfo":{"AccessType":{"required":false,"type":"string"},"AccountMode":{"required":false,"type":"string"},"IP":{"required":false,"type":"string"},"Operation":{"required":false,"type":"string"},"Password":{"required":false,"type":"string"},"Port":{"required":false,"type":"string"},"Region":{"required":false,"type":"string"},"SqlMode":{"required":false,"type":"string"},"SrcAppId":{"required":false,"type":"number"},"SrcClusterId":{"required":false,"type":"string"},"SrcInstanceId":{"required":false,"type":"string"},"SrcInstanceType":{"required":true,"type":"string"},"SrcSubAccountUin":{"required":false,"type":"string"},"SrcUin":{"required":false,"type":"string"},"User":{"required":false,"type":"string"}},"LibraDBInstanceInitInfo":{"Cpu":{"required":false,"type":"number"},"InstanceCount":{"required":false,"type":"number"},"InstanceType":{"required":false,"type":"string"},"LibraDBVersion":{"required":false,"type":"string"},"Memory":{"required":false,"type":"number"},"Port":{"required":false,"type":"number"},"ReplicasNum":{"required":false,"type":"number"},"StorageSize":{"required":false,"type":"number"},"StorageType":{"required":false,"type":"string"},"SubnetId":{"required":false,"type":"string"},"VpcId":{"required":false,"type":"string"}},"LogFilter":{"Compare":{"required":false,"type":"string"},"Type":{"required":false,"type":"string"},"Value":{"required":false,"type":"string[]"}},"LogicBackupConfigInfo":{"AutoCopyVaults":{"required":false,"type":"CreateBackupVaultItem[]"},"LogicBackupEnable":{"required":false,"type":"string"},"LogicBackupTimeBeg":{"required":false,"type":"number"},"LogicBackupTimeEnd":{"required":false,"type":"number"},"LogicCrossRegionSaveDays":{"required":false,"type":"number"},"LogicCrossRegions":{"required":false,"type":"string[]"},"LogicCrossRegionsEnable":{"required":false,"type":"string"},"LogicReserveDuration":{"required":false,"type":"number"}},"MigrateDBItem":{"DbName":{"required":false,"type":"string"},"MigrateTableMode":{"required":false,"type":"string"},"Tables":{"required":false,"type":"MigrateTableItem[]"}},"MigrateObject":{"Databases":{"required":false,"type":"MigrateDBItem[]"},"MigrateDBMode":{"required":false,"type":"string"}},"MigrateOpt":{"DatabaseTables":{"required":false,"type":"MigrateObject"}},"MigrateTableItem":{"TableName":{"required":false,"type":"string"}},"ModifyAccountDescriptionRequest":{"AccountName":{"required":true,"type":"string"},"ClusterId":{"required":true,"type":"string"},"Description":{"required":true,"type":"string"},"Host":{"required":false,"type":"string"}},"ModifyAccountHostRequest":{"Account":{"required":true,"type":"InputAccount"},"ClusterId":{"required":true,"type":"string"},"NewHost":{"required":true,"type":"string"}},"ModifyAccountParamsRequest":{"Account":{"required":true,"type":"InputAccount"},"AccountParams":{"required":true,"type":"AccountParam[]"},"ClusterId":{"required":true,"type":"string"}},"ModifyAccountPrivilegesRequest":{"Account":{"required":true,"type":"InputAccount"},"ClusterId":{"required":true,"type":"string"},"DatabasePrivileges":{"required":false,"type":"DatabasePrivileges[]"},"GlobalPrivileges":{"required":false,"type":"string[]"},"TablePrivileges":{"required":false,"type":"TablePrivileges[]"}},"ModifyAuditRuleTemplatesRequest":{"AlarmLevel":{"required":false,"type":"number"},"AlarmPolicy":{"required":false,"type":"number"},"Description":{"required":false,"type":"string"},"RuleFilters":{"required":false,"type":"RuleFilters[]"},"RuleTemplateIds":{"required":true,"type":"string[]"},"RuleTemplateName":{"required":false,"type":"string"}},"ModifyAuditServiceRequest":{"AuditAll":{"required":false,"type":"boolean"},"AuditRuleFilters":{"required":false,"type":"AuditRuleFilters[]"},"HighLogExpireDay":{"required":false,"type":"number"},"InstanceId":{"required":true,"type":"string"},"LogExpireDay":{"required":false,"type":"number"},"RuleTemplateIds":{"required":false,"type":"string[]"}},"ModifyBackupConfigRequest":{"BackupFreq":{"required":false,"type":"string[]"},"BackupTimeBeg":{"required":false,"type":"number"},"BackupTimeEnd":{"required":false,"type":"number"},"BackupType":{"required":false,"type":"string"},"ClusterId":{"required":true,"type":"string"},"DeleteAutoLogicBackup":{"required":false,"type":"boolean"},"LogicBackupConfig":{"required":false,"type":"LogicBackupConfigInfo"},"ReserveDuration":{"required":false,"type":"number"},"SnapshotSecondaryBackupConfig":{"required":false,"type":"SnapshotBackupConfig"},"SparseBackupConfig":{"required":false,"type":"SparseBackupConfig"}},"ModifyBackupDownloadRestrictionRequest":{"ClusterIds":{"required":true,"type":"string[]"},"IpComparisonSymbol":{"required":false,"type":"string"},"LimitIps":{"required":false,"type":"string[]"},"LimitType":{"required":true,"type":"string"},"LimitVpcs":{"required":false,"type":"BackupLimitVpcItem[]"},"VpcComparisonSymbol":{"required":false,"type":"string"}},"ModifyBackupDownloadUserRestrictionRequest":{"IpComparisonSymbol":{"required":false,"type":"string"},"LimitIps":{"required":false,"type":"string[]"},"LimitType":{"required":true,"type":"string"},"LimitVpcs":{"required":false,"type":"BackupLimitVpcItem[]"},"VpcComparisonSymbol":{"required":false,"type":"string"}},"ModifyBackupNameRequest":{"BackupId":{"required":true,"type":"number"},"BackupName":{"required":true,"type":"string"},"ClusterId":{"required":true,"type":"string"}},"ModifyBinlogConfigRequest":{"BinlogConfig":{"required":true,"type":"BinlogConfigInfo"},"ClusterId":{"required":true,"type":"string"}},"ModifyBinlogSaveDaysRequest":{"BinlogCrossRegionSaveDays":{"required":false,"type":"number"},"BinlogSaveDays":{"required":true,"type":"number"},"ClusterId":{"required":true,"type":"string"}},"ModifyClusterBinlogRedoLogAutoCopyVaultRequest":{"AutoCopyVaults":{"required":false,"type":"CreateBackupVaultItem[]"},"ClusterId":{"required":true,"type":"string"}},"ModifyClusterDatabaseRequest":{"ClusterId":{"required":true,"type":"string"},"DbName":{"required":true,"type":"string"},"Description":{"required":false,"type":"string"},"NewUserHostPrivileges":{"required":false,"type":"UserHostPrivilege[]"},"OldUserHostPrivileges":{"required":false,"type":"UserHostPrivilege[]"}},"ModifyClusterGlobalEncryptionRequest":{"ClusterId":{"required":true,"type":"string"},"IsOpenGlobalEncryption":{"required":false,"type":"boolean"}},"ModifyClusterLevelRequest":{"ClusterId":{"required":true,"type":"string"},"ClusterLevel":{"required":true,"type":"string"}},"ModifyClusterNameRequest":{"ClusterId":{"required":true,"type":"string"},"ClusterName":{"required":true,"type":"string"}},"ModifyClusterParamRequest":{"ClusterId":{"required":true,"type":"string"},"IsInMaintainPeriod":{"required":false,"type":"string"},"ParamList":{"required":true,"type":"ParamItem[]"}},"ModifyClusterPasswordComplexityRequest":{"ClusterId":{"required":true,"type":"string"},"ValidatePasswordDictionary":{"required":false,"type":"string[]"},"ValidatePasswordLength":{"required":true,"type":"number"},"ValidatePasswordMixedCaseCount":{"required":true,"type":"number"},"ValidatePasswordNumberCount":{"required":true,"type":"number"},"ValidatePasswordPolicy":{"required":true,"type":"string"},"ValidatePasswordSpecialCharCount":{"required":true,"type":"number"}},"ModifyClusterPeriodScalePolicyRequest":{"ClusterId":{"required":true,"type":"string"},"MaxCpu":{"required":false,"type":"number"},"MinCpu":{"required":false,"type":"number"},"PeriodConfig":{"required":false,"type":"number[]"},"PeriodType":{"required":false,"type":"string"},"PolicyEndTime":{"required":false,"type":"string"},"PolicyId":{"required":true,"type":"string"},"PolicyStartTime":{"required":false,"type":"string"},"ScaleEndTime":{"required":false,"type":"string"},"ScaleStartTime":{"required":false,"type":"string"}},"ModifyClusterReadOnlyRequest":{"ClusterIds":{"required":true,"type":"string[]"},"IsInMaintainPeriod":{"required":false,"type":"string"},"ReadOnlyOperation":{"required":true,"type":"string"}},"ModifyClusterSlaveZoneRequest":{"BinlogSyncWay":{"required":false,"type":"string"},"ClusterId":{"required":true,"type":"string"},"NewSlaveZone":{"required":true,"type":"string"},"OldSlaveZone":{"required":true,"type":"string"},"SemiSyncTimeout":{"required":false,"type":"number"}},"ModifyClusterStorageRequest":{"ClusterId":{"required":true,"type":"string"},"DealMode":{"required":false,"type":"number"},"NewStorageLimit":{"required":true,"type":"number"},"OldStorageLimit":{"required":true,"type":"number"}},"ModifyDBInstanceSecurityGroupsRequest":{"InstanceId":{"required":true,"type":"string"},"SecurityGroupIds":{"required":true,"type":"string[]"},"UniqVpcId":{"required":false,"type":"string"},"Vip":{"required":false,"type":"string"},"Vport":{"required":false,"type":"number"},"Zone":{"required":false,"type":"string"}},"ModifyInstanceNameRequest":{"InstanceId":{"required":true,"type":"string"},"InstanceName":{"required":true,"type":"string"}},"ModifyInstanceParamRequest":{"ClusterId":{"required":true,"type":"string"},"ClusterParamList":{"required":false,"type":"ModifyParamItem[]"},"InstanceIds":{"required":false,"type":"string[]"},"InstanceParamList":{"required":false,"type":"ModifyParamItem[]"},"IsInMaintainPeriod":{"required":false,"type":"string"}},"ModifyInstanceUpgradeLimitDaysRequest":{"ClusterId":{"required":true,"type":"string"},"InstanceId":{"required":true,"type":"string"},"UpgradeLimitDays":{"required":true,"type":"number"}},"ModifyLibraDBClusterAccountDescriptionRequest":{"AccountName":{"required":true,"type":"string"},"ClusterId":{"required":true,"type":"string"},"Description":{"required":true,"type":"string"},"Host":{"required":false,"type":"string"}},"ModifyLibraDBClusterAccountHostRequest":{"Account":{"required":true,"type":"InputAccount"},"ClusterId":{"required":true,"type":"string"},"NewHost":{"required":true,"type":"string"}},"ModifyLibraDBClusterAccountPrivilegeRequest":{"Account":{"required":true,"type":"InputAccount"},"ClusterId":{"required":true,"type":"string"},"DatabasePrivileges":{"required":false,"type":"DatabasePrivileges[]"},"GlobalPrivileges":{"required":false,"type":"string[]"},"TablePrivileges":{"required":false,"type":"TablePrivileges[]"}},"ModifyLibraDBClusterDataSourceRequest":{"ClusterId":{"required":true,"type":"string"},"InstanceId":{"required":true,"type":"string"},"SrcInfo":{"required":false,"type":"LibraDBClusterSrcInfo[]"}},"ModifyLibraDBClusterNameRequest":{"ClusterId":{"required":true,"type":"string"},"ClusterName":{"required":true,"type":"string"}},"ModifyLibraDBClusterProjectRequest":{"ClusterIdSet":{"required":false,"type":"string[]"},"ProjectId":{"required":false,"type":"number"}},"ModifyLibraDBClusterReplicationObjectRequest":{"AutoMapRules":{"required":false,"type":"AutoMapRule[]"},"ClusterId":{"required":true,"type":"string"},"ForceDefaultMapRule":{"required":false,"type":"string"},"InstanceId":{"required":true,"type":"string"},"Objects":{"required":false,"type":"ReplicationObject[]"},"RefreshMapping":{"required":false,"type":"boolean"}},"ModifyLibraDBForwardConfigRequest":{"ForwardList":{"required":false,"type":"ForwardInstanceInfo[]"},"ForwardMode":{"required":false,"type":"string"},"InstanceId":{"required":true,"type":"string"}},"ModifyMaintainPeriodConfigRequest":{"InstanceId":{"required":true,"type":"string"},"MaintainDuration":{"required":true,"type":"number"},"MaintainStartTime":{"required":true,"type":"number"},"MaintainWeekDays":{"required":true,"type":"string[]"}},"ModifyParamItem":{"Component":{"required":false,"type":"string"},"CurrentValue":{"required":true,"type":"string"},"OldValue":{"required":false,"type":"string"},"ParamName":{"required":true,"type":"string"}},"ModifyParamTemplateRequest":{"ParamList":{"required":false,"type":"ModifyParamItem[]"},"TemplateDescription":{"required":false,"type":"string"},"TemplateId":{"required":true,"type":"number"},"TemplateName":{"required":false,"type":"string"}},"ModifyProxyDescRequest":{"ClusterId":{"required":true,"type":"string"},"Description":{"required":true,"type":"string"},"ProxyGroupId":{"required":true,"type":"string"}},"ModifyProxyRwSplitRequest":{"AccessMode":{"required":false,"type":"string"},"ApNodeAsRoNode":{"required":false,"type":"boolean"},"ApQueryToOtherNode":{"required":false,"type":"boolean"},"AutoAddRo":{"required":false,"type":"string"},"ClusterId":{"required":true,"type":"string"},"ConnectionPoolTimeOut":{"required":false,"type":"number"},"ConnectionPoolType":{"required":false,"type":"string"},"ConsistencyTimeOut":{"required":false,"type":"string"},"ConsistencyType":{"required":false,"type":"string"},"FailOver":{"required":false,"type":"string"},"InstanceWeights":{"required":false,"type":"ProxyInstanceWeight[]"},"LoadBalanceMode":{"required":false,"type":"string"},"OpenConnectionPool":{"required":false,"type":"string"},"OpenRw":{"required":false,"type":"string"},"ProxyGroupId":{"required":true,"type":"string"},"RwType":{"required":false,"type":"string"},"TransSplit":{"required":false,"type":"boolean"},"WeightMode":{"required":false,"type":"string"}},"ModifyResourcePackageClustersRequest":{"BindClusterIds":{"required":false,"type":"string[]"},"PackageId":{"required":true,"type":"string"},"UnbindClusterIds":{"required":false,"type":"string[]"}},"ModifyResourcePackageNameRequest":{"PackageId":{"required":true,"type":"string"},"PackageName":{"required":true,"type":"string"}},"ModifyResourcePackagesDeductionPriorityRequest":{"ClusterId":{"required":true,"type":"string"},"DeductionPriorities":{"required":true,"type":"PackagePriority[]"},"PackageType":{"required":true,"type":"string"}},"ModifyServerlessStrategyRequest":{"AutoArchive":{"required":false,"type":"string"},"AutoPause":{"required":false,"type":"string"},"AutoPauseDelay":{"required":false,"type":"number"},"AutoScaleDownDelay":{"required":false,"type":"number"},"AutoScaleUpDelay":{"required":false,"type":"number"},"ClusterId":{"required":true,"type":"string"},"MaxCpu":{"required":false,"type":"number"},"MaxRoCount":{"required":false,"type":"number"},"MaxRoCpu":{"required":false,"type":"number"},"MinCpu":{"required":false,"type":"number"},"MinRoCount":{"required":false,"type":"number"},"MinRoCpu":{"required":false,"type":"number"},"SecurityGroupIdsForNewRo":{"required":false,"type":"string[]"},"UpgradeType":{"required":false,"type":"string"}},"ModifySnapBackupCrossRegionConfigRequest":{"ClusterId":{"required":true,"type":"string"},"CrossRegionSaveDays":{"required":false,"type":"number"},"CrossRegions":{"required":false,"type":"string[]"},"CrossRegionsEnable":{"required":false,"type":"string"}},"ModifyVaultRequest":{"BackupSaveSeconds":{"required":false,"type":"number"},"IsEncryption":{"required":false,"type":"boolean"},"IsLock":{"required":false,"type":"boolean"},"KeyId":{"required":false,"type":"string"},"KeyRegion":{"required":false,"type":"string"},"KeyType":{"required":false,"type":"string"},"LockedTime":{"required":false,"type":"string"},"VaultDescribe":{"required":false,"type":"string"},"VaultId":{"required":true,"type":"string"},"VaultName":{"required":false,"type":"string"}},"ModifyVipVportRequest":{"ClusterId":{"required":true,"type":"string"},"DbType":{"required":false,"type":"string"},"InstanceGroupId":{"required":false,"type":"string"},"InstanceGrpId":{"required":false,"type":"string"},"OldIpReserveHours":{"required":false,"type":"number"},"Vip":{"required":false,"type":"string"},"Vport":{"required":false,"type":"number"}},"MonthDay":{"Day":{"required":true,"type":"number"},"Month":{"required":true,"type":"number"}},"NewAccount":{"AccountName":{"required":true,"type":"string"},"AccountPassword":{"required":true,"type":"string"},"Description":{"required":false,"type":"string"},"Host":{"required":true,"type":"string"},"MaxUserConnections":{"required":false,"type":"number"},"PasswordRotation":{"required":false,"type":"number"}},"Objects":{"DatabaseTables":{"required":false,"type":"MigrateObject"}},"OfflineClusterRequest":{"ClusterId":{"required":true,"type":"string"}},"OfflineInstanceRequest":{"ClusterId":{"required":true,"type":"string"},"InstanceIdList":{"required":true,"type":"string[]"}},"OfflineLibraDBClusterRequest":{"ClusterId":{"required":true,"type":"string"}},"OfflineLibraDBInstanceRequest":{"ClusterId":{"required":true,"type":"string"},"InstanceIdList":{"required":true,"type":"string[]"}},"OpenAIOptimizerRequest":{"ClusterId":{"required":true,"type":"string"},"InstanceId":{"required":true,"type":"string"}},"OpenAuditServiceRequest":{"AuditAll":{"required":false,"type":"boolean"},"AuditRuleFilters":{"required":false,"type":"AuditRuleFilters[]"},"HighLogExpireDay":{"required":false,"type":"number"},"InstanceId":{"required":true,"type":"string"},"LogExpireDay":{"required":true,"type":"number"},"RuleTemplateIds":{"required":false,"type":"string[]"}},"OpenClusterPasswordComplexityRequest":{"ClusterId":{"required":true,"type":"string"},"ValidatePasswordDictionary":{"required":false,"type":"string[]"},"ValidatePasswordLength":{"required":true,"type":"number"},"ValidatePasswordMixedCaseCount":{"required":true,"type":"number"},"ValidatePasswordNumberCount":{"required":true,"type":"number"},"ValidatePasswordPolicy":{"required":true,"type":"string"},"ValidatePasswordSpecialCharCount":{"required":true,"type":"number"}},"OpenClusterReadOnlyInstanceGroupAccessRequest":{"ClusterId":{"required":true,"type":"string"},"Port":{"required":true,"type":"string"},"SecurityGroupIds":{"required":false,"type":"string[]"}},"OpenClusterTransparentEncryptRequest":{"ClusterId":{"required":true,"type":"string"},"IsOpenGlobalEncryption":{"required":false,"type":"boolean"},"KeyId":{"required":false,"type":"string"},"KeyRegion":{"required":false,"type":"string"},"KeyType":{"required":true,"type":"string"}},"OpenReadOnlyInstanceExclusiveAccessRequest":{"ClusterId":{"required":true,"type":"string"},"InstanceId":{"required":true,"type":"string"},"Port":{"required":true,"type":"number"},"SecurityGroupIds":{"required":false,"type":"string[]"},"SubnetId":{"required":true,"type":"string"},"VpcId":{"required":true,"type":"string"}},"OpenSSLRequest":{"ClusterId":{"required":true,"type":"string"},"InstanceId":{"required":false,"type":"string"}},"OpenWanRequest":{"InstanceGroupId":{"required":false,"type":"string"},"InstanceGrpId":{"required":false,"type":"string"},"InstanceId":{"required":false,"type":"string"}},"PackagePriority":{"DeductionPriority":{"required":false,"type":"number"},"PackageId":{"required":false,"type":"string"}},"ParamItem":{"CurrentValue":{"required":true,"type":"string"},"OldValue":{"required":true,"type":"string"},"ParamName":{"required":true,"type":"string"}},"PauseServerlessRequest":{"ClusterId":{"required":true,"type":"string"},"ForcePause":{"required":false,"type":"number"}},"ProxyConfig":{"ConnectionPoolTimeOut":{"required":false,"type":"number"},"ConnectionPoolType":{"required":false,"type":"string"},"Cpu":{"required":false,"type":"number"},"Description":{"required":false,"type":"string"},"Mem":{"required":false,"type":"number"},"OpenConnectionPool":{"required":false,"type":"string"},"ProxyCount":{"required":false,"type":"number"},"ProxyZones":{"required":false,"type":"ProxyZone[]"}},"ProxyConfigInfo":{"Cpu":{"required":false,"type":"number"},"Description":{"required":false,"type":"string"},"Mem":{"required":false,"type":"number"},"ProxyCount":{"required":false,"type":"number"},"ProxyZones":{"required":false,"type":"ProxyZone[]"}},"ProxyEndPointConfigInfo":{"AutoAddRo":{"required":false,"type":"string"},"InstanceNameWeights":{"required":false,"type":"InstanceNameWeight[]"},"RwType":{"required":false,"type":"string"},"SecurityGroupIds":{"required":false,"type":"string[]"},"UniqueSubnetId":{"required":false,"type":"string"},"UniqueVpcId":{"required":false,"type":"string"},"WeightMode":{"required":false,"type":"string"}},"ProxyInstanceWeight":{"InstanceId":{"required":true,"type":"string"},"Weight":{"required":true,"type":"number"}},"ProxyZone":{"ProxyNodeCount":{"required":false,"type":"number"},"ProxyNodeZone":{"required":false,"type":"string"}},"QueryFilter":{"ExactMatch":{"required":false,"type":"boolean"},"Name":{"required":false,"type":"string"},"Names":{"required":false,"type":"string[]"},"Operator":{"required":false,"type":"string"},"Values":{"required":true,"type":"string[]"}},"QueryParamFilter":{"ExactMatch":{"required":false,"type":"boolean"},"Names":{"required":true,"type":"string[]"},"Values":{"required":true,"type":"string[]"}},"QuerySimpleFilter":{"ExactMatch":{"required":false,"type":"boolean"},"Names":{"required":false,"type":"string[]"},"Values":{"required":false,"type":"string[]"}},"RefundResourcePackageRequest":{"PackageId":{"required":true,"type":"string"}},"ReloadBalanceProxyNodeRequest":{"ClusterId":{"required":true,"type":"string"},"ProxyGroupId":{"required":true,"type":"string"}},"RemoveClusterSlaveZoneRequest":{"ClusterId":{"required":true,"type":"string"},"SlaveZone":{"required":true,"type":"string"}},"RenewClustersRequest":{"ClusterId":{"required":true,"type":"string"},"DealMode":{"required":false,"type":"number"},"TimeSpan":{"required":true,"type":"number"},"TimeUnit":{"required":true,"type":"string"}},"RenewLibraDBClustersRequest":{"ClusterId":{"required":true,"type":"string"},"DealMode":{"required":false,"type":"number"},"TimeSpan":{"required":true,"type":"number"},"TimeUnit":{"required":true,"type":"string"}},"ReplayInstanceAuditLogRequest":{"EndTime":{"required":true,"type":"string"},"SourceClusterId":{"required":true,"type":"string"},"SourceInstanceId":{"required":true,"type":"string"},"StartTime":{"required":true,"type":"string"},"TargetClusterId":{"required":true,"type":"string"},"TargetInstanceId":{"required":true,"type":"string"},"TargetPassword":{"required":true,"type":"string"},"TargetUserName":{"required":true,"type":"string"}},"ReplicationObject":{"MigrateObjects":{"required":false,"type":"MigrateOpt"},"ReplicationJobId":{"required":false,"type":"string"},"SrcClusterId":{"required":false,"type":"string"},"SrcInstanceId":{"required":false,"type":"string"},"SrcInstanceType":{"required":true,"type":"string"}},"ResetAccountPasswordRequest":{"AccountName":{"required":true,"type":"string"},"AccountPassword":{"required":true,"type":"string"},"ClusterId":{"required":true,"type":"string"},"Host":{"required":false,"type":"string"}},"ResetLibraDBClusterAccountPasswordRequest":{"AccountName":{"required":true,"type":"string"},"AccountPassword":{"required":true,"type":"string"},"ClusterId":{"required":true,"type":"string"},"EncryptMethod":{"required":false,"type":"string"},"Host":{"required":false,"type":"string"}},"RestartInstanceRequest":{"InstanceId":{"required":true,"type":"string"}},"RestartLibraDBInstanceRequest":{"InstanceId":{"required":true,"type":"string"}},"ResumeServerlessRequest":{"ClusterId":{"required":true,"type":"string"}},"RevokeAccountPrivilegesRequest":{"Account":{"required":true,"type":"InputAccount"},"ClusterId":{"required":true,"type":"string"},"DbTablePrivileges":{"required":true,"type":"string[]"},"DbTables":{"required":true,"type":"DbTable[]"}},"RollBackClusterRequest":{"ClusterId":{"required":true,"type":"string"},"ExpectTime":{"required":false,"type":"string"},"ExpectTimeThresh":{"required":false,"type":"number"},"RollbackDatabases":{"required":false,"type":"RollbackDatabase[]"},"RollbackId":{"required":false,"type":"number"},"RollbackMode":{"required":false,"type":"string"},"RollbackStrategy":{"required":true,"type":"string"},"RollbackTables":{"required":false,"type":"RollbackTable[]"},"VaultId":{"required":false,"type":"string"}},"RollbackDatabase":{"NewDatabase":{"required":true,"type":"string"},"OldDatabase":{"required":true,"type":"string"}},"RollbackTable":{"Database":{"required":true,"type":"string"},"Tables":{"required":true,"type":"RollbackTableInfo[]"}},"RollbackTableInfo":{"NewTable":{"required":true,"type":"string"},"OldTable":{"required":true,"type":"string"}},"RollbackToNewClusterRequest":{"AlarmPolicyIds":{"required":false,"type":"string[]"},"AutoArchive":{"required":false,"type":"string"},"AutoPause":{"required":false,"type":"string"},"AutoPauseDelay":{"required":false,"type":"number"},"AutoVoucher":{"required":false,"type":"number"},"ClusterName":{"required":false,"type":"string"},"ClusterParams":{"required":false,"type":"ParamItem[]"},"DbMode":{"required":false,"type":"string"},"DealMode":{"required":false,"type":"number"},"ExpectTime":{"required":false,"type":"string"},"FromSaveBackup":{"required":false,"type":"boolean"},"InstanceInitInfos":{"required":false,"type":"InstanceInitInfo[]"},"MaxCpu":{"required":false,"type":"number"},"MinCpu":{"required":false,"type":"number"},"OriginalClusterId":{"required":true,"type":"string"},"OriginalROInstanceList":{"required":false,"type":"string[]"},"ParamTemplateId":{"required":false,"type":"number"},"PayMode":{"required":false,"type":"number"},"ProjectId":{"required":false,"type":"number"},"ResourceTags":{"required":false,"type":"Tag[]"},"RollbackDatabases":{"required":false,"type":"RollbackDatabase[]"},"RollbackId":{"required":false,"type":"number"},"RollbackTables":{"required":false,"type":"RollbackTable[]"},"SecurityGroupIds":{"required":false,"type":"string[]"},"SemiSyncTimeout":{"required":false,"type":"number"},"SlaveZone":{"required":false,"type":"string"},"SyncWay":{"required":false,"type":"string"},"TimeSpan":{"required":false,"type":"number"},"TimeUnit":{"required":false,"type":"string"},"UniqSubnetId":{"required":false,"type":"string"},"UniqVpcId":{"required":false,"type":"string"},"Zone":{"required":true,"type":"string"}},"RuleFilters":{"Compare":{"required":true,"type":"string"},"Type":{"required":true,"type":"string"},"Value":{"required":true,"type":"string[]"}},"SearchClusterDatabasesRequest":{"ClusterId":{"required":true,"type":"string"},"Database":{"required":false,"type":"string"},"MatchType":{"required":false,"type":"number"}},"SearchClusterTablesRequest":{"ClusterId":{"required":true,"type":"string"},"Database":{"required":false,"type":"string"},"Table":{"required":false,"type":"string"},"TableType":{"required":false,"type":"string"}},"SetLibraDBClusterRenewFlagRequest":{"AutoRenewFlag":{"required":false,"type":"number"},"ResourceIds":{"required":false,"type":"string[]"}},"SetRenewFlagRequest":{"AutoRenewFlag":{"required":true,"type":"number"},"ResourceIds":{"required":true,"type":"string[]"}},"SnapshotBackupConfig":{"AutoCopyVaults":{"required":false,"type":"CreateBackupVaultItem[]"},"BackupCustomAutoTime":{"required":false,"type":"boolean"},"BackupIntervalTime":{"required":false,"type":"number"},"BackupTimeBeg":{"required":false,"type":"number"},"BackupTimeEnd":{"required":false,"type":"number"},"BackupTriggerStrategy":{"required":false,"type":"string"},"BackupWeekDays":{"required":false,"type":"string[]"},"ReserveDuration":{"required":false,"type":"number"}},"SparseBackupConfig":{"SparseBackupConfigInfos":{"required":false,"type":"SparseBackupConfigInfo[]"},"SparseBackupSwitch":{"required":false,"type":"string"}},"SparseBackupConfigInfo":{"ConfigId":{"required":false,"type":"string"},"OpType":{"required":true,"type":"string"},"SparseBackupSaveDays":{"required":false,"type":"number"},"SparsePeriodConfig":{"required":false,"type":"string"},"SparsePeriodTime":{"required":false,"type":"SparsePeriodTime"}},"SparsePeriodTime":{"Days":{"required":false,"type":"number[]"},"MonthDays":{"required":false,"type":"MonthDay[]"},"WeekDays":{"required":false,"type":"number[]"}},"StartCLSDeliveryRequest":{"CLSTopicIds":{"required":true,"type":"string[]"},"InstanceId":{"required":true,"type":"string"},"IsInMaintainPeriod":{"required":false,"type":"string"},"LogType":{"required":false,"type":"string"}},"StopCLSDeliveryRequest":{"CLSTopicIds":{"required":true,"type":"string[]"},"InstanceId":{"required":true,"type":"string"},"IsInMaintainPeriod":{"required":false,"type":"string"},"LogType":{"required":false,"type":"string"}},"SwitchClusterVpcRequest":{"ClusterId":{"required":true,"type":"string"},"OldIpReserveHours":{"required":true,"type":"number"},"UniqSubnetId":{"required":true,"type":"string"},"UniqVpcId":{"required":true,"type":"string"}},"SwitchClusterZoneRequest":{"ClusterId":{"required":true,"type":"string"},"IsInMaintainPeriod":{"required":false,"type":"string"},"NewZone":{"required":true,"type":"string"},"OldZone":{"required":true,"type":"string"}},"SwitchProxyVpcRequest":{"ClusterId":{"required":true,"type":"string"},"OldIpReserveHours":{"required":true,"type":"number"},"ProxyGroupId":{"required":true,"type":"string"},"UniqSubnetId":{"required":true,"type":"string"},"UniqVpcId":{"required":true,"type":"string"}},"TablePrivileges":{"Db":{"required":true,"type":"string"},"Privileges":{"required":true,"type":"string[]"},"TableName":{"required":true,"type":"string"}},"Tag":{"TagKey":{"required":true,"type":"string"},"TagValue":{"required":true,"type":"string"}},"TransferClusterPrepayToPostpayRequest":{"ClusterId":{"required":true,"type":"string"}},"TransferClusterZoneRequest":{"ClusterId":{"required":true,"type":"string"},"DstSlaveZone":{"required":false,"type":"string"},"DstZone":{"required":true,"type":"string"},"MaxLag":{"required":true,"type":"number"},"ProxyZones":{"required":false,"type":"ProxyZone[]"},"TransferType":{"required":true,"type":"string"}},"TransferStoragePrepayToPostpayRequest":{"ClusterId":{"required":true,"type":"string"}},"UnbindClusterResourcePackagesRequest":{"ClusterId":{"required":true,"type":"string"},"PackageIds":{"required":false,"type":"string[]"}},"UpgradeClusterVersionRequest":{"ClusterId":{"required":true,"type":"string"},"CynosVersion":{"required":true,"type":"string"},"UpgradeType":{"required":true,"type":"string"}},"UpgradeInstanceRequest":{"AutoVoucher":{"required":false,"type":"number"},"Cpu":{"required":true,"type":"number"},"DbType":{"required":false,"type":"string"},"DealMode":{"required":false,"type":"number"},"DeviceType":{"required":false,"type":"string"},"InstanceId":{"required":true,"type":"string"},"Memory":{"required":true,"type":"number"},"StorageLimit":{"required":false,"type":"number"},"UpgradeMode":{"required":false,"type":"string"},"UpgradeProxy":{"required":false,"type":"UpgradeProxy"},"UpgradeType":{"required":true,"type":"string"}},"UpgradeProxy":{"Cpu":{"required":true,"type":"number"},"Mem":{"required":true,"type":"number"},"ProxyZones":{"required":true,"type":"ProxyZone[]"},"ReloadBalance":{"required":false,"type":"string"}},"UpgradeProxyRequest":{"ClusterId":{"required":true,"type":"string"},"Cpu":{"required":true,"type":"number"},"IsInMaintainPeriod":{"required":false,"type":"string"},"IsRollUpgrade":{"required":false,"type":"string"},"Mem":{"required":true,"type":"number"},"ProxyCount":{"required":false,"type":"number"},"ProxyGroupId":{"required":false,"type":"string"},"ProxyZones":{"required":false,"type":"ProxyZone[]"},"ReloadBalance":{"required":false,"type":"string"},"RollUpgradeWaitingTime":{"required":false,"type":"number"}},"UpgradeProxyVersionRequest":{"ClusterId":{"required":true,"type":"string"},"DstProxyVersion":{"required":true,"type":"string"},"IsInMaintainPeriod":{"required":false,"type":"string"},"ProxyGroupId":{"required":false,"type":"string"},"SrcProxyVersion":{"required":true,"type":"string"}},"UserHostPrivilege":{"DbHost":{"required":true,"type":"string"},"DbPrivilege":{"required":true,"type":"string"},"DbUserName":{"required":true,"type":"string"}}},"version":"2019-01-07"}');
-;// CONCATENATED MODULE: ./src/inputs.ts
-// Reading and validating the action's inputs. Every parser is pure and throws an InputError that names the
-// input and says what it accepts, so bad input fails before a single request is sent.
+;// CONCATENATED MODULE: ./src/tencent/model.ts
 
-
-
-
-
-
-
-/** The CynosDB API's actions and their parameters, from the official SDK (scripts/gen-api-model.ts). */
 const CYNOSDB_MODEL = cynosdb_requests_namespaceObject;
+
+;// CONCATENATED MODULE: ./src/inputs/input-error.ts
+
+/** Bad input: the message names the input and says what it accepts. Nothing has been sent when it is thrown. */
 class InputError extends Error {
     name = 'InputError';
 }
-/** Flow IDs and task IDs accepted in one step, each. */
-const MAX_IDS = 100;
-const MAX_ID = 2n ** 63n - 1n;
-const MAX_TIMEOUT_MS = 24 * 3600_000;
-const MAX_POLL_INTERVAL_MS = 3600_000;
+/** Quotes an input for an error message: no line break or other control character gets through (foreign-text.ts). */
+const show = (value) => quoted(value, 60);
+
+;// CONCATENATED MODULE: ./src/inputs/call.ts
+// `call` and `parameters`: a CynosDB change for the step to send, checked against the API model (the official SDK's,
+// reduced at build time) as the API would check it. Secret values are masked before anything else happens to them.
+
+
+
+
+
+/** Actions that only read: the API reference's Describe…, Inquire…, Check…, Calculate…, Download… and the like. */
+const READ_ONLY = /^(Describe|Inquire|Check|Search|Export|Get|Calculate|Download)/;
+/**
+ * Parameter names whose values are secrets, masked in the log before anything is written: a Password, Secret or
+ * Token anywhere in the name, a Key at its end (AdminPassword, AccountPassword, SecretKey, AccessKey, TagKey). A Key
+ * leading a longer name names a key, not a secret (KeyRegion, KeyType, KeyId): masking `ap-guangzhou` would hide
+ * the region everywhere in the log.
+ */
+const SECRET_NAME = /password|secret|token|key$/i;
+/** A number this short is no secret worth masking (ValidatePasswordLength: 8), and masking it would hide every 8. */
+const MIN_MASKED_NUMBER_DIGITS = 6;
+/** Every value under a parameter whose name holds Password, Secret, Token or Key, at any depth. */
+function secretValues(value, secret = false) {
+    if (Array.isArray(value))
+        return value.flatMap((item) => secretValues(item, secret));
+    if (typeof value === 'object' && value !== null) {
+        return Object.entries(value).flatMap(([name, item]) => secretValues(item, secret || SECRET_NAME.test(name)));
+    }
+    if (!secret)
+        return [];
+    if (typeof value === 'string')
+        return value === '' ? [] : [value];
+    if (typeof value === 'number' || typeof value === 'bigint') {
+        const text = String(value);
+        return text.length >= MIN_MASKED_NUMBER_DIGITS ? [text] : [];
+    }
+    return [];
+}
+/** Where JSON.parse stopped, without quoting the text (it may hold a password). */
+function jsonErrorPlace(error) {
+    const message = error instanceof Error ? error.message : '';
+    const lineColumn = /line (\d+) column (\d+)/.exec(message);
+    if (lineColumn)
+        return ` (line ${lineColumn[1]}, column ${lineColumn[2]})`;
+    const position = /position (\d+)/.exec(message);
+    return position ? ` (at character ${position[1]})` : '';
+}
+function parseCall(actionText, parametersText, mask) {
+    const action = actionText.trim();
+    const text = parametersText.trim();
+    if (!action) {
+        if (text)
+            throw new InputError("Input 'parameters' is only read with 'call': name the CynosDB action to send, e.g. call: ModifyInstanceParam");
+        return undefined;
+    }
+    let parameters;
+    try {
+        parameters = text === '' ? {} : parseJson(text);
+    }
+    catch (error) {
+        throw new InputError(`Input 'parameters' must be a JSON object of ${quoted(action, 60)}'s parameters (a YAML block scalar such as parameters: |, then {"InstanceId": "…"}); it is not valid JSON${jsonErrorPlace(error)}`);
+    }
+    for (const secret of secretValues(parameters))
+        mask(secret);
+    if (!/^[A-Z][A-Za-z0-9]{0,99}$/.test(action)) {
+        throw new InputError(`Input 'call' must be a CynosDB API action name such as ModifyInstanceParam; got ${show(action)}`);
+    }
+    if (READ_ONLY.test(action)) {
+        throw new InputError(`Input 'call' takes a CynosDB action that changes something (ModifyInstanceParam, RestartInstance, CreateClusters, …); ${action} only reads, and there is nothing to wait for`);
+    }
+    if (typeof parameters !== 'object' || parameters === null || Array.isArray(parameters)) {
+        throw new InputError(`Input 'parameters' must be a JSON object of ${action}'s parameters, e.g. {"InstanceId": "cynosdbmysql-ins-…"}; got JSON that is not an object`);
+    }
+    const problems = checkRequest(CYNOSDB_MODEL, action, parameters);
+    if (problems.length > 0) {
+        const input = problems.some((p) => p.code === 'InvalidAction') ? 'call' : 'parameters';
+        const said = problems
+            .slice(0, 10)
+            .map((p) => `${p.code}: ${p.message}${p.suggestions.length > 0 ? ` Did you mean ${p.suggestions.join(', ')}?` : ''}`);
+        throw new InputError(`Input '${input}' does not fit the CynosDB API (${CYNOSDB_MODEL.version}, ${CYNOSDB_MODEL.sdk}), which would refuse it; nothing was sent: ${said.join(' ')}${problems.length > 10 ? ` (and ${problems.length - 10} more)` : ''}`);
+    }
+    return { action, payload: toJson(parameters) ?? '{}', parameterNames: Object.keys(parameters) };
+}
+
+;// CONCATENATED MODULE: ./src/inputs/values.ts
+// The scalar inputs: durations, booleans, the region and the endpoints. Pure; each throws an InputError that names
+// the input and says what it accepts.
+
+
 /** Regions where CynosDB offers DescribeFlow (shared reference); others get a warning, not an error. */
 const KNOWN_REGIONS = new Set([
     'ap-bangkok',
@@ -49250,53 +49996,6 @@ const KNOWN_REGIONS = new Set([
     'na-siliconvalley',
     'sa-saopaulo',
 ]);
-/** Quotes an input for an error message: no line break or other control character gets through (foreign-text.ts). */
-function show(value) {
-    return quoted(value, 60);
-}
-const split = (value) => value.split(/[\s,]+/).filter((part) => part !== '');
-/** Looks like ModifyClusterParam's AsyncRequestId as the API docs' example shows it: a UUID. */
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** Positive integer IDs (flow IDs, task IDs) as decimal text, deduplicated; empty input is none. */
-function parseIds(value, name, what) {
-    const parts = split(value);
-    for (const part of parts) {
-        if (UUID.test(part) && name === 'flow-id') {
-            throw new InputError(`Input 'flow-id' got ${show(part)}, which is not a task flow ID but looks like the AsyncRequestId of ModifyClusterParam as the API docs' example shows it (a UUID). ` +
-                'No CynosDB API is documented to wait on such an ID. A numeric AsyncRequestId is accepted here, as the Terraform provider waits on it with DescribeFlow; ' +
-                "flow-id takes FlowIds, and 'deal-names' and 'task-ids' take DealNames and TaskIds (see the README, \"What to give the action\")");
-        }
-        if (!/^\d+$/.test(part) || BigInt(part) === 0n || BigInt(part) > MAX_ID) {
-            throw new InputError(`Input '${name}' must hold positive integer ${what}s (1 to 2^63-1, e.g. 123456); got ${show(part)}`);
-        }
-    }
-    const unique = [...new Set(parts.map((part) => BigInt(part).toString()))];
-    if (unique.length > MAX_IDS) {
-        throw new InputError(`Input '${name}' holds ${unique.length} ${what}s; at most ${MAX_IDS} are accepted in one step`);
-    }
-    return unique;
-}
-/** Task flow IDs: the FlowId a CynosDB change answered (or a numeric AsyncRequestId). */
-const parseFlowIds = (value, name = 'flow-id') => parseIds(value, name, 'task flow ID');
-/** Task IDs: the TaskId a change answered, or the TaskIds of ModifyClusterReadOnly's ClusterTaskIds. */
-const parseTaskIds = (value, name = 'task-ids') => parseIds(value, name, 'task ID');
-const MAX_DEALS = 100;
-/** What a DealName looks like: letters, digits, `_` and `-`. */
-const DEAL_NAME = /^[A-Za-z0-9_-]{1,64}$/;
-/** Deal names as CreateClusters and AddInstances return them (DealNames); empty input is no deal. */
-function parseDealNames(value, name = 'deal-names') {
-    const parts = split(value);
-    for (const part of parts) {
-        if (!DEAL_NAME.test(part)) {
-            throw new InputError(`Input '${name}' must hold the DealNames a purchase returned (letters, digits, _ and -, separated by commas, spaces or new lines); got ${show(part)}`);
-        }
-    }
-    const unique = [...new Set(parts)];
-    if (unique.length > MAX_DEALS) {
-        throw new InputError(`Input '${name}' holds ${unique.length} deal names; at most ${MAX_DEALS} are accepted in one step`);
-    }
-    return unique;
-}
 /** A duration input (see duration.ts for the syntax), in milliseconds, always > 0 and at most maxMs. */
 function parseDuration(value, name, maxMs = Number.POSITIVE_INFINITY) {
     const ms = durationMs(value);
@@ -49349,129 +50048,15 @@ function parseEndpoint(value, name) {
     }
     return url;
 }
-/**
- * Every input, parsed and checked; nothing is sent before this returns. `mask` hides each secret from the log the
- * moment it is read (core.setSecret), before any line could show it.
- */
-function getInputs(read = (name) => getInput(name), env = process.env, mask = maskSecret) {
-    const call = parseCall(read('call'), read('parameters'), mask);
-    return {
-        ...whatToWaitFor(read('flow-id'), read('deal-names'), read('task-ids'), call),
-        call,
-        region: parseRegion(read('region') || env.TENCENTCLOUD_REGION || ''),
-        endpoint: parseEndpoint(read('endpoint') || 'cynosdb.tencentcloudapi.com', 'endpoint'),
-        timeoutMs: parseDuration(read('timeout') || '30m', 'timeout', MAX_TIMEOUT_MS),
-        pollIntervalMs: read('poll-interval').trim() === ''
-            ? undefined
-            : parseDuration(read('poll-interval'), 'poll-interval', MAX_POLL_INTERVAL_MS),
-        failOnTimeout: parseBoolean(read('fail-on-timeout'), 'fail-on-timeout', true),
-        requestTimeoutMs: parseDuration(read('request-timeout') || '15s', 'request-timeout', 300_000),
-        credentials: parseCredentials(read, env, mask),
-    };
-}
-/** flow-id, deal-names, task-ids, or any of them together, or call alone; with none, the error says what to give. */
-function whatToWaitFor(flowText, dealText, taskText, call) {
-    const waits = {
-        flowIds: parseFlowIds(flowText),
-        dealNames: parseDealNames(dealText),
-        taskIds: parseTaskIds(taskText),
-    };
-    const given = waits.flowIds.length + waits.dealNames.length + waits.taskIds.length;
-    if (call && given > 0) {
-        throw new InputError("Input 'call' sends a change and waits for what its answer holds: it cannot be combined with 'flow-id', 'deal-names' or 'task-ids'. Give the change in 'call' and 'parameters', or what an earlier step's change answered in those three, not both");
-    }
-    if (!call && given === 0) {
-        throw new InputError("Give what to wait for: 'call' and 'parameters' (a CynosDB change for the step to send, e.g. call: ModifyInstanceParam), or what an earlier change answered: 'flow-id' (its FlowId, e.g. 123456), 'deal-names' (the DealNames of a purchase such as CreateClusters) or 'task-ids' (a TaskId, or the TaskIds of ModifyClusterReadOnly's ClusterTaskIds); several IDs are separated by commas, spaces or new lines");
-    }
-    return waits;
-}
-/** Actions that only read: the API reference's Describe…, Inquire…, Check…, Calculate…, Download… and the like. */
-const READ_ONLY = /^(Describe|Inquire|Check|Search|Export|Get|Calculate|Download)/;
-/**
- * Parameter names whose values are secrets, masked in the log before anything is written: a Password, Secret or
- * Token anywhere in the name, a Key at its end (AdminPassword, AccountPassword, SecretKey, AccessKey, TagKey). A Key
- * leading a longer name names a key, not a secret (KeyRegion, KeyType, KeyId): masking `ap-guangzhou` would hide
- * the region everywhere in the log.
- */
-const SECRET_NAME = /password|secret|token|key$/i;
-/** A number this short is no secret worth masking (ValidatePasswordLength: 8), and masking it would hide every 8. */
-const MIN_MASKED_NUMBER_DIGITS = 6;
-/** Every value under a parameter whose name holds Password, Secret, Token or Key, at any depth. */
-function secretValues(value, secret = false) {
-    if (Array.isArray(value))
-        return value.flatMap((item) => secretValues(item, secret));
-    if (typeof value === 'object' && value !== null) {
-        return Object.entries(value).flatMap(([name, item]) => secretValues(item, secret || SECRET_NAME.test(name)));
-    }
-    if (!secret)
-        return [];
-    if (typeof value === 'string')
-        return value === '' ? [] : [value];
-    if (typeof value === 'number' || typeof value === 'bigint') {
-        const text = String(value);
-        return text.length >= MIN_MASKED_NUMBER_DIGITS ? [text] : [];
-    }
-    return [];
-}
-/** Where JSON.parse stopped, without quoting the text (it may hold a password). */
-function jsonErrorPlace(error) {
-    const message = error instanceof Error ? error.message : '';
-    const lineColumn = /line (\d+) column (\d+)/.exec(message);
-    if (lineColumn)
-        return ` (line ${lineColumn[1]}, column ${lineColumn[2]})`;
-    const position = /position (\d+)/.exec(message);
-    return position ? ` (at character ${position[1]})` : '';
-}
-/**
- * `call` and `parameters`: a CynosDB action that changes something, and its request as a JSON object, checked
- * against the API model (the official SDK's, reduced at build time) as the API would check it. Secret values are
- * masked before anything else happens to them.
- */
-function parseCall(actionText, parametersText, mask) {
-    const action = actionText.trim();
-    const text = parametersText.trim();
-    if (!action) {
-        if (text)
-            throw new InputError("Input 'parameters' is only read with 'call': name the CynosDB action to send, e.g. call: ModifyInstanceParam");
-        return undefined;
-    }
-    let parameters;
-    try {
-        parameters = text === '' ? {} : parseJson(text);
-    }
-    catch (error) {
-        throw new InputError(`Input 'parameters' must be a JSON object of ${quoted(action, 60)}'s parameters (a YAML block scalar such as parameters: |, then {"InstanceId": "…"}); it is not valid JSON${jsonErrorPlace(error)}`);
-    }
-    for (const secret of secretValues(parameters))
-        mask(secret);
-    if (!/^[A-Z][A-Za-z0-9]{0,99}$/.test(action)) {
-        throw new InputError(`Input 'call' must be a CynosDB API action name such as ModifyInstanceParam; got ${show(action)}`);
-    }
-    if (READ_ONLY.test(action)) {
-        throw new InputError(`Input 'call' takes a CynosDB action that changes something (ModifyInstanceParam, RestartInstance, CreateClusters, …); ${action} only reads, and there is nothing to wait for`);
-    }
-    if (typeof parameters !== 'object' || parameters === null || Array.isArray(parameters)) {
-        throw new InputError(`Input 'parameters' must be a JSON object of ${action}'s parameters, e.g. {"InstanceId": "cynosdbmysql-ins-…"}; got JSON that is not an object`);
-    }
-    const problems = checkRequest(CYNOSDB_MODEL, action, parameters);
-    if (problems.length > 0) {
-        const input = problems.some((p) => p.code === 'InvalidAction') ? 'call' : 'parameters';
-        const said = problems
-            .slice(0, 10)
-            .map((p) => `${p.code}: ${p.message}${p.suggestions.length > 0 ? ` Did you mean ${p.suggestions.join(', ')}?` : ''}`);
-        throw new InputError(`Input '${input}' does not fit the CynosDB API (${CYNOSDB_MODEL.version}, ${CYNOSDB_MODEL.sdk}), which would refuse it; nothing was sent: ${said.join(' ')}${problems.length > 10 ? ` (and ${problems.length - 10} more)` : ''}`);
-    }
-    return { action, payload: toJson(parameters) ?? '{}', parameterNames: Object.keys(parameters) };
-}
+
+;// CONCATENATED MODULE: ./src/inputs/credentials.ts
+// Where the signing keys come from: static keys (inputs, then the environment names other Tencent tools use), or
+// keyless: role-arn asks for GitHub's OIDC ID token to be exchanged at STS. Checked here; credentials.ts fetches
+// and refreshes. Every secret is masked as it is read.
+
+
+
 const TOKEN_ENV = ['TENCENTCLOUD_SESSION_TOKEN', 'TENCENTCLOUD_SECURITY_TOKEN', 'TENCENTCLOUD_TOKEN'];
-/** Header values: printable ASCII without spaces, so no key can smuggle a CR/LF into a request. */
-const HEADER_SAFE = /^[\x21-\x7e]+$/;
-/** RoleSessionName allows 2 to 128 of these characters. */
-const SESSION_NAME = /^[\w=,.@-]{2,128}$/;
-/**
- * Static keys (inputs, then the environment names other Tencent tools use), or keyless: role-arn asks for GitHub's
- * OIDC ID token to be exchanged at STS. Every secret is masked as it is read.
- */
 function parseCredentials(read, env, mask) {
     const input = (name) => {
         const value = read(name).trim();
@@ -49574,6 +50159,102 @@ function oidcConfig(roleArn, input, env, mask) {
         idTokenRequestToken: requestToken,
     };
 }
+
+;// CONCATENATED MODULE: ./src/inputs/ids.ts
+// What to wait for when an earlier step made the change: flow-id, task-ids and deal-names.
+
+
+/** Flow IDs, task IDs and deal names accepted in one step, each. */
+const MAX_IDS = 100;
+const split = (value) => value.split(/[\s,]+/).filter((part) => part !== '');
+/** Positive integer IDs (flow IDs, task IDs) as decimal text, deduplicated; empty input is none. */
+function parseIds(value, name, what) {
+    const ids = split(value).map((part) => {
+        if (UUID.test(part) && name === 'flow-id') {
+            throw new InputError(`Input 'flow-id' got ${show(part)}, which is not a task flow ID but looks like the AsyncRequestId of ModifyClusterParam as the API docs' example shows it (a UUID). ` +
+                'No CynosDB API is documented to wait on such an ID. A numeric AsyncRequestId is accepted here, as the Terraform provider waits on it with DescribeFlow; ' +
+                "flow-id takes FlowIds, and 'deal-names' and 'task-ids' take DealNames and TaskIds (see the README, \"What to give the action\")");
+        }
+        const id = decimalId(part);
+        if (id === undefined) {
+            throw new InputError(`Input '${name}' must hold positive integer ${what}s (1 to 2^63-1, e.g. 123456); got ${show(part)}`);
+        }
+        return id;
+    });
+    return atMostMax([...new Set(ids)], name, `${what}s`);
+}
+function atMostMax(unique, name, what) {
+    if (unique.length > MAX_IDS) {
+        throw new InputError(`Input '${name}' holds ${unique.length} ${what}; at most ${MAX_IDS} are accepted in one step`);
+    }
+    return unique;
+}
+/** Task flow IDs: the FlowId a CynosDB change answered (or a numeric AsyncRequestId). */
+const parseFlowIds = (value, name = 'flow-id') => parseIds(value, name, 'task flow ID');
+/** Task IDs: the TaskId a change answered, or the TaskIds of ModifyClusterReadOnly's ClusterTaskIds. */
+const parseTaskIds = (value, name = 'task-ids') => parseIds(value, name, 'task ID');
+/** Deal names as CreateClusters and AddInstances return them (DealNames); empty input is no deal. */
+function parseDealNames(value, name = 'deal-names') {
+    const parts = split(value);
+    for (const part of parts) {
+        if (!DEAL_NAME.test(part)) {
+            throw new InputError(`Input '${name}' must hold the DealNames a purchase returned (letters, digits, _ and -, separated by commas, spaces or new lines); got ${show(part)}`);
+        }
+    }
+    return atMostMax([...new Set(parts)], name, 'deal names');
+}
+
+;// CONCATENATED MODULE: ./src/inputs/index.ts
+// Reading and checking the action's inputs: getInputs is the one place that reads them, and nothing is sent before it
+// returns. The parsers, one file per concern, are pure and throw an InputError that names the input and says what
+// it accepts.
+
+
+
+
+
+
+
+
+const MAX_TIMEOUT_MS = 24 * 3600_000;
+const MAX_POLL_INTERVAL_MS = 3600_000;
+const MAX_REQUEST_TIMEOUT_MS = 300_000;
+/**
+ * Every input, parsed and checked. `read` defaults to core.getInput (the INPUT_* variables the runner sets); `mask`
+ * hides each secret from the log the moment it is read (core.setSecret), before any line could show it.
+ */
+function getInputs(read = (name) => getInput(name), env = process.env, mask = maskSecret) {
+    const call = parseCall(read('call'), read('parameters'), mask);
+    return {
+        ...whatToWaitFor(read('flow-id'), read('deal-names'), read('task-ids'), call),
+        call,
+        region: parseRegion(read('region') || env.TENCENTCLOUD_REGION || ''),
+        endpoint: parseEndpoint(read('endpoint') || 'cynosdb.tencentcloudapi.com', 'endpoint'),
+        timeoutMs: parseDuration(read('timeout') || '30m', 'timeout', MAX_TIMEOUT_MS),
+        pollIntervalMs: read('poll-interval').trim() === ''
+            ? undefined
+            : parseDuration(read('poll-interval'), 'poll-interval', MAX_POLL_INTERVAL_MS),
+        failOnTimeout: parseBoolean(read('fail-on-timeout'), 'fail-on-timeout', true),
+        requestTimeoutMs: parseDuration(read('request-timeout') || '15s', 'request-timeout', MAX_REQUEST_TIMEOUT_MS),
+        credentials: parseCredentials(read, env, mask),
+    };
+}
+/** flow-id, deal-names, task-ids, or any of them together, or call alone; with none, the error says what to give. */
+function whatToWaitFor(flowText, dealText, taskText, call) {
+    const waits = {
+        flowIds: parseFlowIds(flowText),
+        dealNames: parseDealNames(dealText),
+        taskIds: parseTaskIds(taskText),
+    };
+    const given = waits.flowIds.length + waits.dealNames.length + waits.taskIds.length;
+    if (call && given > 0) {
+        throw new InputError("Input 'call' sends a change and waits for what its answer holds: it cannot be combined with 'flow-id', 'deal-names' or 'task-ids'. Give the change in 'call' and 'parameters', or what an earlier step's change answered in those three, not both");
+    }
+    if (!call && given === 0) {
+        throw new InputError("Give what to wait for: 'call' and 'parameters' (a CynosDB change for the step to send, e.g. call: ModifyInstanceParam), or what an earlier change answered: 'flow-id' (its FlowId, e.g. 123456), 'deal-names' (the DealNames of a purchase such as CreateClusters) or 'task-ids' (a TaskId, or the TaskIds of ModifyClusterReadOnly's ClusterTaskIds); several IDs are separated by commas, spaces or new lines");
+    }
+    return waits;
+}
 /** What is allowed but worth a warning in the log. */
 function inputWarnings(inputs) {
     const warnings = [];
@@ -49589,263 +50270,6 @@ function inputWarnings(inputs) {
         warnings.push(`Region '${inputs.region}' is not one where CynosDB DescribeFlow is known to be offered (${[...KNOWN_REGIONS].join(', ')}); trying it anyway`);
     }
     return warnings;
-}
-
-;// CONCATENATED MODULE: ./src/credentials.ts
-
-/**
- * Temporary keys are refreshed at 80% of their life, but never sooner than this after they were fetched: keys that
- * arrive expired by the runner's clock (a clock ahead, a server behind) are used, not refreshed in a loop.
- */
-const MIN_REFRESH_MS = 60_000;
-function createKeySource(config, deps) {
-    if (config.kind === 'static') {
-        const credentials = { secretId: config.secretId, secretKey: config.secretKey, token: config.token };
-        return { description: `static keys from ${config.from}`, get: () => Promise.resolve(credentials) };
-    }
-    const assumeRole = async (call) => {
-        const idToken = await deps.idToken(config.audience, call);
-        const fetchedAt = deps.now();
-        const wallAt = deps.wallNow();
-        const answer = await deps.assumeRole(JSON.stringify({
-            ProviderId: config.providerId,
-            WebIdentityToken: idToken,
-            RoleArn: config.roleArn,
-            RoleSessionName: config.sessionName,
-            DurationSeconds: config.durationSeconds,
-        }), call);
-        const got = (answer.Credentials ?? {});
-        const secretId = typeof got.TmpSecretId === 'string' ? got.TmpSecretId : '';
-        const secretKey = typeof got.TmpSecretKey === 'string' ? got.TmpSecretKey : '';
-        const token = typeof got.Token === 'string' ? got.Token : '';
-        for (const secret of [secretId, secretKey, token])
-            if (secret)
-                deps.mask(secret);
-        if (!HEADER_SAFE.test(secretId) || !secretKey || !HEADER_SAFE.test(token)) {
-            throw new Error('AssumeRoleWithWebIdentity answered without usable Credentials (TmpSecretId, TmpSecretKey, Token)');
-        }
-        // Their life as the runner's clock reads ExpiredTime, never longer than asked for: a clock far off either
-        // way must neither keep expired keys for hours nor refresh them in a loop.
-        const askedMs = config.durationSeconds * 1000;
-        const lifeMs = typeof answer.ExpiredTime === 'number' ? answer.ExpiredTime * 1000 - wallAt : askedMs;
-        const refreshInMs = Math.max(MIN_REFRESH_MS, 0.8 * Math.min(lifeMs, askedMs));
-        return { credentials: { secretId, secretKey, token }, refreshAt: fetchedAt + refreshInMs };
-    };
-    let pending;
-    const fetchOnce = (call) => {
-        pending ??= assumeRole(call).catch((error) => {
-            pending = undefined; // the next call tries again
-            throw error;
-        });
-        return pending;
-    };
-    return {
-        description: `OIDC: role ${config.roleArn} through provider ${config.providerId} (session ${config.sessionName})`,
-        async get(call) {
-            const first = fetchOnce(call);
-            let current = await first;
-            if (deps.now() >= current.refreshAt) {
-                if (pending === first)
-                    pending = undefined; // only the first caller to notice starts the refresh
-                current = await fetchOnce(call);
-            }
-            return current.credentials;
-        },
-    };
-}
-
-;// CONCATENATED MODULE: ./src/http.ts
-
-
-/** An error of one request; `trace` says what the request did. */
-class CallError extends Error {
-    trace;
-}
-/** An answer that is not what the API sends: not JSON, lacking `Response`, too large, malformed. */
-class UnexpectedResponseError extends CallError {
-    name = 'UnexpectedResponseError';
-}
-/** An HTTP status other than 200: a gateway, a proxy or a wrong endpoint answered, not the API. */
-class HttpStatusError extends CallError {
-    name = 'HttpStatusError';
-    action;
-    status;
-    host;
-    /** From a Retry-After header (seconds or an HTTP date), when it held a usable value. */
-    retryAfterMs;
-    constructor(action, host, status, retryAfterMs) {
-        super(`${action} got HTTP ${status} from ${host}${retryAfterMs === undefined ? '' : ` (Retry-After ${Math.ceil(retryAfterMs / 1000)}s)`}`);
-        this.action = action;
-        this.status = status;
-        this.host = host;
-        this.retryAfterMs = retryAfterMs;
-    }
-}
-/** The request got no answer: refused, reset, a DNS or TLS failure, or no complete answer within its timeout. */
-class NetworkError extends CallError {
-    name = 'NetworkError';
-    /** The cause's code (ECONNRESET, ENOTFOUND, CERT_HAS_EXPIRED…), or RequestTimeout, or Aborted. */
-    code;
-    host;
-    /**
-     * The connection failed before the request was written (refused, DNS, no route, certificate): proof that
-     * the server never saw it. A reset, a timeout or a stop after connecting proves nothing.
-     */
-    notSent;
-    constructor(message, code, host, notSent, cause) {
-        super(forLog(message), { cause });
-        this.code = code;
-        this.host = host;
-        this.notSent = notSent;
-    }
-}
-/**
- * Node's codes for a server certificate that does not verify (self-signed, unknown issuer, expired, wrong host).
- * Unlike a handshake cut short, these do not pass: a TLS-inspecting proxy's CA stays unknown until it is configured.
- */
-const UNTRUSTED_CERTIFICATE_CODE = /^(ERR_TLS_CERT_ALTNAME_INVALID|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|CERT_[A-Z_]+|INVALID_CA|HOSTNAME_MISMATCH)$/;
-/** Failures of the connection itself, before a byte of the request could be written. */
-const CONNECT_FAILURE_CODE = /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EAI_FAIL|EAI_NONAME|ENETUNREACH|EHOSTUNREACH|ENETDOWN|EHOSTDOWN|UND_ERR_CONNECT_TIMEOUT)$/;
-/** The codes along an error's cause chain (a proxy tunnel may wrap the error of the connection behind it). */
-function codes(error) {
-    const found = [];
-    for (let e = error, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
-        const code = e.code;
-        if (typeof code === 'string')
-            found.push(code);
-    }
-    return found;
-}
-const isUntrustedCertificate = (error) => codes(error).some((code) => UNTRUSTED_CERTIFICATE_CODE.test(code));
-/** A DNS failure, a refused connection, no route, a connect timeout or a certificate that does not verify. */
-const isConnectFailure = (error) => error instanceof NetworkError
-    ? error.notSent
-    : isUntrustedCertificate(error) || codes(error).some((code) => CONNECT_FAILURE_CODE.test(code));
-/**
- * Sends the request and reads a 200 answer within one deadline. Any other status is an HttpStatusError (its body
- * is never read); every failure is a CallError carrying the request's trace.
- */
-async function send(request) {
-    const host = request.url.host;
-    const startedAt = performance.now();
-    let httpStatus;
-    const trace = () => ({
-        action: request.action,
-        host,
-        httpStatus,
-        latencyMs: performance.now() - startedAt,
-    });
-    // AbortSignal.timeout takes whole milliseconds only
-    const timeoutMs = Math.max(1, Math.ceil(request.timeoutMs));
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
-    try {
-        const response = await request.dispatcher.request({
-            origin: request.url.origin,
-            path: `${request.url.pathname}${request.url.search}`,
-            method: request.method,
-            headers: request.headers,
-            body: request.body,
-            signal, // one deadline for headers and body; undici's idle timers would restart with every chunk
-        });
-        httpStatus = response.statusCode;
-        if (response.statusCode !== 200) {
-            discard(response.body); // a web page at best; never read
-            throw new HttpStatusError(request.action, host, response.statusCode, retryAfterMs(response.headers['retry-after']));
-        }
-        const text = await readCapped(response.body, Number(response.headers['content-length'] ?? 0), request.maxBytes);
-        return { text, headers: response.headers, trace: trace() };
-    }
-    catch (caught) {
-        const error = asCallError(caught, request, timeout, timeoutMs);
-        error.trace = trace();
-        throw error;
-    }
-}
-/** Closes a body without reading it; the error its closing emits is expected, not a fault. */
-function discard(body) {
-    body.on('error', () => undefined);
-    body.destroy();
-}
-async function readCapped(body, declared, maxBytes) {
-    const tooLarge = () => new UnexpectedResponseError(`the answer is larger than ${Math.round(maxBytes / 1024)} KiB: not an API answer`);
-    if (declared > maxBytes) {
-        discard(body);
-        throw tooLarge();
-    }
-    const chunks = [];
-    let size = 0;
-    for await (const chunk of body) {
-        size += chunk.length;
-        if (size > maxBytes)
-            throw tooLarge(); // leaving the loop closes the stream
-        chunks.push(chunk);
-    }
-    return Buffer.concat(chunks).toString('utf8');
-}
-/** Retry-After as seconds (`120`) or an HTTP date; undefined when absent or unusable. */
-function retryAfterMs(value, now = Date.now()) {
-    if (typeof value !== 'string')
-        return undefined;
-    const text = value.trim();
-    if (/^\d{1,9}$/.test(text))
-        return Number(text) * 1000;
-    const at = Date.parse(text);
-    return Number.isFinite(at) ? Math.max(0, at - now) : undefined;
-}
-/** Any failure of the request as a CallError: ours as they are, the network stack's wrapped with its code. */
-function asCallError(caught, request, timeout, timeoutMs) {
-    if (caught instanceof CallError)
-        return caught;
-    const host = request.url.host;
-    const connectFailure = isConnectFailure(caught);
-    if (timeout.aborted && !request.signal?.aborted && !connectFailure) {
-        return new NetworkError(`${request.action} to ${host} got no complete answer within ${formatDuration(timeoutMs)}`, 'RequestTimeout', host, false, caught);
-    }
-    if (request.signal?.aborted) {
-        return new NetworkError(`${request.action} to ${host} was stopped`, 'Aborted', host, false, caught);
-    }
-    const cause = caught instanceof Error ? caught : new Error(String(caught));
-    const code = codes(cause)[0] ?? 'Unknown';
-    return new NetworkError(`${request.action} to ${host} failed: ${cause.message}`, code, host, connectFailure, cause);
-}
-
-;// CONCATENATED MODULE: ./src/github-token.ts
-
-const ID_TOKEN_ACTION = 'GitHub ID token request';
-/** An ID token is a JWT of a few kilobytes. */
-const MAX_TOKEN_ANSWER_BYTES = 64 * 1024;
-/** The token, and what the request did. */
-async function fetchIdToken(request) {
-    const url = new URL(request.url);
-    url.searchParams.set('audience', request.audience);
-    const answer = await send({
-        action: ID_TOKEN_ACTION,
-        url,
-        method: 'GET',
-        headers: {
-            authorization: `Bearer ${request.requestToken}`,
-            accept: 'application/json',
-            'user-agent': 'cynosdb-wait-flow',
-        },
-        dispatcher: request.dispatcher,
-        signal: request.signal,
-        timeoutMs: request.timeoutMs,
-        maxBytes: MAX_TOKEN_ANSWER_BYTES,
-    });
-    let value;
-    try {
-        value = JSON.parse(answer.text)?.value;
-    }
-    catch {
-        value = undefined;
-    }
-    if (typeof value !== 'string' || !/^[\w-]+\.[\w-]+\.[\w-]*$/.test(value)) {
-        const error = new UnexpectedResponseError(`the ${ID_TOKEN_ACTION} to ${url.host} got an answer without a token`);
-        error.trace = answer.trace;
-        throw error;
-    }
-    return { value, trace: answer.trace };
 }
 
 ;// CONCATENATED MODULE: ./src/limiter.ts
@@ -49877,7 +50301,7 @@ function createRateLimiter(options) {
                 signal.throwIfAborted();
                 const now = options.now();
                 if (now > notAfter)
-                    throw new DeadlineError('the deadline passed while the call waited for the rate limit');
+                    throw new DeadlineError('the deadline passed while the request waited for the rate limit');
                 for (let i = slots.length - 1; i >= 0; i--) {
                     const endedAt = slots[i]?.endedAt;
                     if (endedAt !== undefined && endedAt <= now - options.windowMs)
@@ -49913,454 +50337,6 @@ function createRateLimiter(options) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/tencent/errors.ts
-// The one error the Tencent Cloud API itself reports: `Response.Error`, with a code worth reading. Failures of the
-// transport (network, HTTP status, garbled answers) are http.ts's.
-
-
-/** The API answered with `Response.Error`: a code worth reading, and a RequestId for Tencent's support. */
-class ApiError extends CallError {
-    name = 'ApiError';
-    action;
-    code;
-    requestId;
-    /** The server's clock (ms since epoch) from the response's Date header, used to correct clock skew. */
-    serverTime;
-    /** Set by the client when it corrected its clock from this answer: worth one more try at once. */
-    clockCorrected = false;
-    constructor(action, code, message, requestId, serverTime) {
-        // code and message came over the network: they reach the log only neutralised
-        super(`${action} failed with ${forLog(code)}: ${forLog(message)}${requestId ? ` (RequestId ${forLog(requestId)})` : ''}`);
-        this.action = action;
-        this.code = code;
-        this.requestId = requestId;
-        this.serverTime = serverTime;
-    }
-}
-/**
- * Throttled: the API refused the call for the request rate, without carrying it out. (LimitExceeded.* is a quota,
- * such as too many instances: asking again does not help, and it is not proof of anything.)
- */
-const isThrottled = (error) => error instanceof ApiError && /^RequestLimitExceeded(\.|$)/.test(error.code);
-/** The key or role lacks the CAM permission for the action. */
-const isDenied = (error) => error instanceof ApiError && /^(AuthFailure\.)?UnauthorizedOperation/.test(error.code);
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/tencent/sign.ts
-// TC3-HMAC-SHA256, Tencent Cloud API 3.0's request signature (see shared reference TENCENT-CLOUD-API.md).
-// Done here with node:crypto rather than through a Tencent SDK: it is forty lines, and the SDK derives the
-// credential scope's service from the host name, which is wrong for a custom endpoint or a local stand-in.
-
-const ALGORITHM = 'TC3-HMAC-SHA256';
-const sha256Hex = (data) => (0,external_node_crypto_.createHash)('sha256').update(data, 'utf8').digest('hex');
-const hmac = (key, data) => (0,external_node_crypto_.createHmac)('sha256', key).update(data, 'utf8').digest();
-/** The UTC calendar date of a unix timestamp: the server checks the scope against UTC, never local time. */
-function utcDate(timestamp) {
-    return new Date(timestamp * 1000).toISOString().slice(0, 10);
-}
-function sign(params) {
-    if (!Number.isInteger(params.timestamp)) {
-        throw new Error(`signing timestamp must be an integer number of seconds, got ${params.timestamp}`);
-    }
-    const headers = Object.entries(params.headers)
-        .map(([name, value]) => [name.toLowerCase(), value.trim().toLowerCase()])
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    const canonicalHeaders = headers.map(([name, value]) => `${name}:${value}\n`).join('');
-    const signedHeaders = headers.map(([name]) => name).join(';');
-    const canonicalRequest = `POST\n/\n\n${canonicalHeaders}\n${signedHeaders}\n${sha256Hex(params.payload)}`;
-    const date = utcDate(params.timestamp);
-    const scope = `${date}/${params.service}/tc3_request`;
-    const stringToSign = `${ALGORITHM}\n${params.timestamp}\n${scope}\n${sha256Hex(canonicalRequest)}`;
-    const kDate = hmac(`TC3${params.secretKey}`, date);
-    const kService = hmac(kDate, params.service);
-    const kSigning = hmac(kService, 'tc3_request');
-    const signature = (0,external_node_crypto_.createHmac)('sha256', kSigning).update(stringToSign, 'utf8').digest('hex');
-    const authorization = `${ALGORITHM} Credential=${params.secretId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`;
-    return { canonicalRequest, stringToSign, signature, authorization };
-}
-
-;// CONCATENATED MODULE: ./src/tencent/client.ts
-
-
-
-
-
-const CONTENT_TYPE = 'application/json';
-/** X-TC-RequestClient: lets Tencent's side tell this action's calls apart (allowed characters only, no slash). */
-const REQUEST_CLIENT = 'cynosdb-wait-flow v1';
-/** An API answer is a few kilobytes at most; anything past this is not an API answer. */
-const MAX_ANSWER_BYTES = 1024 * 1024;
-/** Tencent Cloud error codes are dotted words; anything else in `Code` is a garbled answer. */
-const ERROR_CODE = /^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z0-9]+)*$/;
-/** Sends the call and reads the answer (http.ts: one deadline, bounded size). Every failure is a CallError. */
-async function callApi(call) {
-    const signedHeaders = { 'content-type': CONTENT_TYPE, host: call.endpoint.host, 'x-tc-action': call.action };
-    const authorization = call.credentials
-        ? sign({
-            ...call.credentials,
-            service: call.service,
-            timestamp: call.timestamp,
-            headers: signedHeaders,
-            payload: call.payload,
-        }).authorization
-        : 'SKIP';
-    const headers = {
-        ...signedHeaders,
-        authorization,
-        'x-tc-version': call.version,
-        'x-tc-region': call.region,
-        'x-tc-timestamp': String(call.timestamp),
-        'x-tc-language': 'en-US',
-        'x-tc-requestclient': REQUEST_CLIENT,
-    };
-    if (call.credentials?.token)
-        headers['x-tc-token'] = call.credentials.token;
-    const answer = await send({
-        action: call.action,
-        url: new URL('/', call.endpoint), // endpoints are hosts: inputs.ts rejects a path
-        method: 'POST',
-        headers,
-        body: call.payload,
-        dispatcher: call.dispatcher,
-        signal: call.signal,
-        timeoutMs: call.timeoutMs,
-        maxBytes: MAX_ANSWER_BYTES,
-    });
-    const host = call.endpoint.host;
-    let requestId;
-    try {
-        const fields = responseObject(call.action, host, answer.text);
-        requestId = typeof fields.RequestId === 'string' ? fields.RequestId.slice(0, 128) : undefined;
-        if ('Error' in fields)
-            throw apiError(call.action, host, fields, requestId, answer.headers.date);
-        return { fields, requestId, trace: { ...answer.trace, requestId } };
-    }
-    catch (error) {
-        ;
-        error.trace = { ...answer.trace, requestId };
-        throw error;
-    }
-}
-/** The `Response` object of a 200 answer. */
-function responseObject(action, host, text) {
-    let answer;
-    try {
-        answer = parseJson(text);
-    }
-    catch {
-        throw new UnexpectedResponseError(`${action} got an answer from ${host} that is not JSON`);
-    }
-    const inner = answer?.Response;
-    if (typeof inner !== 'object' || inner === null || Array.isArray(inner)) {
-        throw new UnexpectedResponseError(`${action} got an answer from ${host} without a Response object`);
-    }
-    return inner;
-}
-/** The ApiError an answer's `Error` reports, or a garbled-answer error when it is not a Tencent error. */
-function apiError(action, host, fields, requestId, date) {
-    const error = fields.Error;
-    if (typeof error !== 'object' || error === null || typeof error.Code !== 'string' || !ERROR_CODE.test(error.Code)) {
-        return new UnexpectedResponseError(`${action} got an answer from ${host} whose Error is not an error object with a Code: ${quoted(toJson(fields.Error) ?? 'undefined', 120)}`);
-    }
-    const message = typeof error.Message === 'string' ? error.Message.slice(0, 2000) : '';
-    return new ApiError(action, error.Code, message, requestId, serverTime(date));
-}
-/** The server's clock from a Date header, when it is one. */
-function serverTime(date) {
-    const ms = typeof date === 'string' ? Date.parse(date) : Number.NaN;
-    return Number.isFinite(ms) ? ms : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/tencent/cynosdb.ts
-
-
-
-
-
-const CYNOSDB_VERSION = '2019-01-07';
-const FLOW_STATUS = { succeeded: 0, failed: 1, processing: 2 };
-/** A server clock further than this from the runner's is not believed: a broken Date header, not a skew. */
-const MAX_PLAUSIBLE_SKEW_MS = 24 * 3600_000;
-/** Below this, a new reading changes nothing: the server accepts 5 minutes either way. */
-const SKEW_RESOLUTION_MS = 60_000;
-/** What CynosDB resource IDs look like (cynosdbmysql-ins-…): letters, digits, `_` and `-`. */
-const RESOURCE_ID = /^[A-Za-z0-9_-]{1,64}$/;
-function createCynosdbClient(options) {
-    let skewMs = 0;
-    /** One signed CynosDB call, with the clock fix-up. */
-    async function request(action, payload, call, read) {
-        const sentAt = options.now();
-        const signedWithSkew = skewMs;
-        let answer;
-        try {
-            answer = await callApi({
-                endpoint: options.endpoint,
-                service: 'cynosdb',
-                version: CYNOSDB_VERSION,
-                action,
-                region: options.region,
-                payload,
-                credentials: call.credentials,
-                timestamp: Math.floor((sentAt + skewMs) / 1000),
-                timeoutMs: call.timeoutMs,
-                dispatcher: options.dispatcher,
-                signal: call.signal,
-            });
-        }
-        catch (error) {
-            if (error instanceof ApiError && error.code === 'AuthFailure.SignatureExpire' && error.serverTime !== undefined) {
-                const measured = error.serverTime - sentAt;
-                if (Math.abs(measured) <= MAX_PLAUSIBLE_SKEW_MS && Math.abs(measured - skewMs) >= SKEW_RESOLUTION_MS) {
-                    skewMs = measured;
-                    error.clockCorrected = true;
-                    options.onClockCorrected(skewMs);
-                }
-                else if (signedWithSkew !== skewMs) {
-                    // signed before another call corrected the clock: the next attempt is signed right
-                    error.clockCorrected = true;
-                }
-            }
-            throw error;
-        }
-        // An answer without the fields the API documents is a garbled one, retried like the rest.
-        const garbled = (what) => {
-            const error = new UnexpectedResponseError(`${action} answered ${what}${answer.requestId ? ` (RequestId ${forLog(answer.requestId)})` : ''}`);
-            error.trace = answer.trace;
-            return error;
-        };
-        const value = read(answer.fields);
-        if (value === undefined)
-            throw garbled('without the fields it documents');
-        if (value instanceof Undocumented)
-            throw garbled(value.what);
-        return { value, requestId: answer.requestId, trace: answer.trace };
-    }
-    return {
-        describeFlow(flowId, call) {
-            // flowId is validated digits; written by hand so an ID beyond 2^53 keeps every digit.
-            return request('DescribeFlow', `{"FlowId":${flowId}}`, call, (fields) => 
-            // Nothing but 0, 1 and 2 is documented; anything else is read as a garbled answer and retried.
-            fields.Status === 0 || fields.Status === 1 || fields.Status === 2
-                ? fields.Status
-                : new Undocumented(`with an undocumented Status ${forLog((toJson(fields.Status) ?? 'undefined').slice(0, 60))}`));
-        },
-        describeTasks(query, call) {
-            const payload = {
-                ...(query.startTimeBegin === undefined ? {} : { StartTimeBegin: query.startTimeBegin }),
-                ...(query.filters === undefined ? {} : { Filters: query.filters }),
-                Limit: query.limit,
-                Offset: query.offset,
-            };
-            return request('DescribeTasks', JSON.stringify(payload), call, (fields) => {
-                if (!Array.isArray(fields.TaskList))
-                    return undefined;
-                const items = fields.TaskList.filter(cynosdb_isObject).map(readTask);
-                return { items, total: typeof fields.TotalCount === 'number' ? fields.TotalCount : items.length };
-            });
-        },
-        describeResourcesByDealName(dealNames, call) {
-            return request('DescribeResourcesByDealName', JSON.stringify({ DealNames: dealNames }), call, (fields) => {
-                if (!Array.isArray(fields.BillingResourceInfos))
-                    return undefined;
-                const resources = fields.BillingResourceInfos.filter(cynosdb_isObject).map((info) => ({
-                    dealName: cynosdb_text(info.DealName),
-                    clusterId: cynosdb_text(info.ClusterId),
-                    instanceIds: Array.isArray(info.InstanceIds) ? info.InstanceIds.map(cynosdb_text) : [],
-                }));
-                // IDs go into outputs and later API calls: one that is not an ID makes the whole answer a garbled one
-                const ids = resources.flatMap((r) => [...r.instanceIds, ...(r.clusterId ? [r.clusterId] : [])]);
-                return ids.every((id) => RESOURCE_ID.test(id)) ? resources : undefined;
-            });
-        },
-        describeInstances(query, call) {
-            const payload = JSON.stringify({ InstanceIds: query.instanceIds, Limit: query.limit, Offset: query.offset });
-            return request('DescribeInstances', payload, call, (fields) => {
-                if (!Array.isArray(fields.InstanceSet))
-                    return undefined;
-                const items = fields.InstanceSet.filter(cynosdb_isObject).map((instance) => ({
-                    instanceId: cynosdb_text(instance.InstanceId),
-                    status: cynosdb_text(instance.Status),
-                }));
-                if (!items.every((i) => RESOURCE_ID.test(i.instanceId)))
-                    return undefined;
-                return { items, total: typeof fields.TotalCount === 'number' ? fields.TotalCount : items.length };
-            });
-        },
-        call(action, payload, call) {
-            return request(action, payload, call, (fields) => fields);
-        },
-    };
-}
-/** What made an answer one the API does not document. */
-class Undocumented {
-    what;
-    constructor(what) {
-        this.what = what;
-    }
-}
-const cynosdb_isObject = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
-/** A string field, cut to a sane length; anything else is empty. */
-const cynosdb_text = (value) => (typeof value === 'string' ? value.slice(0, 1000) : '');
-function readTask(task) {
-    return {
-        taskId: idText(task.ID),
-        flowId: idText(task.FlowId),
-        status: cynosdb_text(task.Status),
-        taskType: cynosdb_text(task.TaskType),
-        clusterId: cynosdb_text(task.ClusterId),
-        instanceId: cynosdb_text(task.InstanceId),
-        progress: typeof task.Process === 'number' && Number.isFinite(task.Process) ? task.Process : undefined,
-        errMsg: cynosdb_text(task.ErrMsg),
-    };
-}
-
-;// CONCATENATED MODULE: ./src/api.ts
-
-
-
-
-
-
-
-
-/**
- * An endpoint that has never answered is given up on once it has failed to connect this often, over a quarter of
- * the timeout, at most this long: a typo in the endpoint or a closed port costs half a minute, not the whole wait.
- */
-const UNREACHABLE_TRIES = 3;
-const UNREACHABLE_GRACE_MS = 30_000;
-/** No answer has ever come from the host: a typo in the endpoint, a closed port, a network that cannot reach it. */
-class UnreachableError extends CallError {
-    name = 'UnreachableError';
-    host;
-    constructor(host, tries, sinceMs, cause) {
-        super(`${host} never answered: ${tries} tries over ${formatDuration(sinceMs)} failed before a connection was made (last: ${cause.message})`, { cause });
-        this.host = host;
-    }
-}
-function createStepApi(inputs, options) {
-    const { dispatcher, now } = options;
-    // No request may run past timeout + request-timeout: the last one starts at the timeout at the latest.
-    const hardEnd = options.startedAt + inputs.timeoutMs + inputs.requestTimeoutMs;
-    const requestBudget = () => Math.max(1, Math.min(inputs.requestTimeoutMs, hardEnd - now()));
-    const acquire = createRateLimiter({ ...API_RATE, now, sleep: options.sleep });
-    let requests = 0;
-    /** Every host's history: answered at least once, or failing to connect since `since`. */
-    const hosts = new Map();
-    const traced = (trace, outcome) => {
-        if (!trace)
-            return;
-        const http = trace.httpStatus === undefined ? 'no HTTP answer' : `HTTP ${trace.httpStatus}`;
-        const id = trace.requestId ? `, RequestId ${forLog(trace.requestId)}` : '';
-        options.debug?.(`${trace.action} → ${trace.host}: ${http}${id}, ${Math.round(trace.latencyMs)} ms: ${outcome}`);
-    };
-    /** Sends one request through `send`, keeping each host's history and the debug line. */
-    async function observed(host, send) {
-        try {
-            const answer = await send();
-            hosts.set(host, { answered: true, since: 0, tries: 0 });
-            traced(answer.trace, 'answered');
-            return answer;
-        }
-        catch (caught) {
-            const error = caught instanceof Error ? caught : new Error(String(caught));
-            const trace = error.trace;
-            traced(trace, error.name);
-            const seen = hosts.get(host) ?? { answered: false, since: now(), tries: 0 };
-            if (trace?.httpStatus !== undefined)
-                seen.answered = true;
-            if (!seen.answered && isConnectFailure(error)) {
-                seen.tries += 1;
-                const sinceMs = now() - seen.since;
-                hosts.set(host, seen);
-                if (seen.tries >= UNREACHABLE_TRIES && sinceMs >= Math.min(UNREACHABLE_GRACE_MS, inputs.timeoutMs / 4)) {
-                    throw new UnreachableError(host, seen.tries, sinceMs, error);
-                }
-            }
-            else {
-                hosts.set(host, seen);
-            }
-            throw error;
-        }
-    }
-    /**
-     * A Tencent Cloud request: a slot of the rate limiter, taken until the request has ended, counted, and given a
-     * deadline of its own.
-     */
-    async function limited(call, send) {
-        const release = await acquire(call.signal, Math.min(call.notAfter, hardEnd));
-        requests += 1;
-        call.sent?.();
-        try {
-            return await send(call.signal, requestBudget());
-        }
-        finally {
-            release();
-        }
-    }
-    const config = inputs.credentials;
-    const keys = createKeySource(config, {
-        mask: options.mask,
-        now,
-        wallNow: Date.now,
-        idToken: async (audience, call) => {
-            if (config.kind !== 'oidc')
-                throw new Error('an ID token is only asked for keyless auth');
-            const url = config.idTokenUrl;
-            const token = await observed(url.host, () => fetchIdToken({
-                url,
-                requestToken: config.idTokenRequestToken,
-                audience,
-                dispatcher,
-                signal: call.signal,
-                timeoutMs: requestBudget(),
-            }));
-            options.mask(token.value);
-            return token.value;
-        },
-        assumeRole: async (payload, call) => {
-            if (config.kind !== 'oidc')
-                throw new Error('STS is only called for keyless auth');
-            const endpoint = config.stsEndpoint;
-            const answer = await limited(call, (signal, timeoutMs) => observed(endpoint.host, () => callApi({
-                endpoint,
-                service: 'sts',
-                version: '2018-08-13',
-                action: 'AssumeRoleWithWebIdentity',
-                region: inputs.region,
-                payload,
-                timestamp: Math.floor(Date.now() / 1000),
-                timeoutMs,
-                dispatcher,
-                signal,
-            })));
-            return answer.fields;
-        },
-    });
-    const client = createCynosdbClient({
-        endpoint: inputs.endpoint,
-        region: inputs.region,
-        dispatcher,
-        now: Date.now, // signing needs wall-clock time; waiting uses the monotonic clock
-        onClockCorrected: (skewMs) => options.log(`The runner's clock is ${formatDuration(Math.abs(skewMs))} ${skewMs > 0 ? 'behind' : 'ahead of'} Tencent Cloud's; signing with the server's time from now on`),
-    });
-    /** One CynosDB request: keys first (they may need STS), then a slot, then the call itself. */
-    const cynosdb = async (call, send) => {
-        const credentials = await keys.get(call);
-        return limited(call, (signal, timeoutMs) => observed(inputs.endpoint.host, () => send({ signal, timeoutMs, credentials })));
-    };
-    return {
-        credentials: keys.description,
-        requests: () => requests,
-        describeFlow: (flowId, call) => cynosdb(call, (o) => client.describeFlow(flowId, o)),
-        describeTasks: (query, call) => cynosdb(call, (o) => client.describeTasks(query, o)),
-        describeResourcesByDealName: (names, call) => cynosdb(call, (o) => client.describeResourcesByDealName(names, o)),
-        describeInstances: (query, call) => cynosdb(call, (o) => client.describeInstances(query, o)),
-        call: (action, payload, call) => cynosdb(call, (o) => client.call(action, payload, o)),
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/retry.ts
 // Which failures are worth another try, and how long to wait before it.
 // undici's RetryAgent is not used: Tencent reports throttling and server faults as HTTP 200 with an error code,
@@ -50390,8 +50366,8 @@ function isTransient(error) {
         return false;
     if (error instanceof NetworkError)
         return true;
-    // Another CallError (an endpoint never reached) is a verdict, not a hiccup.
-    if (error instanceof CallError)
+    // Another RequestError (an endpoint never reached) is a verdict, not a hiccup.
+    if (error instanceof RequestError)
         return false;
     // Other errors with a string code come from the network stack; a plain TypeError from a bug has none.
     return typeof error?.code === 'string';
@@ -50467,188 +50443,7 @@ function createRetryTracker(random, retryable = isTransient) {
     };
 }
 /** The RequestId an error answer carried, if any: the last answer's, for the request-id output. */
-const answeredRequestId = (error) => error instanceof ApiError ? error.requestId : error instanceof CallError ? error.trace?.requestId : undefined;
-
-;// CONCATENATED MODULE: ./src/poll.ts
-
-
-/** What the step says of a thing it waits for; `unknown` when no answer ever said anything of it. */
-const RESULTS = (/* unused pure expression or super */ null && (['succeeded', 'failed', 'processing', 'unknown']));
-/** The abort reason when one probe's end ends the wait for all: the step fails anyway, so waiting costs minutes. */
-class StopWaiting extends Error {
-    name = 'StopWaiting';
-    by;
-    constructor(by) {
-        super(`${by} ended the wait`);
-        this.by = by;
-    }
-}
-/** A line every this often while nothing changes, so a long wait shows it is alive. */
-const PROGRESS_EVERY_MS = 30_000;
-/** `1 call`, `3 calls`: the calls of a wait, as its log lines and messages count them. */
-const callCount = (n) => `${n} ${n === 1 ? 'call' : 'calls'}`;
-/** A row's name in messages: `Flow 123`, `Instance cynosdbmysql-ins-…`. */
-const rowName = (row) => `${row.kind.charAt(0).toUpperCase()}${row.kind.slice(1)} ${row.id}`;
-/** Waits for one probe until every row succeeded, one failed, the timeout, a final error, or a stop. */
-async function poll(probe, plan, deps) {
-    const { signal } = plan;
-    const start = plan.startedAt;
-    const deadline = start + plan.timeoutMs;
-    const retries = createRetryTracker(deps.random, probe.retryable ?? isTransient);
-    let sent = 0; // requests this probe's rounds sent, counted by the step's API as they go out
-    const budget = { signal, notAfter: start + plan.hardEndMs, sent: () => (sent += 1) };
-    let rows = probe.rows;
-    let requestId;
-    let said = '';
-    let saidAt = start;
-    let lastRound = false;
-    const since = () => formatDuration(deps.now() - start);
-    const finish = (end, error, stoppedBy) => ({
-        name: probe.name,
-        rows,
-        end,
-        error,
-        stoppedBy,
-        calls: sent,
-        requestId,
-        elapsedMs: deps.now() - start,
-    });
-    const aborted = () => signal.reason instanceof StopWaiting ? finish('stopped', undefined, signal.reason.by) : finish('cancelled');
-    for (;;) {
-        const roundAt = deps.now();
-        let nextAt;
-        try {
-            const reading = await probe.check(budget);
-            rows = reading.rows;
-            requestId = reading.requestId ?? requestId;
-            retries.succeeded();
-            // a line when the state changed, and every PROGRESS_EVERY_MS while it did not
-            if (reading.line !== said || deps.now() - saidAt >= PROGRESS_EVERY_MS) {
-                deps.log(`${reading.line}${reading.progress ?? ''} after ${since()} (${callCount(sent)})`);
-                said = reading.line;
-                saidAt = deps.now();
-            }
-            const failed = rows.find((row) => row.result === 'failed');
-            if (failed) {
-                deps.debug?.(`${probe.name}: ${rowName(failed)} failed: the wait ends`);
-                return finish('done');
-            }
-            if (rows.every((row) => row.result === 'succeeded')) {
-                deps.debug?.(`${probe.name}: done`);
-                return finish('done');
-            }
-            nextAt = roundAt + plan.schedule(roundAt - start);
-        }
-        catch (caught) {
-            const now = deps.now();
-            const next = retries.failed(caught, { aborted: signal.aborted, now, deadline });
-            if (next.kind === 'aborted')
-                return aborted();
-            // no request slot before the hard end: nothing was sent
-            if (next.kind === 'deadline')
-                return finish('timeout', retries.lastError());
-            const { error } = next;
-            requestId = answeredRequestId(error) ?? requestId;
-            if (next.kind === 'final') {
-                deps.debug?.(`${probe.name}: ${error.name}: final, not retried`);
-                return finish('error', error);
-            }
-            if (next.kind === 'past-deadline') {
-                deps.log(`${probe.name}: call ${sent} failed: ${error.message}; the server asks to wait ${formatDuration(next.delayMs)}, past the timeout, so the wait ends here`);
-                return finish('timeout', error);
-            }
-            if (!next.clockCorrection) {
-                deps.log(`${probe.name}: call ${sent} failed (${retries.inARow()} in a row): ${error.message}; retrying in ${formatDuration(next.delayMs)}`);
-                saidAt = now;
-            }
-            nextAt = now + next.delayMs;
-        }
-        // A round that ended at or past the deadline was the last: it is the freshest answer there will be.
-        if (lastRound || deps.now() >= deadline)
-            return finish('timeout', retries.lastError());
-        if (nextAt >= deadline) {
-            nextAt = deadline; // the last round goes out at the deadline itself, however late the timer wakes
-            lastRound = true;
-        }
-        deps.debug?.(`${probe.name}: next round in ${formatDuration(Math.max(0, nextAt - deps.now()))}`);
-        try {
-            await deps.sleep(Math.max(0, nextAt - deps.now()), signal);
-        }
-        catch {
-            return aborted();
-        }
-    }
-}
-/** A probe's end that ends the wait for every probe of the step: a failure, or a final error. */
-const endsTheWait = (outcome) => outcome.end === 'error' || outcome.rows.some((row) => row.result === 'failed');
-/**
- * Every probe at once, on one plan. The first that fails or meets a final error ends the wait for all: the step
- * fails anyway, and waiting on costs runner minutes.
- */
-async function waitForAll(probes, plan, deps) {
-    const stop = new AbortController();
-    const signal = AbortSignal.any([plan.signal, stop.signal]);
-    return Promise.all(probes.map(async (probe) => {
-        const outcome = await poll(probe, { ...plan, signal }, deps);
-        if (!signal.aborted && endsTheWait(outcome)) {
-            const failed = outcome.rows.find((row) => row.result === 'failed');
-            const by = failed ? rowName(failed) : probe.name;
-            if (probes.length > 1)
-                deps.log(`${by} ended the wait: not waiting for the rest`);
-            stop.abort(new StopWaiting(by));
-        }
-        return outcome;
-    }));
-}
-
-;// CONCATENATED MODULE: ./src/outcome.ts
-// What the wait came to, row by row, and the step's verdict: which rows fail the step, which only come late. The
-// report (report.ts) formats what this decides.
-
-/** Every row of every probe, in order. A row that ended is `done`; one its own probe gave up on is `stopped`. */
-function rowOutcomes(outcomes) {
-    return outcomes.flatMap((probe) => {
-        const failed = probe.rows.find((row) => row.result === 'failed');
-        return probe.rows.map((row) => {
-            const ended = row.result === 'succeeded' || row.result === 'failed';
-            if (ended)
-                return { ...row, end: 'done', stoppedBy: undefined, error: undefined, probe };
-            if (probe.end === 'done') {
-                // the probe ended because another of its rows failed
-                return { ...row, end: 'stopped', stoppedBy: failed ? rowName(failed) : probe.name, error: undefined, probe };
-            }
-            return { ...row, end: probe.end, stoppedBy: probe.stoppedBy, error: probe.error, probe };
-        });
-    });
-}
-/** The step's result is its worst row's: failed > unknown > processing > succeeded. */
-const SEVERITY = ['succeeded', 'processing', 'unknown', 'failed'];
-function worstRow(rows) {
-    return rows.reduce((worst, row) => worst === undefined || SEVERITY.indexOf(row.result) > SEVERITY.indexOf(worst.result) ? row : worst, undefined);
-}
-/**
- * Whether a row fails the step. Failed, a final error, cancelled, or not waited for further: always. At the
- * timeout: a row still processing only with fail-on-timeout; one nothing is known of (never answered, never
- * listed, never delivered) always, since fail-on-timeout: false cannot make the unknown green.
- */
-function failsTheStep(row, failOnTimeout) {
-    if (row.result === 'failed')
-        return true;
-    if (row.end === 'done')
-        return false;
-    if (row.end === 'timeout')
-        return row.result === 'unknown' || failOnTimeout;
-    return true;
-}
-function verdict(outcomes, failOnTimeout) {
-    const rows = rowOutcomes(outcomes);
-    const failing = rows.filter((row) => failsTheStep(row, failOnTimeout));
-    const first = (row) => row.result === 'failed' || (row.end === 'error' && endsTheWait(row.probe));
-    return {
-        failing: [...failing.filter(first), ...failing.filter((row) => !first(row))],
-        late: rows.filter((row) => row.end === 'timeout' && !failsTheStep(row, failOnTimeout)),
-    };
-}
+const answeredRequestId = (error) => error instanceof ApiError ? error.requestId : error instanceof RequestError ? error.trace?.requestId : undefined;
 
 ;// CONCATENATED MODULE: ./src/probes/change.ts
 
@@ -50656,19 +50451,17 @@ function verdict(outcomes, failOnTimeout) {
 
 
 function changeProbe(action, payload, api) {
-    let answer;
     return {
         name: `Call ${action}`,
         rows: [{ kind: 'call', id: action, result: 'unknown', state: 'not answered' }],
         retryable: provesNotCarriedOut,
-        answer: () => answer,
-        async check(call) {
-            const sent = await api.call(action, payload, call);
-            answer = sent.value;
+        async check(budget) {
+            const sent = await api.send(action, payload, budget);
             return {
                 rows: [{ kind: 'call', id: action, result: 'succeeded', state: 'sent' }],
                 line: `${action}: sent and answered${sent.requestId ? ` (RequestId ${forLog(sent.requestId)})` : ''}`,
                 requestId: sent.requestId,
+                found: sent.value,
             };
         },
     };
@@ -50684,11 +50477,10 @@ const DEAL_WITHOUT_INSTANCES = /ResourcePackage$/;
  */
 function waitsOf(action, answer) {
     const bad = (field) => new Error(`${action} was carried out, but its answer's ${field} is not what the API documents (${quoted(toJson(answer[field]) ?? '', 80)}): nothing can be waited for`);
-    // A task or flow ID: a JSON integer, or decimal text (ClusterTaskId.TaskId is a string in the API model), from 1 to
-    // 2^63-1 as the inputs take them.
+    // A task or flow ID from 1 to 2^63-1, as the inputs take them (shapes.ts).
     const id = (field, value) => {
-        const text = idText(value) ?? (typeof value === 'string' && /^\d{1,19}$/.test(value) ? BigInt(value).toString() : undefined);
-        if (text === undefined || BigInt(text) < 1n || BigInt(text) > 2n ** 63n - 1n)
+        const text = answeredId(value);
+        if (text === undefined)
             throw bad(field);
         return text;
     };
@@ -50730,7 +50522,28 @@ function waitsOf(action, answer) {
     return { flowIds, dealNames: [...new Set(dealNames)], taskIds: [...new Set(taskIds)], notes };
 }
 
-;// CONCATENATED MODULE: ./src/task-details.ts
+;// CONCATENATED MODULE: ./src/probes/pages.ts
+/** The largest page the listings take (Limit). */
+const PAGE = 100;
+/**
+ * Reads pages from offset 0 until TotalCount is reached, a page is empty, or `maxPages` were read: a page past what
+ * the step can use only comes from a server that counts wrong (or a listing whose order is not documented).
+ */
+async function readPages(read, maxPages) {
+    const items = [];
+    let requestId;
+    for (let page = 0; page < maxPages; page++) {
+        const answer = await read({ limit: PAGE, offset: page * PAGE });
+        requestId = answer.requestId ?? requestId;
+        items.push(...answer.value.items);
+        if ((page + 1) * PAGE >= answer.value.total || answer.value.items.length === 0)
+            break;
+    }
+    return { items, requestId };
+}
+
+;// CONCATENATED MODULE: ./src/probes/task-details.ts
+
 
 
 
@@ -50748,26 +50561,29 @@ const MAX_TASK_PAGES = 5;
  * grows by 8 hours: the flow's task is still in it, and tasks are matched on FlowId anyway.
  */
 const taskTime = (epochMs) => new Date(epochMs).toISOString().slice(0, 19).replace('T', ' ');
-const toDetails = (task) => ({
-    taskType: task.taskType,
-    target: task.instanceId || task.clusterId,
-    progress: task.progress,
-    errMsg: task.errMsg,
-});
-/** ` (ModifyInstance on cynosdbmysql-ins-…)`, neutralised for the log; empty without details. */
-function taskLabel(details) {
-    if (!details || (!details.taskType && !details.target))
-        return '';
-    const what = forLog(details.taskType || 'task');
-    return ` (${details.target ? `${what} on ${forLog(details.target)}` : what})`;
+function workOf(task) {
+    const target = task.instanceId || task.clusterId;
+    const work = task.taskType || target ? `${task.taskType || 'task'}${target ? ` on ${target}` : ''}` : undefined;
+    return { work, progress: task.progress, errMsg: task.errMsg };
 }
+/** ` (ModifyInstance on cynosdbmysql-ins-…)`, neutralised for the log; empty when the work is not known. */
+const workLabel = (row) => (row.work ? ` (${forLog(row.work)})` : '');
 /**
  * `, 40%` while the work runs: clamped to 0–99, since a task still running is not done whatever its counter
  * says (`100%` would read as finished, `-5%` or `1e+308%` as nonsense). Nothing when there is no number.
  */
-const progressText = (details) => details?.progress === undefined || !Number.isFinite(details.progress)
+const progressText = (row) => row.progress === undefined || !Number.isFinite(row.progress)
     ? ''
-    : `, ${Math.min(99, Math.max(0, Math.floor(details.progress)))}%`;
+    : `, ${Math.min(99, Math.max(0, Math.floor(row.progress)))}%`;
+/** A flow row with what its task says: the work, its progress, and why it failed when the flow failed. */
+const withWork = (row, task) => task
+    ? {
+        ...row,
+        work: task.work ?? row.work,
+        progress: task.progress ?? row.progress,
+        cause: row.result === 'failed' && task.errMsg ? task.errMsg : row.cause,
+    }
+    : row;
 function createTaskDetails(deps) {
     const known = new Map();
     const stopped = new AbortController();
@@ -50781,14 +50597,8 @@ function createTaskDetails(deps) {
     let sweep;
     async function list() {
         const startTimeBegin = taskTime(deps.stepStartedAtEpochMs - TASK_LOOKBACK_MS);
-        const tasks = [];
-        for (let page = 0; page < MAX_TASK_PAGES; page++) {
-            const { value } = await deps.describeTasks({ startTimeBegin, limit: 100, offset: page * 100 }, budget);
-            tasks.push(...value.items);
-            if ((page + 1) * 100 >= value.total || value.items.length === 0)
-                break;
-        }
-        return tasks;
+        const read = await readPages((page) => deps.describeTasks({ startTimeBegin, ...page }, budget), MAX_TASK_PAGES);
+        return read.items;
     }
     async function lookUp(flowId, status) {
         const state = known.get(flowId);
@@ -50808,7 +50618,7 @@ function createTaskDetails(deps) {
             // matched on the FlowId's decimal text: IDs past 2^53 are compared exactly
             const task = (await sweep.tasks).find((t) => t.flowId === flowId);
             if (task)
-                known.set(flowId, { details: toDetails(task), lookedAt: now, afterFailure });
+                known.set(flowId, { details: workOf(task), lookedAt: now, afterFailure });
             else
                 deps.debug?.(`Flow ${flowId}: no task with this FlowId in DescribeTasks yet`);
         }
@@ -50839,14 +50649,20 @@ function createTaskDetails(deps) {
             void lookup.finally(() => underWay.delete(lookup));
         },
         get: (flowId) => known.get(flowId)?.details,
-        async settle(ms, sleep) {
-            if (underWay.size === 0)
-                return;
-            const timer = new AbortController();
-            await Promise.race([Promise.allSettled([...underWay]), sleep(ms, timer.signal).catch(() => undefined)]);
-            timer.abort();
+        async complete(outcomes, settleMs) {
+            const flowFailed = outcomes.some((o) => o.rows.some((row) => row.kind === 'flow' && row.result === 'failed'));
+            if (flowFailed && !budget.signal.aborted && underWay.size > 0) {
+                const timer = new AbortController();
+                const settled = Promise.allSettled([...underWay]);
+                await Promise.race([settled, deps.sleep(settleMs, timer.signal).catch(() => undefined)]);
+                timer.abort();
+            }
+            stopped.abort(); // any lookup still under way is of no use now
+            return outcomes.map((outcome) => ({
+                ...outcome,
+                rows: outcome.rows.map((row) => (row.kind === 'flow' ? withWork(row, known.get(row.id)?.details) : row)),
+            }));
         },
-        stop: () => stopped.abort(),
     };
 }
 
@@ -50854,48 +50670,106 @@ function createTaskDetails(deps) {
 
 
 const RESULT_OF = { 0: 'succeeded', 1: 'failed', 2: 'processing' };
-/** A flow's row, as DescribeFlow last answered (status) and its task last said. */
-function flowRow(flowId, status, details) {
+/** A flow's row, as DescribeFlow last answered (status). */
+function flowRow(flowId, status) {
     const result = status === undefined ? 'unknown' : RESULT_OF[status];
-    const task = details?.get(flowId);
-    return {
-        kind: 'flow',
-        id: flowId,
-        result,
-        state: status === undefined ? 'no answer from DescribeFlow' : result,
-        cause: status === FLOW_STATUS.failed && task?.errMsg ? task.errMsg : undefined,
-        task,
-    };
+    return { kind: 'flow', id: flowId, result, state: status === undefined ? 'no answer from DescribeFlow' : result };
 }
 function flowProbe(flowId, api, details) {
     return {
         name: `Flow ${flowId}`,
         rows: [flowRow(flowId, undefined)],
-        async check(call) {
-            const answer = await api.describeFlow(flowId, call);
+        async check(budget) {
+            const answer = await api.describeFlow(flowId, budget);
             details?.observe(flowId, answer.value);
-            const row = flowRow(flowId, answer.value, details);
+            const row = withWork(flowRow(flowId, answer.value), details?.get(flowId));
             return {
                 rows: [row],
-                line: `Flow ${flowId}${taskLabel(row.task)}: ${row.state}`,
-                progress: answer.value === FLOW_STATUS.processing ? progressText(row.task) : undefined,
+                line: `Flow ${flowId}${workLabel(row)}: ${row.state}`,
+                progress: answer.value === FLOW_STATUS.processing ? progressText(row) : undefined,
                 requestId: answer.requestId,
             };
         },
     };
 }
-/** A finished wait with its flows' task details as they stand now: a lookup may end after the last round. */
-function withTaskDetails(outcome, details) {
-    const rows = outcome.rows.map((row) => {
-        if (row.kind !== 'flow')
-            return row;
-        const task = details.get(row.id) ?? row.task;
-        return { ...row, task, cause: row.result === 'failed' && task?.errMsg ? task.errMsg : row.cause };
+
+;// CONCATENATED MODULE: ./src/wait/probe.ts
+/** What the step says of a thing it waits for; `unknown` when no answer ever said anything of it. */
+const RESULTS = (/* unused pure expression or super */ null && (['succeeded', 'failed', 'processing', 'unknown']));
+/** A row's name in messages: `Flow 123`, `Instance cynosdbmysql-ins-…`. */
+const rowName = (row) => `${row.kind.charAt(0).toUpperCase()}${row.kind.slice(1)} ${row.id}`;
+/** A probe's end that ends the wait for every probe of the step: a failure, or a final error. */
+const endsTheWait = (outcome) => outcome.end === 'error' || outcome.rows.some((row) => row.result === 'failed');
+
+;// CONCATENATED MODULE: ./src/wait/verdict.ts
+// What the wait came to, row by row, and the step's verdict: which rows fail the step, which only come late. The
+// report (report/) formats what this decides.
+
+/** Every row of every probe, in order. A row that ended is `done`; one its own probe gave up on is `stopped`. */
+function rowOutcomes(outcomes) {
+    return outcomes.flatMap((probe) => {
+        const failed = probe.rows.find((row) => row.result === 'failed');
+        return probe.rows.map((row) => {
+            const ended = row.result === 'succeeded' || row.result === 'failed';
+            if (ended)
+                return { ...row, end: 'done', stoppedBy: undefined, error: undefined, probe };
+            if (probe.end === 'done') {
+                // the probe ended because another of its rows failed
+                return { ...row, end: 'stopped', stoppedBy: failed ? rowName(failed) : probe.name, error: undefined, probe };
+            }
+            return { ...row, end: probe.end, stoppedBy: probe.stoppedBy, error: probe.error, probe };
+        });
     });
-    return { ...outcome, rows };
+}
+/** The step's result is its worst row's: failed > unknown > processing > succeeded. */
+const SEVERITY = ['succeeded', 'processing', 'unknown', 'failed'];
+/** Whether `a` is worse than `b`: the one ranking of results, for the step's result and for contradicting answers. */
+const isWorse = (a, b) => SEVERITY.indexOf(a) > SEVERITY.indexOf(b);
+function worstRow(rows) {
+    return rows.reduce((worst, row) => (worst === undefined || isWorse(row.result, worst.result) ? row : worst), undefined);
+}
+/**
+ * Whether a row fails the step. Failed, a final error, cancelled, or not waited for further: always. At the
+ * timeout: a row still processing only with fail-on-timeout; one nothing is known of (never answered, never
+ * listed, never delivered) always, since fail-on-timeout: false cannot make the unknown green.
+ */
+function failsTheStep(row, failOnTimeout) {
+    if (row.result === 'failed')
+        return true;
+    if (row.end === 'done')
+        return false;
+    if (row.end === 'timeout')
+        return row.result === 'unknown' || failOnTimeout;
+    return true;
+}
+function verdict(outcomes, failOnTimeout) {
+    const rows = rowOutcomes(outcomes);
+    const failing = rows.filter((row) => failsTheStep(row, failOnTimeout));
+    const first = (row) => row.result === 'failed' || (row.end === 'error' && endsTheWait(row.probe));
+    return {
+        failing: [...failing.filter(first), ...failing.filter((row) => !first(row))],
+        late: rows.filter((row) => row.end === 'timeout' && !failsTheStep(row, failOnTimeout)),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/words.ts
+// Counting in words, one way everywhere: `1 request`, `3 requests`, `deals`, `a, b and 3 more`.
+/** The word for n of it: `deal`, `deals`. */
+const plural = (n, word) => (n === 1 ? word : `${word}s`);
+/** `1 deal`, `3 deals`. */
+const counted = (n, word) => `${n} ${plural(n, word)}`;
+/** The requests a wait sent, as its log lines and messages count them: `1 request`, `3 requests`. */
+const requestCount = (n) => counted(n, 'request');
+/** At most `max` of the items, joined, then how many more: `a, b and 3 more`. */
+function listed(items, max = 10, separator = ', ') {
+    const more = items.length - max;
+    return `${items.slice(0, max).join(separator)}${more > 0 ? ` and ${more} more` : ''}`;
 }
 
 ;// CONCATENATED MODULE: ./src/probes/purchase.ts
+
+
+
 
 
 /** Until billing has delivered a deal, DescribeResourcesByDealName answers this; the docs say to retry. */
@@ -50904,47 +50778,37 @@ const DEAL_NOT_DELIVERED = 'InvalidParameterValue.DealNameNotFound';
 const RUNNING = 'running';
 /** Statuses an instance does not come back from to running on its own (the API model's comment lists them). */
 const LOST_STATUSES = new Set(['isolating', 'isolated', 'offlining', 'offlined']);
-/** DescribeInstances' largest page. */
-const INSTANCE_PAGE = 100;
 /** How many instances a log line names before it says how many more. */
 const NAMED_IN_A_LINE = 10;
+/** Its rows: one per deal until billing delivers them, then one per instance with its cluster as `parent`. */
 function purchaseProbe(dealNames, api) {
     let resources;
-    const deals = `Deal${dealNames.length > 1 ? 's' : ''} ${dealNames.join(', ')}`;
+    const deals = `${plural(dealNames.length, 'Deal')} ${dealNames.join(', ')}`;
     const undelivered = () => ({
         rows: dealNames.map((name) => ({ kind: 'deal', id: name, result: 'unknown', state: 'not delivered yet' })),
         line: `${deals}: not delivered yet`,
     });
     /** Every instance of every deal, listed afresh: the status of each in this round's answers, or none. */
-    async function listInstances(call) {
+    async function listInstances(budget) {
         const instanceIds = [...new Set((resources ?? []).flatMap((r) => r.instanceIds))];
+        const listed = await readPages((page) => api.describeInstances({ instanceIds, ...page }, budget), Math.ceil(instanceIds.length / PAGE));
         const statuses = new Map();
-        let requestId;
-        // A page past the last of our instances can only come from a server that counts wrong: stop there.
-        const pages = Math.ceil(instanceIds.length / INSTANCE_PAGE);
-        for (let page = 0; page < pages; page++) {
-            const answer = await api.describeInstances({ instanceIds, limit: INSTANCE_PAGE, offset: page * INSTANCE_PAGE }, call);
-            requestId = answer.requestId ?? requestId;
-            for (const instance of answer.value.items) {
-                // listed twice with two statuses (a server that contradicts itself): the worse one counts
-                const before = statuses.get(instance.instanceId);
-                if (before === undefined || rank(instance.status) > rank(before))
-                    statuses.set(instance.instanceId, instance.status);
-            }
-            if ((page + 1) * INSTANCE_PAGE >= answer.value.total || answer.value.items.length === 0)
-                break;
+        for (const instance of listed.items) {
+            // listed twice with two statuses (a server that contradicts itself): the worse one counts
+            const before = statuses.get(instance.instanceId);
+            if (before === undefined || isWorse(resultOf(instance.status), resultOf(before)))
+                statuses.set(instance.instanceId, instance.status);
         }
-        return { statuses, requestId };
+        return { statuses, requestId: listed.requestId };
     }
     return {
         name: deals,
         rows: undelivered().rows,
-        delivered: () => resources,
-        async check(call) {
+        async check(budget) {
             let requestId;
             if (resources === undefined) {
                 try {
-                    const answer = await api.describeResourcesByDealName(dealNames, call);
+                    const answer = await api.describeResourcesByDealName(dealNames, budget);
                     requestId = answer.requestId;
                     // delivered when every deal names its clusters, and every cluster its instances
                     const found = dealNames.map((name) => answer.value.filter((r) => r.dealName === name));
@@ -50962,14 +50826,14 @@ function purchaseProbe(dealNames, api) {
                 }
             }
             // delivered (now or earlier): the instances are asked about at once
-            const listed = await listInstances(call);
+            const listed = await listInstances(budget);
             const rows = resources.flatMap((cluster) => cluster.instanceIds.map((instanceId) => {
                 const status = listed.statuses.get(instanceId);
                 const lost = status !== undefined && LOST_STATUSES.has(status);
                 return {
                     kind: 'instance',
                     id: instanceId,
-                    result: status === RUNNING ? 'succeeded' : lost ? 'failed' : status === undefined ? 'unknown' : 'processing',
+                    result: status === undefined ? 'unknown' : resultOf(status),
                     state: status ?? 'not listed yet',
                     cause: lost ? `is ${status}, which it does not come back from on its own` : undefined,
                     parent: cluster.clusterId || undefined,
@@ -50979,8 +50843,8 @@ function purchaseProbe(dealNames, api) {
         },
     };
 }
-/** How bad an instance's status is: lost over on its way over running. */
-const rank = (status) => (LOST_STATUSES.has(status) ? 2 : status === RUNNING ? 0 : 1);
+/** What an instance's status says: running, lost, or on its way. */
+const resultOf = (status) => status === RUNNING ? 'succeeded' : LOST_STATUSES.has(status) ? 'failed' : 'processing';
 /** `every instance running`, or the instances not running yet with their status, at most ten named. */
 function instancesLine(rows) {
     const waiting = rows.filter((row) => row.result !== 'succeeded');
@@ -50995,12 +50859,13 @@ function instancesLine(rows) {
 
 
 
+
+
+
 /** The one status value the API documents (BizTaskInfo.Status), and the Terraform provider waits for. */
 const TASK_SUCCESS = 'success';
 /** A status that says plainly that the task failed or was cancelled: undocumented, so read by its words. */
 const TASK_FAILURE = /fail|error|cancel/i;
-/** DescribeTasks' largest page (Limit). */
-const TASK_PAGE = 100;
 /** What a task's own status says, when no flow decides. */
 function taskResult(status) {
     if (status.toLowerCase() === TASK_SUCCESS)
@@ -51009,39 +50874,35 @@ function taskResult(status) {
         return 'failed';
     return 'processing';
 }
-/** How bad what a task says of itself is: failed over running over succeeded. */
-const badness = (task) => ({ failed: 2, processing: 1, unknown: 1, succeeded: 0 })[taskResult(task.status)];
 function taskProbe(taskIds, api) {
     /** Rows of tasks that ended (succeeded or failed): they are not asked about again. */
     const ended = new Map();
     const notListed = (id) => ({ kind: 'task', id, result: 'unknown', state: 'not listed yet' });
-    /** The tasks not yet ended, by TaskId, in one DescribeTasks call (more only past 100 tasks). */
-    async function list(ids, call) {
+    /** The tasks not yet ended, by TaskId, one DescribeTasks request per 100 of them. */
+    async function list(ids, budget) {
         const tasks = new Map();
         let requestId;
-        for (let offset = 0; offset < ids.length; offset += TASK_PAGE) {
-            const answer = await api.describeTasks({
-                filters: [{ Names: ['TaskId'], Values: ids.slice(offset, offset + TASK_PAGE), ExactMatch: true }],
-                limit: TASK_PAGE,
-                offset: 0,
-            }, call);
-            requestId = answer.requestId ?? requestId;
-            for (const task of answer.value.items) {
+        for (let start = 0; start < ids.length; start += PAGE) {
+            const filters = [{ Names: ['TaskId'], Values: ids.slice(start, start + PAGE), ExactMatch: true }];
+            // at most one task per ID: a second page can only come from a server that counts wrong
+            const read = await readPages((page) => api.describeTasks({ filters, ...page }, budget), 1);
+            requestId = read.requestId ?? requestId;
+            for (const task of read.items) {
                 if (task.taskId === undefined)
                     continue;
                 // listed twice with two statuses (a server that contradicts itself): the worse one counts
                 const before = tasks.get(task.taskId);
-                if (before === undefined || badness(task) > badness(before))
+                if (before === undefined || isWorse(taskResult(task.status), taskResult(before.status)))
                     tasks.set(task.taskId, task);
             }
         }
         return { tasks, requestId };
     }
-    /** A listed task's row: its flow decides when it names one (one DescribeFlow call), else its own status. */
-    async function rowOf(id, task, call) {
-        const details = toDetails(task);
+    /** A listed task's row: its flow decides when it names one (one DescribeFlow request), else its own status. */
+    async function rowOf(id, task, budget) {
+        const { work, progress } = workOf(task);
         if (task.flowId !== undefined) {
-            const answer = await api.describeFlow(task.flowId, call);
+            const answer = await api.describeFlow(task.flowId, budget);
             const flow = flowRow(task.flowId, answer.value);
             const row = {
                 kind: 'task',
@@ -51049,7 +50910,8 @@ function taskProbe(taskIds, api) {
                 result: flow.result,
                 state: `${flow.state} (flow ${task.flowId})`,
                 cause: flow.result === 'failed' ? task.errMsg || undefined : undefined,
-                task: details,
+                work,
+                progress,
                 parent: `flow ${task.flowId}`,
             };
             return { row, requestId: answer.requestId };
@@ -51061,17 +50923,18 @@ function taskProbe(taskIds, api) {
             result,
             state: task.status || 'no status',
             cause: result === 'failed' ? task.errMsg || `its status is ${task.status}` : undefined,
-            task: details,
+            work,
+            progress,
         };
         return { row };
     }
-    const name = `Task${taskIds.length > 1 ? 's' : ''} ${taskIds.join(', ')}`;
+    const name = `${plural(taskIds.length, 'Task')} ${taskIds.join(', ')}`;
     return {
         name,
         rows: taskIds.map(notListed),
-        async check(call) {
+        async check(budget) {
             const waiting = taskIds.filter((id) => !ended.has(id));
-            const listed = await list(waiting, call);
+            const listed = await list(waiting, budget);
             let requestId = listed.requestId;
             const rows = [];
             for (const id of taskIds) {
@@ -51080,9 +50943,9 @@ function taskProbe(taskIds, api) {
                 if (done)
                     rows.push(done);
                 else if (!task)
-                    rows.push(notListed(id)); // it may appear a moment after the call: asked again next round
+                    rows.push(notListed(id)); // it may appear a moment after the change: asked again next round
                 else {
-                    const read = await rowOf(id, task, call);
+                    const read = await rowOf(id, task, budget);
                     requestId = read.requestId ?? requestId;
                     if (read.row.result === 'succeeded' || read.row.result === 'failed')
                         ended.set(id, read.row);
@@ -51098,11 +50961,90 @@ function taskProbe(taskIds, api) {
  * `Tasks 1, 2: 1 (CreateAccounts on …) running, 40%; 2 success`, at most ten named.
  */
 function tasksLine(name, rows) {
-    const state = (row) => `${forLog(row.state)}${row.result === 'processing' ? progressText(row.task) : ''}`;
+    const state = (row) => `${forLog(row.state)}${row.result === 'processing' ? progressText(row) : ''}`;
     if (rows.length === 1 && rows[0])
-        return `${name}${taskLabel(rows[0].task)}: ${state(rows[0])}`;
-    const named = rows.slice(0, 10).map((row) => `${forLog(row.id)}${taskLabel(row.task)} ${state(row)}`);
-    return `${name}: ${named.join('; ')}${rows.length > 10 ? `; and ${rows.length - 10} more` : ''}`;
+        return `${name}${workLabel(rows[0])}: ${state(rows[0])}`;
+    return `${name}: ${listed(rows.map((row) => `${forLog(row.id)}${workLabel(row)} ${state(row)}`), 10, '; ')}`;
+}
+
+;// CONCATENATED MODULE: ./src/transport.ts
+
+
+
+
+/**
+ * An endpoint that has never answered is given up on once it has failed to connect this often, over a quarter of
+ * the timeout, at most this long: a typo in the endpoint or a closed port costs half a minute, not the whole wait.
+ */
+const UNREACHABLE_TRIES = 3;
+const UNREACHABLE_GRACE_MS = 30_000;
+/** No answer has ever come from the host: a typo in the endpoint, a closed port, a network that cannot reach it. */
+class UnreachableError extends RequestError {
+    name = 'UnreachableError';
+    host;
+    constructor(host, tries, sinceMs, cause) {
+        super(`${host} never answered: ${tries} tries over ${formatDuration(sinceMs)} failed before a connection was made (last: ${cause.message})`, { cause });
+        this.host = host;
+    }
+}
+function createTransport(options) {
+    const { now, hardEnd } = options;
+    const requestTimeout = () => Math.max(1, Math.min(options.requestTimeoutMs, hardEnd - now()));
+    const acquire = createRateLimiter({ ...API_RATE, now, sleep: options.sleep });
+    let requests = 0;
+    /** Every host's history: answered at least once, or failing to connect since `since`. */
+    const hosts = new Map();
+    const traced = (trace, outcome) => {
+        if (!trace)
+            return;
+        const http = trace.httpStatus === undefined ? 'no HTTP answer' : `HTTP ${trace.httpStatus}`;
+        const id = trace.requestId ? `, RequestId ${forLog(trace.requestId)}` : '';
+        options.debug?.(`${trace.action} → ${trace.host}: ${http}${id}, ${Math.round(trace.latencyMs)} ms: ${outcome}`);
+    };
+    async function request(host, budget, send) {
+        try {
+            const answer = await send(budget.signal, requestTimeout());
+            hosts.set(host, { answered: true, since: 0, tries: 0 });
+            traced(answer.trace, 'answered');
+            return answer;
+        }
+        catch (caught) {
+            const error = caught instanceof Error ? caught : new Error(String(caught));
+            const trace = error.trace;
+            traced(trace, error.name);
+            const seen = hosts.get(host) ?? { answered: false, since: now(), tries: 0 };
+            if (trace?.httpStatus !== undefined)
+                seen.answered = true;
+            if (!seen.answered && isConnectFailure(error)) {
+                seen.tries += 1;
+                const sinceMs = now() - seen.since;
+                hosts.set(host, seen);
+                if (seen.tries >= UNREACHABLE_TRIES && sinceMs >= Math.min(UNREACHABLE_GRACE_MS, options.timeoutMs / 4)) {
+                    throw new UnreachableError(host, seen.tries, sinceMs, error);
+                }
+            }
+            else {
+                hosts.set(host, seen);
+            }
+            throw error;
+        }
+    }
+    return {
+        dispatcher: options.dispatcher,
+        requests: () => requests,
+        request,
+        async tencent(host, budget, send) {
+            const release = await acquire(budget.signal, Math.min(budget.notAfter, hardEnd));
+            requests += 1;
+            budget.sent?.();
+            try {
+                return await request(host, budget, send);
+            }
+            finally {
+                release();
+            }
+        },
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/hints.ts
@@ -51186,26 +51128,88 @@ function unansweredChangeHint(end, lastError) {
     return MAY_HAVE_BEEN_APPLIED;
 }
 
-;// CONCATENATED MODULE: ./src/report.ts
-// What the step leaves behind, formatted: outputs for later steps, a job summary for people, the failure message
-// and the warning. What they say was decided elsewhere (outcome.ts); everything here is bounded, and foreign
-// text is neutralised for the log and escaped for the summary.
+;// CONCATENATED MODULE: ./src/report/messages.ts
+// What the step says when it ends: why it fails, one line per row that fails it, or the warning of rows that came
+// late. What they say was decided in wait/verdict.ts; foreign text is neutralised for the log here.
 
 
 
 
 
 
+/** `Flow 2` as it reads inside a sentence: `flow 2`. */
+const lowerFirst = (text) => `${text.charAt(0).toLowerCase()}${text.slice(1)}`;
+/** Why the step fails, one line per row that fails it (one per probe for a final error); undefined if it passes. */
+function failureMessage(verdict, context) {
+    const lines = [];
+    const reportedErrors = new Set();
+    const timeout = formatDuration(context.timeoutMs);
+    for (const row of verdict.failing) {
+        const name = forLog(rowName(row));
+        const where = `${name} (region ${context.region})`;
+        const after = `after ${formatDuration(row.probe.elapsedMs)}, ${requestCount(row.probe.requests)}`;
+        const lastCause = row.error ? `; the last request failed: ${row.error.message}` : '';
+        if (row.result === 'failed') {
+            const requestId = row.probe.requestId ? ` (RequestId ${forLog(row.probe.requestId)})` : '';
+            const cause = row.cause ? forLog(row.cause) : '';
+            if (row.kind === 'instance')
+                lines.push(`${where} ${cause || `is ${forLog(row.state)}`}${requestId}, ${after}`);
+            else if (row.kind === 'flow')
+                lines.push(`${where} failed${requestId}, ${after}${cause ? `: its task${workLabel(row)} says: ${cause}` : ''}`);
+            else
+                lines.push(`${where}${workLabel(row)} failed${requestId}, ${after}${cause ? `: ${cause}` : ''}`);
+        }
+        else if (row.end === 'error' && row.error) {
+            if (reportedErrors.has(row.probe))
+                continue;
+            reportedErrors.add(row.probe);
+            const hint = row.kind === 'call' ? changeHint(row.error, context) : hintFor(row.error, context);
+            lines.push(`${forLog(row.probe.name)} (region ${context.region}): ${row.error.message}${hint ? `. ${hint}` : ''}`);
+        }
+        else if (row.kind === 'call') {
+            // sent, and no answer came: cancelled or timed out while it was under way, or throttled to the timeout
+            const what = row.end === 'timeout' ? `not answered within the timeout of ${timeout}` : `${row.end} ${after}`;
+            const hint = unansweredChangeHint(row.end, row.error);
+            lines.push(`${where}: ${what}${lastCause}. ${hint}`);
+        }
+        else if (row.end === 'cancelled') {
+            lines.push(`${where}: cancelled ${after}; last known status: ${forLog(row.state)}`);
+        }
+        else if (row.end === 'stopped') {
+            lines.push(`${where}: not waited for further once ${forLog(lowerFirst(row.stoppedBy ?? 'another'))} ended the wait, ${after}; last known status: ${forLog(row.state)}`);
+        }
+        else if (row.kind === 'deal') {
+            lines.push(`${where}: not delivered by billing within the timeout of ${timeout} (${requestCount(row.probe.requests)})${lastCause}`);
+        }
+        else if (row.result === 'unknown' && row.probe.requests === 0) {
+            // nothing went out: the keys, or the way to the endpoint, failed first
+            lines.push(`${where}: nothing could be asked within the timeout of ${timeout}${lastCause}`);
+        }
+        else if (row.result === 'unknown') {
+            // Nothing is known of it, so fail-on-timeout: false cannot make this green.
+            lines.push(`${where}: ${forLog(row.state)} within the timeout of ${timeout} (${requestCount(row.probe.requests)})${lastCause}`);
+        }
+        else {
+            lines.push(`${where}: still ${forLog(row.state)} at the timeout of ${timeout} (${requestCount(row.probe.requests)})${lastCause}. Raise 'timeout', or set 'fail-on-timeout: false' to go on`);
+        }
+    }
+    return lines.length > 0 ? lines.join('\n') : undefined;
+}
+/** The warning when rows still processing at the timeout pass (fail-on-timeout: false). */
+function lateWarning(verdict, context) {
+    if (verdict.late.length === 0)
+        return undefined;
+    const shown = listed(verdict.late.map((row) => forLog(rowName(row))));
+    return `${shown} still processing at the timeout of ${formatDuration(context.timeoutMs)}; going on because fail-on-timeout is false`;
+}
+
+;// CONCATENATED MODULE: ./src/report/outputs.ts
+// The outputs later steps read: bounded, and only values of the shapes they promise (IDs, UUIDs, JSON).
 
 
 
 /** An output a later step reads whole: room for hundreds of IDs, far from the runner's limits. */
 const MAX_OUTPUT_BYTES = 64 * 1024;
-/** The job summary: GitHub drops one over 1 MiB; this leaves room for the other steps of the job. */
-const MAX_SUMMARY_ROWS = 200;
-const MAX_SUMMARY_CHARS = 256 * 1024;
-/** Tencent Cloud's RequestIds are UUIDs: nothing else goes into an output that later steps may interpolate. */
-const REQUEST_ID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
 /** `status`: DescribeFlow's numbers, which the other kinds borrow: 0 succeeded, 1 failed, 2 processing. */
 const STATUS_OF = { succeeded: '0', failed: '1', processing: '2', unknown: '' };
 /** A row's key in `results`: a flow's bare ID (as in 1.0), every other kind prefixed, so no two can collide. */
@@ -51259,12 +51263,14 @@ function stepOutputs(outcomes, step) {
     const rows = rowOutcomes(outcomes);
     const worst = worstRow(rows);
     const requestId = worst?.probe.requestId ?? '';
+    // what a purchase delivered: its instances, and the cluster of each (probes/purchase.ts)
+    const instances = rows.filter((row) => row.kind === 'instance');
     return {
-        'cluster-ids': idList(step.delivered?.clusterIds ?? []),
-        'instance-ids': idList(step.delivered?.instanceIds ?? []),
+        'cluster-ids': idList([...new Set(instances.flatMap((row) => (row.parent ? [row.parent] : [])))]),
+        'instance-ids': idList([...new Set(instances.map((row) => row.id))]),
         status: worst ? STATUS_OF[worst.result] : '',
         result: worst?.result ?? 'unknown',
-        'request-id': REQUEST_ID.test(requestId) ? requestId : '',
+        'request-id': UUID.test(requestId) ? requestId : '',
         elapsed: String(Math.round(Math.max(0, ...outcomes.map((o) => o.elapsedMs)) / 1000)),
         polls: String(step.requests),
         'timed-out': String(rows.some((row) => row.end === 'timeout')),
@@ -51272,77 +51278,23 @@ function stepOutputs(outcomes, step) {
         response: responseOutput(step.answer),
     };
 }
-/** `Flow 2` as it reads inside a sentence: `flow 2`. */
-const lowerFirst = (text) => `${text.charAt(0).toLowerCase()}${text.slice(1)}`;
-/** Why the step fails, one line per row that fails it (one per probe for a final error); undefined if it passes. */
-function failureMessage(verdict, context) {
-    const lines = [];
-    const reportedErrors = new Set();
-    const timeout = formatDuration(context.timeoutMs);
-    for (const row of verdict.failing) {
-        const name = forLog(rowName(row));
-        const where = `${name} (region ${context.region})`;
-        const after = `after ${formatDuration(row.probe.elapsedMs)}, ${callCount(row.probe.calls)}`;
-        const lastCause = row.error ? `; the last call failed: ${row.error.message}` : '';
-        if (row.result === 'failed') {
-            const requestId = row.probe.requestId ? ` (RequestId ${forLog(row.probe.requestId)})` : '';
-            const cause = row.cause ? forLog(row.cause) : '';
-            if (row.kind === 'instance')
-                lines.push(`${where} ${cause || `is ${forLog(row.state)}`}${requestId}, ${after}`);
-            else if (row.kind === 'flow')
-                lines.push(`${where} failed${requestId}, ${after}${cause ? `: its task${taskLabel(row.task)} says: ${cause}` : ''}`);
-            else
-                lines.push(`${where}${taskLabel(row.task)} failed${requestId}, ${after}${cause ? `: ${cause}` : ''}`);
-        }
-        else if (row.end === 'error' && row.error) {
-            if (reportedErrors.has(row.probe))
-                continue;
-            reportedErrors.add(row.probe);
-            const hint = row.kind === 'call' ? changeHint(row.error, context) : hintFor(row.error, context);
-            lines.push(`${forLog(row.probe.name)} (region ${context.region}): ${row.error.message}${hint ? `. ${hint}` : ''}`);
-        }
-        else if (row.kind === 'call') {
-            // sent, and no answer came: cancelled or timed out while it was under way, or throttled to the timeout
-            const what = row.end === 'timeout' ? `not answered within the timeout of ${timeout}` : `${row.end} ${after}`;
-            const hint = unansweredChangeHint(row.end, row.error);
-            lines.push(`${where}: ${what}${lastCause}. ${hint}`);
-        }
-        else if (row.end === 'cancelled') {
-            lines.push(`${where}: cancelled ${after}; last known status: ${forLog(row.state)}`);
-        }
-        else if (row.end === 'stopped') {
-            lines.push(`${where}: not waited for further once ${forLog(lowerFirst(row.stoppedBy ?? 'another'))} ended the wait, ${after}; last known status: ${forLog(row.state)}`);
-        }
-        else if (row.kind === 'deal') {
-            lines.push(`${where}: not delivered by billing within the timeout of ${timeout} (${callCount(row.probe.calls)})${lastCause}`);
-        }
-        else if (row.result === 'unknown' && row.probe.calls === 0) {
-            // nothing went out: the keys, or the way to the endpoint, failed first
-            lines.push(`${where}: nothing could be asked within the timeout of ${timeout}${lastCause}`);
-        }
-        else if (row.result === 'unknown') {
-            // Nothing is known of it, so fail-on-timeout: false cannot make this green.
-            lines.push(`${where}: ${forLog(row.state)} within the timeout of ${timeout} (${callCount(row.probe.calls)})${lastCause}`);
-        }
-        else {
-            lines.push(`${where}: still ${forLog(row.state)} at the timeout of ${timeout} (${callCount(row.probe.calls)})${lastCause}. Raise 'timeout', or set 'fail-on-timeout: false' to go on`);
-        }
-    }
-    return lines.length > 0 ? lines.join('\n') : undefined;
-}
-/** The warning when rows still processing at the timeout pass (fail-on-timeout: false). */
-function lateWarning(verdict, context) {
-    if (verdict.late.length === 0)
-        return undefined;
-    const names = verdict.late.map((row) => forLog(rowName(row)));
-    const shown = names.slice(0, 10).join(', ') + (names.length > 10 ? ` and ${names.length - 10} more` : '');
-    return `${shown} still processing at the timeout of ${formatDuration(context.timeoutMs)}; going on because fail-on-timeout is false`;
-}
+
+;// CONCATENATED MODULE: ./src/report/summary.ts
+// The job summary: a table of what was waited for, for people. Every cell is foreign text until escaped, and the
+// whole stays within what GitHub keeps.
+
+
+
+
+
+
+/** The job summary: GitHub drops one over 1 MiB; this leaves room for the other steps of the job. */
+const MAX_SUMMARY_ROWS = 200;
+const MAX_SUMMARY_CHARS = 256 * 1024;
 /** What a row is doing, for the summary: its task, an instance's status. */
 function doing(row) {
-    const task = row.task;
-    const work = task ? `${task.taskType || 'task'}${task.target ? ` on ${task.target}` : ''}` : '';
-    const progress = row.result === 'processing' ? progressText(task) : '';
+    const work = row.work ?? '';
+    const progress = row.result === 'processing' ? progressText(row) : '';
     if (row.kind === 'flow')
         return `${work}${progress}`;
     if (row.kind === 'task')
@@ -51371,7 +51323,7 @@ async function writeSummary(outcomes, context) {
             doing(row),
             `${icon[row.result]} ${row.result}${note[row.end] ?? ''}`,
             formatDuration(row.probe.elapsedMs),
-            firstOfProbe.has(row) ? String(row.probe.calls) : '',
+            firstOfProbe.has(row) ? String(row.probe.requests) : '',
             firstOfProbe.has(row) ? (row.probe.requestId ?? '') : '',
         ].map((cell) => forSummary(bounded(cell, 200)));
         size += cellsOfRow.reduce((sum, cell) => sum + cell.length + 9, 9); // with <td></td> and <tr></tr>
@@ -51394,7 +51346,7 @@ async function writeSummary(outcomes, context) {
             { data: 'Doing', header: true },
             { data: 'Result', header: true },
             { data: 'Elapsed', header: true },
-            { data: 'Calls', header: true },
+            { data: 'Requests', header: true },
             { data: 'RequestId', header: true },
         ],
         ...cells,
@@ -51405,14 +51357,181 @@ async function writeSummary(outcomes, context) {
     await summary.write();
 }
 
-;// CONCATENATED MODULE: ./src/schedule.ts
+;// CONCATENATED MODULE: ./src/report/titles.ts
+// The step's own words for what it does: the first log line, and the line of the summary about a sent change.
+
+
+
+/**
+ * What the step waits for, in words: `CynosDB task flow 123 and the instances of CynosDB deal d1`, or the change it
+ * sends: `CynosDB ModifyInstanceParam (sent by this step)`.
+ */
+function waitingFor(waits, call) {
+    if (call)
+        return `CynosDB ${call.action} (sent by this step)`;
+    const { flowIds, dealNames, taskIds } = waits;
+    return [
+        ...(flowIds.length > 0 ? [`CynosDB ${plural(flowIds.length, 'task flow')} ${flowIds.join(', ')}`] : []),
+        ...(taskIds.length > 0 ? [`CynosDB ${plural(taskIds.length, 'task')} ${taskIds.join(', ')}`] : []),
+        ...(dealNames.length > 0
+            ? [`the instances of CynosDB ${plural(dealNames.length, 'deal')} ${dealNames.join(', ')}`]
+            : []),
+    ].join(' and ');
+}
+/** Where and how: `in ap-guangzhou via cynosdb.tencentcloudapi.com: timeout 30m, polling adaptively …`. */
+function where(inputs) {
+    const polling = inputs.pollIntervalMs === undefined
+        ? 'adaptively (1.25s growing to 10s)'
+        : `every ${formatDuration(inputs.pollIntervalMs)}`;
+    return `in ${inputs.region} via ${inputs.endpoint.host}: timeout ${formatDuration(inputs.timeoutMs)}, polling ${polling}`;
+}
+/** For the summary: the change the step sent, with the names of its parameters (never their values). */
+function sentLines(call) {
+    if (!call)
+        return [];
+    const names = call.parameterNames.map((name) => `<code>${forSummary(name)}</code>`).join(', ');
+    return [`Sent <code>${forSummary(call.action)}</code>${names ? ` with parameters ${names}` : ' without parameters'}.`];
+}
+
+;// CONCATENATED MODULE: ./src/wait/poll.ts
+
+
+
+
+/** The abort reason when one probe's end ends the wait for all: the step fails anyway, so waiting costs minutes. */
+class StopWaiting extends Error {
+    name = 'StopWaiting';
+    by;
+    constructor(by) {
+        super(`${by} ended the wait`);
+        this.by = by;
+    }
+}
+/** A line every this often while nothing changes, so a long wait shows it is alive. */
+const PROGRESS_EVERY_MS = 30_000;
+/** Waits for one probe until every row succeeded, one failed, the timeout, a final error, or a stop. */
+async function poll(probe, plan, deps) {
+    const { signal } = plan;
+    const start = plan.startedAt;
+    const deadline = start + plan.timeoutMs;
+    const retries = createRetryTracker(deps.random, probe.retryable ?? isTransient);
+    let sent = 0; // requests this probe's rounds sent, counted by the step's API as they go out
+    const budget = { signal, notAfter: start + plan.hardEndMs, sent: () => (sent += 1) };
+    let rows = probe.rows;
+    let requestId;
+    let found;
+    let said = '';
+    let saidAt = start;
+    let lastRound = false;
+    const since = () => formatDuration(deps.now() - start);
+    const finish = (end, error, stoppedBy) => ({
+        name: probe.name,
+        rows,
+        end,
+        error,
+        stoppedBy,
+        requests: sent,
+        requestId,
+        elapsedMs: deps.now() - start,
+        found,
+    });
+    const aborted = () => signal.reason instanceof StopWaiting ? finish('stopped', undefined, signal.reason.by) : finish('cancelled');
+    for (;;) {
+        const roundAt = deps.now();
+        let nextAt;
+        try {
+            const reading = await probe.check(budget);
+            rows = reading.rows;
+            requestId = reading.requestId ?? requestId;
+            found = reading.found ?? found;
+            retries.succeeded();
+            // a line when the state changed, and every PROGRESS_EVERY_MS while it did not
+            if (reading.line !== said || deps.now() - saidAt >= PROGRESS_EVERY_MS) {
+                deps.log(`${reading.line}${reading.progress ?? ''} after ${since()} (${requestCount(sent)})`);
+                said = reading.line;
+                saidAt = deps.now();
+            }
+            const failed = rows.find((row) => row.result === 'failed');
+            if (failed) {
+                deps.debug?.(`${probe.name}: ${rowName(failed)} failed: the wait ends`);
+                return finish('done');
+            }
+            if (rows.every((row) => row.result === 'succeeded')) {
+                deps.debug?.(`${probe.name}: done`);
+                return finish('done');
+            }
+            nextAt = roundAt + plan.schedule(roundAt - start);
+        }
+        catch (caught) {
+            const now = deps.now();
+            const next = retries.failed(caught, { aborted: signal.aborted, now, deadline });
+            if (next.kind === 'aborted')
+                return aborted();
+            // no request slot before the hard end: nothing was sent
+            if (next.kind === 'deadline')
+                return finish('timeout', retries.lastError());
+            const { error } = next;
+            requestId = answeredRequestId(error) ?? requestId;
+            if (next.kind === 'final') {
+                deps.debug?.(`${probe.name}: ${error.name}: final, not retried`);
+                return finish('error', error);
+            }
+            if (next.kind === 'past-deadline') {
+                deps.log(`${probe.name}: request ${sent} failed: ${error.message}; the server asks to wait ${formatDuration(next.delayMs)}, past the timeout, so the wait ends here`);
+                return finish('timeout', error);
+            }
+            if (!next.clockCorrection) {
+                deps.log(`${probe.name}: request ${sent} failed (${retries.inARow()} in a row): ${error.message}; retrying in ${formatDuration(next.delayMs)}`);
+                saidAt = now;
+            }
+            nextAt = now + next.delayMs;
+        }
+        // A round that ended at or past the deadline was the last: it is the freshest answer there will be.
+        if (lastRound || deps.now() >= deadline)
+            return finish('timeout', retries.lastError());
+        if (nextAt >= deadline) {
+            nextAt = deadline; // the last round goes out at the deadline itself, however late the timer wakes
+            lastRound = true;
+        }
+        deps.debug?.(`${probe.name}: next round in ${formatDuration(Math.max(0, nextAt - deps.now()))}`);
+        try {
+            await deps.sleep(Math.max(0, nextAt - deps.now()), signal);
+        }
+        catch {
+            return aborted();
+        }
+    }
+}
+/**
+ * Every probe at once, on one plan. The first that fails or meets a final error ends the wait for all: the step
+ * fails anyway, and waiting on costs runner minutes.
+ */
+async function waitForAll(probes, plan, deps) {
+    const stop = new AbortController();
+    const signal = AbortSignal.any([plan.signal, stop.signal]);
+    return Promise.all(probes.map(async (probe) => {
+        const outcome = await poll(probe, { ...plan, signal }, deps);
+        if (!signal.aborted && endsTheWait(outcome)) {
+            const failed = outcome.rows.find((row) => row.result === 'failed');
+            const by = failed ? rowName(failed) : probe.name;
+            if (probes.length > 1)
+                deps.log(`${by} ended the wait: not waiting for the rest`);
+            stop.abort(new StopWaiting(by));
+        }
+        return outcome;
+    }));
+}
+
+;// CONCATENATED MODULE: ./src/wait/schedule.ts
 const MIN_GAP_MS = 1250;
 const MAX_GAP_MS = 10_000;
 const adaptiveSchedule = (elapsedMs) => Math.min(MAX_GAP_MS, Math.max(MIN_GAP_MS, elapsedMs / 10));
 const fixedSchedule = (gapMs) => () => gapMs;
 
 ;// CONCATENATED MODULE: ./src/main.ts
-// The step, start to end: read inputs, make one probe per thing to wait for, wait for them all, report.
+// The step, start to end: read the inputs, send the change (when asked), wait for what it answered, report.
+
+
 
 
 
@@ -51431,7 +51550,7 @@ const fixedSchedule = (gapMs) => () => gapMs;
 
 
 const sleep = (ms, signal) => (0,promises_namespaceObject.setTimeout)(ms, undefined, { signal });
-const monotonicNow = () => performance.now();
+const now = () => performance.now();
 async function run(options = {}) {
     const log = createLog();
     // The runner cancels a job with SIGINT, then SIGTERM: stop waiting, report what is known, exit non-zero.
@@ -51449,7 +51568,13 @@ async function run(options = {}) {
         // Honours HTTPS_PROXY / HTTP_PROXY / NO_PROXY (and lower case), as self-hosted runners behind a proxy need.
         // undici's connect timeout is 10 s whatever the request's own deadline; request-timeout bounds it too.
         dispatcher = new undici/* EnvHttpProxyAgent */.J2({ connect: { timeout: inputs.requestTimeoutMs } });
-        await waitStep(inputs, log, cancelled, dispatcher);
+        const step = startStep(inputs, log, cancelled, dispatcher);
+        const sent = inputs.call ? await sendChange(inputs.call, step) : undefined;
+        const waits = sent ? sent.waits : inputs;
+        const waited = waits ? await waitFor(waits, step) : [];
+        await report([...(sent ? [sent.outcome] : []), ...waited], sent?.outcome.found, step);
+        if (sent?.unreadable)
+            throw sent.unreadable;
     }
     catch (error) {
         log.fail(error instanceof Error ? error.message : String(error));
@@ -51460,134 +51585,98 @@ async function run(options = {}) {
         await dispatcher?.destroy(); // no keep-alive socket may hold the process open
     }
 }
-async function waitStep(inputs, log, cancelled, dispatcher) {
-    const startedAt = monotonicNow();
+/** The step's clock, deadline and transport, and the first line of its log. */
+function startStep(inputs, log, signal, dispatcher) {
+    const startedAt = now();
     const hardEndMs = inputs.timeoutMs + inputs.requestTimeoutMs;
-    const api = createStepApi(inputs, {
+    const transport = createTransport({
         dispatcher,
-        now: monotonicNow,
-        startedAt,
+        now,
+        hardEnd: startedAt + hardEndMs,
+        timeoutMs: inputs.timeoutMs,
+        requestTimeoutMs: inputs.requestTimeoutMs,
         sleep,
-        mask: maskSecret,
-        log: log.info,
         debug: log.debug,
     });
+    const api = createStepApi(inputs, { transport, now, mask: maskSecret, log: log.info });
     for (const warning of inputWarnings(inputs))
         log.warning(warning);
-    const title = waitingFor(inputs);
-    log.info(`Waiting for ${title} ${where(inputs)}, credentials: ${api.credentials}`);
-    const plan = {
-        startedAt,
-        timeoutMs: inputs.timeoutMs,
-        hardEndMs,
-        schedule: inputs.pollIntervalMs === undefined ? adaptiveSchedule : fixedSchedule(inputs.pollIntervalMs),
-        signal: cancelled,
+    log.info(`Waiting for ${waitingFor(inputs, inputs.call)} ${where(inputs)}, credentials: ${api.credentials}`);
+    const schedule = inputs.pollIntervalMs === undefined ? adaptiveSchedule : fixedSchedule(inputs.pollIntervalMs);
+    return {
+        inputs,
+        log,
+        transport,
+        api,
+        plan: { startedAt, timeoutMs: inputs.timeoutMs, hardEndMs, schedule, signal },
+        deps: { now, sleep, random: Math.random, log: log.info, debug: log.debug },
     };
-    const deps = { now: monotonicNow, sleep, random: Math.random, log: log.info, debug: log.debug };
-    const context = { region: inputs.region, timeoutMs: inputs.timeoutMs, title };
-    const finish = async (outcomes, extra = {}) => {
-        const outputs = stepOutputs(outcomes, { requests: api.requests(), ...extra });
-        for (const [name, value] of Object.entries(outputs))
-            setOutput(name, value);
-        if (process.env.GITHUB_STEP_SUMMARY)
-            await writeSummary(outcomes, { ...context, lines: sentLines(inputs) });
-        const judged = verdict(outcomes, inputs.failOnTimeout);
-        const failure = failureMessage(judged, context);
-        if (failure)
-            throw new Error(failure);
-        const late = lateWarning(judged, context);
-        if (late)
-            log.warning(late);
-    };
-    // The change first, when the step sends it: sent once, then what its answer holds is waited for.
-    let waits = { flowIds: inputs.flowIds, dealNames: inputs.dealNames, taskIds: inputs.taskIds, notes: [] };
-    let sent;
-    let answer;
-    if (inputs.call) {
-        const change = changeProbe(inputs.call.action, inputs.call.payload, api);
-        sent = await poll(change, plan, deps);
-        answer = change.answer();
-        if (!answer)
-            return finish([sent]);
-        try {
-            waits = waitsOf(inputs.call.action, answer);
-        }
-        catch (error) {
-            await finish([sent], { answer }); // the change was made: its answer and RequestId are outputs all the same
-            throw error;
-        }
-        for (const note of waits.notes)
-            log.notice(note);
-        if (waits.flowIds.length + waits.dealNames.length + waits.taskIds.length === 0) {
-            log.notice(`${inputs.call.action} answered with nothing to wait for (no FlowId, DealNames or TaskId): it is done`);
-            return finish([sent], { answer });
-        }
-        log.info(`${inputs.call.action} is carried out: waiting for ${waitingFor(waits)}`);
+}
+/**
+ * Sends the change once and reads what its answer gives to wait for: `waits` is undefined when there is nothing to
+ * wait for (no answer, or an answer without a FlowId, DealNames or TaskId), `unreadable` the error of an answer
+ * whose IDs are not what the API documents (the change was made: its answer is reported all the same).
+ */
+async function sendChange(call, step) {
+    const outcome = await poll(changeProbe(call.action, call.payload, step.api), step.plan, step.deps);
+    if (!outcome.found)
+        return { outcome };
+    let waits;
+    try {
+        waits = waitsOf(call.action, outcome.found);
     }
+    catch (error) {
+        return { outcome, unreadable: error instanceof Error ? error : new Error(String(error)) };
+    }
+    for (const note of waits.notes)
+        step.log.notice(note);
+    if (waits.flowIds.length + waits.dealNames.length + waits.taskIds.length === 0) {
+        step.log.notice(`${call.action} answered with nothing to wait for (no FlowId, DealNames or TaskId): it is done`);
+        return { outcome };
+    }
+    step.log.info(`${call.action} is carried out: waiting for ${waitingFor(waits)}`);
+    return { outcome, waits };
+}
+/** Waits for every flow, task and deal at once, the flows' task details looked up beside them. */
+async function waitFor(waits, step) {
+    const { api, plan, inputs } = step;
+    const hardEnd = plan.startedAt + plan.hardEndMs;
     const details = createTaskDetails({
         describeTasks: api.describeTasks,
-        now: monotonicNow,
+        now,
+        sleep,
         stepStartedAtEpochMs: Date.now(),
-        budget: { signal: cancelled, notAfter: startedAt + hardEndMs },
-        notice: log.notice,
-        debug: log.debug,
+        budget: { signal: plan.signal, notAfter: hardEnd },
+        notice: step.log.notice,
+        debug: step.log.debug,
     });
-    const purchase = waits.dealNames.length > 0 ? purchaseProbe(waits.dealNames, api) : undefined;
     const probes = [
         ...waits.flowIds.map((flowId) => flowProbe(flowId, api, details)),
         ...(waits.taskIds.length > 0 ? [taskProbe(waits.taskIds, api)] : []),
-        ...(purchase ? [purchase] : []),
+        ...(waits.dealNames.length > 0 ? [purchaseProbe(waits.dealNames, api)] : []),
     ];
-    const waited = await waitForAll(probes, plan, deps);
-    // A failed flow's task says why it failed: its lookup gets what is left of one request's time, no more. Any other
-    // lookup still under way is of no use now.
-    const flowFailed = waited.some((outcome) => outcome.rows.some((row) => row.kind === 'flow' && row.result === 'failed'));
-    if (flowFailed && !cancelled.aborted) {
-        await details.settle(Math.max(0, Math.min(inputs.requestTimeoutMs, startedAt + hardEndMs - monotonicNow())), sleep);
+    const waited = await waitForAll(probes, plan, step.deps);
+    // a failed flow's task says why it failed: its lookup gets what is left of one request's time, no more
+    return details.complete(waited, Math.max(0, Math.min(inputs.requestTimeoutMs, hardEnd - now())));
+}
+/** Outputs, the job summary, then the verdict: the step fails with the message, or passes with a warning. */
+async function report(outcomes, answer, step) {
+    const { inputs } = step;
+    const outputs = stepOutputs(outcomes, { requests: step.transport.requests(), answer });
+    for (const [name, value] of Object.entries(outputs))
+        setOutput(name, value);
+    const context = { region: inputs.region, timeoutMs: inputs.timeoutMs };
+    if (process.env.GITHUB_STEP_SUMMARY) {
+        const title = waitingFor(inputs, inputs.call);
+        await writeSummary(outcomes, { ...context, title, lines: sentLines(inputs.call) });
     }
-    details.stop();
-    const outcomes = [...(sent ? [sent] : []), ...waited.map((outcome) => withTaskDetails(outcome, details))];
-    const delivered = purchase?.delivered();
-    await finish(outcomes, {
-        answer,
-        delivered: delivered && {
-            clusterIds: [...new Set(delivered.map((r) => r.clusterId).filter((id) => id !== ''))],
-            instanceIds: [...new Set(delivered.flatMap((r) => r.instanceIds))],
-        },
-    });
-}
-/** For the summary: the change the step sent, with the names of its parameters (never their values). */
-function sentLines(inputs) {
-    if (!inputs.call)
-        return [];
-    const names = inputs.call.parameterNames.map((name) => `<code>${forSummary(name)}</code>`).join(', ');
-    return [
-        `Sent <code>${forSummary(inputs.call.action)}</code>${names ? ` with parameters ${names}` : ' without parameters'}.`,
-    ];
-}
-const plural = (n, word) => `${word}${n > 1 ? 's' : ''}`;
-/**
- * What the step waits for, in words: `CynosDB task flow 123 and the instances of CynosDB deal d1`, or the change it
- * sends: `CynosDB ModifyInstanceParam (sent by this step)`.
- */
-function waitingFor(waits) {
-    if ('call' in waits && waits.call)
-        return `CynosDB ${waits.call.action} (sent by this step)`;
-    const { flowIds, dealNames, taskIds } = waits;
-    return [
-        ...(flowIds.length > 0 ? [`CynosDB ${plural(flowIds.length, 'task flow')} ${flowIds.join(', ')}`] : []),
-        ...(taskIds.length > 0 ? [`CynosDB ${plural(taskIds.length, 'task')} ${taskIds.join(', ')}`] : []),
-        ...(dealNames.length > 0
-            ? [`the instances of CynosDB ${plural(dealNames.length, 'deal')} ${dealNames.join(', ')}`]
-            : []),
-    ].join(' and ');
-}
-/** Where and how: `in ap-guangzhou via cynosdb.tencentcloudapi.com: timeout 30m, polling adaptively …`. */
-function where(inputs) {
-    const polling = inputs.pollIntervalMs === undefined
-        ? 'adaptively (1.25s growing to 10s)'
-        : `every ${formatDuration(inputs.pollIntervalMs)}`;
-    return `in ${inputs.region} via ${inputs.endpoint.host}: timeout ${formatDuration(inputs.timeoutMs)}, polling ${polling}`;
+    const judged = verdict(outcomes, inputs.failOnTimeout);
+    const failure = failureMessage(judged, context);
+    if (failure)
+        throw new Error(failure);
+    const late = lateWarning(judged, context);
+    if (late)
+        step.log.warning(late);
 }
 
 
