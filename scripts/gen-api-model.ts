@@ -2,13 +2,16 @@
 // (devDependency tencentcloud-sdk-nodejs) with the TypeScript compiler, written as JSON:
 //   scripts/lib/api-model/cynosdb.json, sts.json  every action and every struct its request or answer uses, for the
 //                                                 stand-in and the tests
-//   src/tencent/cynosdb-requests.json             CynosDB's requests and the names of each answer's fields, for the
-//                                                 action to check a call before sending it (bundled, so compact)
+//   src/tencent/cynosdb-requests.json             CynosDB's requests, the names of each answer's fields, and the
+//                                                 handles each answer holds to wait on (bundled, so compact): for
+//                                                 the action to check a call before sending it and to read what
+//                                                 its answer gives to wait for (src/tencent/meaning.ts)
 // Keys are sorted, so regenerating from the same SDK is byte-identical; test/api-model.test.ts fails when the
 // committed files are not what the installed SDK says. After updating the SDK, run this and commit the result.
 import { readFileSync, writeFileSync } from 'node:fs'
 import ts from 'typescript'
 import type { ApiModel, FieldModel, StructModel } from '../src/tencent/api-model.ts'
+import { HANDLE_FIELDS, type Handle } from '../src/tencent/meaning.ts'
 
 const ROOT = new URL('../', import.meta.url)
 const SDK = new URL('node_modules/tencentcloud-sdk-nodejs/', ROOT)
@@ -25,10 +28,18 @@ export const OUTPUTS = {
   requests: new URL('src/tencent/cynosdb-requests.json', ROOT),
 } as const
 
-/** The bundled model: requests only, each action with its answer's top-level field names. */
+/** The bundled model: requests only, each action with its answer's top-level field names and its handles. */
 export interface RequestModel extends ApiModel {
-  readonly actions: Readonly<Record<string, { readonly request: string; readonly answers: readonly string[] }>>
+  readonly actions: Readonly<
+    Record<
+      string,
+      { readonly request: string; readonly answers: readonly string[]; readonly handles?: readonly Handle[] }
+    >
+  >
 }
+
+/** The SDK's mark on a field the API may answer as null: 注意：此字段可能返回 null，表示取不到有效值。 */
+const MAY_BE_NULL = '此字段可能返回 null'
 
 /** The files' contents, exactly as they are to be written. */
 export function generate(): Record<keyof typeof OUTPUTS, string> {
@@ -103,7 +114,12 @@ function readStructs(models: ts.SourceFile): Map<string, StructModel> {
         if (!ts.isPropertySignature(member) || !member.type || !ts.isIdentifier(member.name)) {
           throw new Error(`${statement.name.text}: unexpected member ${member.getText()}`)
         }
-        fields[member.name.text] = { type: fieldType(member.type), required: member.questionToken === undefined }
+        const nullable = ts.getJSDocCommentsAndTags(member).some((doc) => doc.getText().includes(MAY_BE_NULL))
+        fields[member.name.text] = {
+          type: fieldType(member.type),
+          required: member.questionToken === undefined,
+          ...(nullable ? { nullable } : {}),
+        }
       }
       structs.set(statement.name.text, fields)
     } else if (ts.isTypeAliasDeclaration(statement)) {
@@ -144,13 +160,34 @@ function requestsOnly(model: ApiModel): RequestModel {
       if (Object.hasOwn(model.structs, type)) visit(type)
     }
   }
-  const actions: Record<string, { request: string; answers: string[] }> = {}
+  const actions: Record<string, { request: string; answers: string[]; handles?: Handle[] }> = {}
   for (const [name, action] of Object.entries(model.actions)) {
     visit(action.request)
     const answers = Object.keys(model.structs[action.response ?? ''] ?? {}).filter((field) => field !== 'RequestId')
-    actions[name] = { request: action.request, answers: answers.sort() }
+    const handles = handlesIn(model, action.response ?? '')
+    actions[name] = { request: action.request, answers: answers.sort(), ...(handles.length > 0 ? { handles } : {}) }
   }
   return { sdk: model.sdk, service: model.service, version: model.version, actions, structs }
+}
+
+/**
+ * Every field of an answer, at any depth, that names something to wait on (HANDLE_FIELDS): its path
+ * (`VaultTask[].TaskId`), what it names, and whether the model says it may be null on the way there.
+ */
+function handlesIn(model: ApiModel, struct: string, path = '', nullable = false, seen = new Set<string>()): Handle[] {
+  const handles: Handle[] = []
+  for (const [field, spec] of Object.entries(model.structs[struct] ?? {})) {
+    const type = spec.type.replace(/(\[\])+$/, '')
+    const here = `${path}${field}${spec.type.slice(type.length)}`
+    const mayBeNull = nullable || spec.nullable === true
+    const names = HANDLE_FIELDS[field as keyof typeof HANDLE_FIELDS] as Handle['names'] | undefined
+    if (names && ['string', 'number', 'string[]', 'number[]'].includes(spec.type)) {
+      handles.push({ path: here, names, nullable: mayBeNull })
+    } else if (Object.hasOwn(model.structs, type) && !seen.has(type)) {
+      handles.push(...handlesIn(model, type, `${here}.`, mayBeNull, new Set([...seen, type])))
+    }
+  }
+  return handles
 }
 
 /** A copy with every object's keys in order (arrays keep theirs). */

@@ -488,8 +488,61 @@ describe('checkStruct on answers', () => {
     expect(problems.map(({ code, path }) => `${code} ${path}`)).toEqual(want)
   })
 
+  it.each([
+    {
+      name: 'null where the model says it may be',
+      response: 'AddServerlessRoInstancesResponse',
+      answer: true,
+      want: [],
+    },
+    {
+      name: 'null where the model does not say so',
+      response: 'AddInstancesResponse',
+      answer: true,
+      want: ['InvalidParameter DealNames'],
+    },
+    {
+      name: 'null in a request, even where an answer may hold it',
+      response: 'AddServerlessRoInstancesResponse',
+      answer: false,
+      want: ['InvalidParameter DealNames'],
+    },
+  ])('$name', ({ response, answer, want }) => {
+    const problems = checkStruct(cynosdb, response, { DealNames: null }, [], answer)
+    expect(problems.map(({ code, path }) => `${code} ${path}`)).toEqual(want)
+  })
+
   it('throws on a struct the model does not have', () => {
     expect(() => checkStruct(cynosdb, 'NoSuchStruct', {})).toThrow(/no struct NoSuchStruct/)
+  })
+})
+
+describe('the handles the generator finds in answers', () => {
+  const handles = (action: string) => (requests.actions[action] as { handles?: unknown } | undefined)?.handles
+  it.each([
+    { action: 'RestartInstance', want: [{ path: 'FlowId', names: 'flow', nullable: false }] },
+    {
+      action: 'IsolateCluster',
+      want: [
+        { path: 'FlowId', names: 'flow', nullable: false },
+        { path: 'DealNames[]', names: 'deal', nullable: true },
+      ],
+    },
+    { action: 'DeleteVaults', want: [{ path: 'VaultTask[].TaskId', names: 'task', nullable: false }] },
+    { action: 'ModifyClusterReadOnly', want: [{ path: 'ClusterTaskIds[].TaskId', names: 'task', nullable: false }] },
+    { action: 'ModifyClusterName', want: undefined },
+  ])('$action', ({ action, want }) => {
+    expect(handles(action)).toEqual(want)
+  })
+
+  it('keeps the SDK\'s "may return null" mark on every field it is on', () => {
+    const sdk = readFileSync(
+      'node_modules/tencentcloud-sdk-nodejs/tencentcloud/services/cynosdb/v20190107/cynosdb_models.d.ts',
+      'utf8',
+    )
+    const marked = sdk.split('此字段可能返回 null').length - 1
+    const kept = Object.values(cynosdb.structs).flatMap((struct) => Object.values(struct).filter((f) => f.nullable))
+    expect(kept).toHaveLength(marked)
   })
 })
 

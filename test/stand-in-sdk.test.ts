@@ -46,7 +46,7 @@ async function start(options: FakeTencentOptions) {
 /** The problems of an answer (RequestId aside) against the action's response struct in the model. */
 function answerProblems(model: ApiModel, action: string, answer: object): string[] {
   const fields = Object.fromEntries(Object.entries(answer).filter(([name]) => name !== 'RequestId'))
-  return checkStruct(model, model.actions[action]?.response ?? '', fields).map((p) => p.message)
+  return checkStruct(model, model.actions[action]?.response ?? '', fields, [], true).map((p) => p.message)
 }
 
 interface Case {

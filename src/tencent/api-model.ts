@@ -24,6 +24,8 @@ export type FieldType = string
 export interface FieldModel {
   readonly type: FieldType
   readonly required: boolean
+  /** The SDK marks the field "may return null": null then means absent. */
+  readonly nullable?: boolean
 }
 
 export type StructModel = Readonly<Record<string, FieldModel>>
@@ -35,6 +37,8 @@ export interface ActionModel {
   readonly response?: string
   /** The answer's top-level fields but RequestId (the bundled model, which carries no response structs). */
   readonly answers?: readonly string[]
+  /** What the answer holds to wait on, found by scanning it (the bundled model; src/tencent/meaning.ts). */
+  readonly handles?: readonly { readonly path: string; readonly names: string; readonly nullable: boolean }[]
 }
 
 export interface ApiModel {
@@ -149,13 +153,15 @@ export function checkRequest(model: ApiModel, action: string, params: unknown): 
 
 /**
  * Every way `value` breaks struct `name` of the model: unknown fields, wrong types, missing required fields.
- * Also checks answers against a response struct, whose fields are all optional.
+ * Also checks answers against a response struct, whose fields are all optional (`answer`: then null is allowed
+ * where the model marks a field "may return null").
  */
 export function checkStruct(
   model: ApiModel,
   name: string,
   value: unknown,
   path: readonly Segment[] = [],
+  answer = false,
 ): ModelProblem[] {
   const struct = Object.hasOwn(model.structs, name) ? model.structs[name] : undefined
   if (struct === undefined) throw new Error(`the ${model.service} model has no struct ${name}`)
@@ -174,9 +180,10 @@ export function checkStruct(
           nearestNames(key, fields),
         ),
       )
-    } else {
-      // null is not absent: the official SDK drops nulls before sending, so the API's answer to one is not known
-      problems.push(...checkType(model, (struct[key] as FieldModel).type, field, at))
+    } else if (!(answer && field === null && struct[key]?.nullable)) {
+      // in a request, null is not absent: the official SDK drops nulls before sending, so the API's answer to one
+      // is not known
+      problems.push(...checkType(model, (struct[key] as FieldModel).type, field, at, answer))
     }
   }
   for (const [key, field] of Object.entries(struct)) {
@@ -188,10 +195,16 @@ export function checkStruct(
   return problems
 }
 
-function checkType(model: ApiModel, type: FieldType, value: unknown, path: readonly Segment[]): ModelProblem[] {
+function checkType(
+  model: ApiModel,
+  type: FieldType,
+  value: unknown,
+  path: readonly Segment[],
+  answer: boolean,
+): ModelProblem[] {
   if (type.endsWith('[]')) {
     if (!Array.isArray(value)) return [typeProblem(path)]
-    return value.flatMap((item, i) => checkType(model, type.slice(0, -2), item, [...path, i]))
+    return value.flatMap((item, i) => checkType(model, type.slice(0, -2), item, [...path, i], answer))
   }
   switch (type) {
     case 'string':
@@ -203,7 +216,7 @@ function checkType(model: ApiModel, type: FieldType, value: unknown, path: reado
     case 'boolean':
       return typeof value === 'boolean' ? [] : [typeProblem(path)]
     default:
-      return checkStruct(model, type, value, path)
+      return checkStruct(model, type, value, path, answer)
   }
 }
 

@@ -16,7 +16,7 @@ function checkChanges(plans: Readonly<Record<string, readonly ChangeStep[]>>, mo
     for (const step of steps) {
       if (typeof step === 'object' && step !== null && 'answer' in step) {
         if ('RequestId' in step.answer) bad("RequestId is the stand-in's to give")
-        const problems = checkStruct(model, response ?? '', step.answer)
+        const problems = checkStruct(model, response ?? '', step.answer, [], true)
         if (problems.length > 0)
           bad(`${toJson(step.answer)} is not a ${response}: ${problems.map((p) => p.message).join(' ')}`)
       } else if (!isFault(step)) {
