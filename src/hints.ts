@@ -4,8 +4,8 @@ import { UnreachableError } from './transport.ts'
 import { ID_TOKEN_ACTION } from './github-token.ts'
 import { HttpStatusError, isUntrustedCertificate } from './http.ts'
 import type { WaitEnd } from './wait/probe.ts'
-import { isServerFault, provesNotCarriedOut } from './retry.ts'
-import { ApiError } from './tencent/errors.ts'
+import { provesNotCarriedOut } from './retry.ts'
+import { ApiError, classOf, isDenied } from './tencent/errors.ts'
 
 export interface HintContext {
   readonly region: string
@@ -42,7 +42,7 @@ export function hintFor(error: Error, context: HintContext): string {
   if (code === 'AuthFailure.TokenFailure') {
     return 'The session token is expired or does not belong to this secret ID: fetch fresh temporary credentials.'
   }
-  if (code === 'AuthFailure.UnauthorizedOperation' || code.startsWith('UnauthorizedOperation')) {
+  if (isDenied(error)) {
     return `The key or role lacks permission: grant it the CAM action cynosdb:${error.action} (see the README, "Permissions").`
   }
   if (code.startsWith('AuthFailure')) {
@@ -59,13 +59,13 @@ const MAY_HAVE_BEEN_APPLIED =
   'The change was sent and may have been applied: check the cluster before running this step again (it is never sent twice)'
 
 /**
- * What to do after the change the step sent failed. An answer the API gave with an error code it reports for
- * requests it refused means nothing changed; anything else after the request left (no answer in time, an HTTP
- * 5xx, InternalError, a garbled answer) leaves it open whether the change was applied.
+ * What to do after the change the step sent failed. An error code the official list describes as a refusal means
+ * nothing changed; a fault of the service, a code the list gives no cause for, or anything else after the request
+ * left (no answer in time, an HTTP 5xx, a garbled answer) leaves it open whether the change was applied.
  */
 export function changeHint(error: Error, context: HintContext): string {
-  // a server fault, not a refusal: the API may have carried the change out before it failed
-  const refused = error instanceof ApiError && !isServerFault(error)
+  const errorClass = classOf(error)
+  const refused = errorClass !== undefined && errorClass !== 'server-fault' && errorClass !== 'unknown'
   const hint = hintFor(error, context)
   if (refused) return `The API refused the call, so nothing was changed${hint ? `. ${hint}` : ''}`
   if (error instanceof UnreachableError || isUntrustedCertificate(error))
@@ -79,6 +79,9 @@ export function changeHint(error: Error, context: HintContext): string {
  * out (throttled, never connected) says nothing was changed.
  */
 export function unansweredChangeHint(end: WaitEnd, lastError: Error | undefined): string {
+  if (end === 'timeout' && classOf(lastError) === 'busy') {
+    return 'The resource stayed busy with another task until the timeout and the API refused the change each time, so it was never carried out: run the step again once that task has ended, or give it a longer timeout'
+  }
   if (end === 'timeout' && lastError && provesNotCarriedOut(lastError)) {
     return 'The API never carried the change out (the last try was refused before it ran), so nothing was changed'
   }

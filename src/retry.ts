@@ -3,19 +3,10 @@
 // and every attempt must be signed anew with a fresh timestamp and pass the step's rate limiter.
 import { DeadlineError } from './limiter.ts'
 import { RequestError, HttpStatusError, isUntrustedCertificate, NetworkError, UnexpectedResponseError } from './http.ts'
-import { ApiError, isThrottled } from './tencent/errors.ts'
+import { ApiError, classOf } from './tencent/errors.ts'
 
-/** Faults of the server: the call may or may not have been carried out before it failed. */
-const SERVER_FAULT_CODE =
-  /^(InternalError|ServiceUnavailable|ResourceUnavailable)(\.|$)|^FailedOperation\.DatabaseAccessError$/
-
-/** The API answered with a fault of its own (InternalError, ServiceUnavailable, …), not a refusal of the call. */
-export const isServerFault = (error: unknown): boolean =>
-  error instanceof ApiError && SERVER_FAULT_CODE.test(error.code)
-
-/** Throttling and server-side faults; everything else the API reports (auth, not found, bad parameter) is final. */
-const isTransientCode = (error: ApiError): boolean =>
-  /^(RequestLimitExceeded|LimitExceeded)(\.|$)/.test(error.code) || isServerFault(error)
+/** Throttling and faults of the service (the error list's classes, tencent/meaning.ts); every other code is final. */
+const isTransientCode = (error: ApiError): boolean => ['throttled', 'server-fault'].includes(classOf(error) ?? '')
 
 /** HTTP statuses that pass: a timeout, throttling, a server or gateway fault. 3xx and other 4xx do not. */
 export const isTransientHttpStatus = (status: number): boolean => status === 408 || status === 429 || status >= 500
@@ -38,12 +29,13 @@ export function isTransient(error: unknown): boolean {
 /**
  * Worth another try of a change the step sent: only when the failure proves the change was not carried out.
  * The connection failed before the request was written (refused, DNS, no route, certificate), the API throttled
- * it (RequestLimitExceeded: refused, not executed), or it refused the signature's time and the client has
- * corrected its clock. Anything after the request left (a timeout, a reset, an HTTP 5xx, InternalError, a garbled
- * answer) proves nothing: the change may have been applied, so it is never sent again.
+ * it (not executed), refused it while the resource was busy with another task (a conflict or lock: sent again once
+ * it is free), or refused the signature's time and the client has corrected its clock. Anything after the request
+ * left (a timeout, a reset, an HTTP 5xx, InternalError, a garbled answer) proves nothing: the change may have been
+ * applied, so it is never sent again.
  */
 export function provesNotCarriedOut(error: unknown): boolean {
-  if (error instanceof ApiError) return error.clockCorrected || isThrottled(error)
+  if (error instanceof ApiError) return error.clockCorrected || ['throttled', 'busy'].includes(classOf(error) ?? '')
   return error instanceof NetworkError && error.notSent && !isUntrustedCertificate(error)
 }
 

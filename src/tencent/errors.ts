@@ -2,6 +2,7 @@
 // transport (network, HTTP status, garbled answers) are http.ts's.
 import { forLog } from '../foreign-text.ts'
 import { RequestError } from '../http.ts'
+import { errorClass, type ErrorClass } from './meaning.ts'
 
 /** The API answered with `Response.Error`: a code worth reading, and a RequestId for Tencent's support. */
 export class ApiError extends RequestError {
@@ -26,13 +27,12 @@ export class ApiError extends RequestError {
   }
 }
 
-/**
- * Throttled: the API refused the call for the request rate, without carrying it out. (LimitExceeded.* is a quota,
- * such as too many instances: asking again does not help, and it is not proof of anything.)
- */
-export const isThrottled = (error: unknown): boolean =>
-  error instanceof ApiError && /^RequestLimitExceeded(\.|$)/.test(error.code)
+/** The class of an API error's code (meaning.ts); undefined for any other failure. */
+export const classOf = (error: unknown): ErrorClass | undefined =>
+  error instanceof ApiError ? errorClass(error.code) : undefined
 
-/** The key or role lacks the CAM permission for the action. */
-export const isDenied = (error: unknown): boolean =>
-  error instanceof ApiError && /^(AuthFailure\.)?UnauthorizedOperation/.test(error.code)
+/** Throttled: the API refused the request for the rate, without carrying it out (LimitExceeded.* is a quota). */
+export const isThrottled = (error: unknown): boolean => classOf(error) === 'throttled'
+
+/** The key or role lacks a CAM permission for the action. */
+export const isDenied = (error: unknown): boolean => classOf(error) === 'permission'

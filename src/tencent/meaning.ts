@@ -1,0 +1,113 @@
+// What CynosDB's answers mean, in one table, from the sources: which fields of an answer name something to wait on
+// (found by scanning the API model: scripts/gen-api-model.ts writes them into the bundled model as each action's
+// `handles`) and the values they hold, null read as absent; what each documented instance status says; and what
+// each error code says of the request it answers (the official error list).
+import cynosdbErrors from './cynosdb-errors.json' with { type: 'json' }
+import { CYNOSDB_MODEL } from './model.ts'
+
+/** The answer fields that name something to wait on, at any depth of an answer, and what each names. */
+export const HANDLE_FIELDS = {
+  FlowId: 'flow',
+  TaskId: 'task',
+  DealNames: 'deal',
+  AsyncRequestId: 'async-request',
+  ResourceIds: 'resources',
+} as const
+
+export interface Handle {
+  /** Where in the answer: `FlowId`, `VaultTask[].TaskId`, `ClusterTaskIds[].TaskId`. */
+  readonly path: string
+  readonly names: (typeof HANDLE_FIELDS)[keyof typeof HANDLE_FIELDS]
+  /** The model marks the field, or a field on the way to it, "may return null". */
+  readonly nullable: boolean
+}
+
+/** The handles of an action's answer, in the model's order; none for an action that answers nothing to wait on. */
+export const handlesOf = (action: string): readonly Handle[] =>
+  (CYNOSDB_MODEL.actions[action]?.handles as readonly Handle[] | undefined) ?? []
+
+/**
+ * Every value at a handle's path: `[]` segments step into arrays, a field ending in `[]` gives its items. Null and
+ * absent give nothing, at any depth: the API answers null for "no valid value". `malformed` when the answer is not
+ * the shape the path walks (a string where an array belongs): the caller refuses it rather than guess.
+ */
+export function valuesAt(answer: unknown, path: string): { values: unknown[]; malformed: boolean } {
+  let values: unknown[] = [answer]
+  let malformed = false
+  const present = (value: unknown): boolean => value !== null && value !== undefined
+  for (const segment of path.split('.')) {
+    const field = segment.replace(/(\[\])+$/, '')
+    const depth = (segment.length - field.length) / 2
+    const next: unknown[] = []
+    for (const value of values) {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        malformed = true
+        continue
+      }
+      let items = [(value as Record<string, unknown>)[field]].filter(present)
+      for (let level = 0; level < depth; level++) {
+        if (!items.every(Array.isArray)) malformed = true
+        items = items.flatMap((item) => (Array.isArray(item) ? item.filter(present) : []))
+      }
+      next.push(...items)
+    }
+    values = next
+  }
+  return { values, malformed }
+}
+
+/**
+ * What an instance's status says of a purchase (CynosdbInstance.Status, whose model comment lists these nine):
+ * `running` is the goal; `creating` and `activating` are on their way; the rest an instance does not come back from
+ * to running on its own. A status the model does not list is waited on, shown as it is.
+ */
+export const INSTANCE_STATUSES = {
+  running: 'succeeded',
+  creating: 'processing',
+  activating: 'processing',
+  isolating: 'failed',
+  isolated: 'failed',
+  offlining: 'failed',
+  offlined: 'failed',
+  deleting: 'failed',
+  deleted: 'failed',
+} as const satisfies Record<string, 'succeeded' | 'processing' | 'failed'>
+
+/**
+ * What an error code says of the request it answers, as the official error list words it (cynosdb-errors.json:
+ * every code of tencentcloud-sdk-go's cynosdb errors.go and the common codes, each placed by its description):
+ * - throttled: refused for the request rate, not carried out; worth another try.
+ * - busy: refused while the resource performs another task (a conflict or a lock), not carried out; a change is
+ *   sent again once the resource is free.
+ * - quota, refused, bad-request, not-found, auth: refused for good; nothing changed.
+ * - permission: refused for good; the key or role lacks a CAM permission.
+ * - server-fault: the service failed; a read is tried again, a change sent may have been applied.
+ * - not-yet-visible: what was asked for does not exist yet (a deal billing has not delivered): asked again.
+ * - unknown: the list gives no cause; final, and a change sent may have been applied.
+ */
+export type ErrorClass =
+  | 'throttled'
+  | 'busy'
+  | 'quota'
+  | 'refused'
+  | 'bad-request'
+  | 'not-found'
+  | 'auth'
+  | 'permission'
+  | 'server-fault'
+  | 'not-yet-visible'
+  | 'unknown'
+
+const ERRORS = cynosdbErrors.codes as Readonly<Record<string, { readonly class: ErrorClass; readonly says: string }>>
+
+/** The class of a code; a code the list does not have takes the class of its family (`InternalError.New`). */
+export function errorClass(code: string): ErrorClass {
+  const known = Object.hasOwn(ERRORS, code) ? ERRORS[code] : undefined
+  if (known) return known.class
+  const family = code.split('.')[0] ?? ''
+  return family !== code && Object.hasOwn(ERRORS, family) ? (ERRORS[family]?.class ?? 'unknown') : 'unknown'
+}
+
+/** Every code the list places, with its class and what it says: the README's table is checked against it. */
+export const errorCodes = (): readonly { code: string; class: ErrorClass; says: string }[] =>
+  Object.entries(ERRORS).map(([code, entry]) => ({ code, ...entry }))
