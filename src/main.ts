@@ -5,7 +5,7 @@ import { EnvHttpProxyAgent } from 'undici'
 import { createStepApi, type StepApi } from './api.ts'
 import { getInputs, inputWarnings, type ChangeCall, type Inputs } from './inputs/index.ts'
 import { createLog, maskSecret, type Log } from './log.ts'
-import { changeProbe, waitsOf, type ChangeAnswer, type Waits } from './probes/change.ts'
+import { changeProbe, nothingToWaitOn, waitsOf, type ChangeAnswer, type Waits } from './probes/change.ts'
 import { flowProbe } from './probes/flow.ts'
 import { purchaseProbe } from './probes/purchase.ts'
 import { createTaskDetails } from './probes/task-details.ts'
@@ -26,6 +26,8 @@ const now = (): number => performance.now()
 export interface RunOptions {
   /** Ends the wait as the runner's SIGINT/SIGTERM does (tests run the step in-process). */
   readonly signal?: AbortSignal
+  /** The jitter of retries; tests run the step in-process with one that makes no delay. */
+  readonly random?: () => number
 }
 
 /** What the parts of one step share. */
@@ -55,7 +57,7 @@ export async function run(options: RunOptions = {}): Promise<void> {
     // Honours HTTPS_PROXY / HTTP_PROXY / NO_PROXY (and lower case), as self-hosted runners behind a proxy need.
     // undici's connect timeout is 10 s whatever the request's own deadline; request-timeout bounds it too.
     dispatcher = new EnvHttpProxyAgent({ connect: { timeout: inputs.requestTimeoutMs } })
-    const step = startStep(inputs, log, cancelled, dispatcher)
+    const step = startStep(inputs, log, cancelled, dispatcher, options.random ?? Math.random)
     const sent = inputs.call ? await sendChange(inputs.call, step) : undefined
     const waits = sent ? sent.waits : inputs
     const waited = waits ? await waitFor(waits, step) : []
@@ -71,7 +73,13 @@ export async function run(options: RunOptions = {}): Promise<void> {
 }
 
 /** The step's clock, deadline and transport, and the first line of its log. */
-function startStep(inputs: Inputs, log: Log, signal: AbortSignal, dispatcher: EnvHttpProxyAgent): Step {
+function startStep(
+  inputs: Inputs,
+  log: Log,
+  signal: AbortSignal,
+  dispatcher: EnvHttpProxyAgent,
+  random: () => number,
+): Step {
   const startedAt = now()
   const hardEndMs = inputs.timeoutMs + inputs.requestTimeoutMs
   const transport = createTransport({
@@ -93,7 +101,7 @@ function startStep(inputs: Inputs, log: Log, signal: AbortSignal, dispatcher: En
     transport,
     api,
     plan: { startedAt, timeoutMs: inputs.timeoutMs, hardEndMs, schedule, signal },
-    deps: { now, sleep, random: Math.random, log: log.info, debug: log.debug },
+    deps: { now, sleep, random, log: log.info, debug: log.debug },
   }
 }
 
@@ -116,7 +124,7 @@ async function sendChange(
   }
   for (const note of waits.notes) step.log.notice(note)
   if (waits.flowIds.length + waits.dealNames.length + waits.taskIds.length === 0) {
-    step.log.notice(`${call.action} answered with nothing to wait for (no FlowId, DealNames or TaskId): it is done`)
+    step.log.notice(nothingToWaitOn(call.action, outcome.found))
     return { outcome }
   }
   step.log.info(`${call.action} is carried out: waiting for ${waitingFor(waits)}`)

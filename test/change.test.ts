@@ -6,7 +6,7 @@ import { ROOT } from '../scripts/lib/action-metadata.ts'
 import { getInputs } from '../src/inputs/index.ts'
 import { parseCall, READ_ONLY, secretValues } from '../src/inputs/call.ts'
 import { CYNOSDB_MODEL } from '../src/tencent/model.ts'
-import { waitsOf } from '../src/probes/change.ts'
+import { nothingToWaitOn, waitsOf } from '../src/probes/change.ts'
 
 const KEYS = { 'secret-id': 'AKIDtest', 'secret-key': 'test-key', region: 'ap-guangzhou' }
 const parse = (call: string, parameters: string) => {
@@ -153,43 +153,84 @@ describe('call and parameters, checked before anything is sent', () => {
   })
 })
 
-describe('what an answer gives to wait for', () => {
+describe('what an answer gives to wait for, at the handles the API model gives each action', () => {
+  const none = { flowIds: [], dealNames: [], taskIds: [] }
   it.each([
-    { name: 'a FlowId', answer: { FlowId: 123 }, waits: { flowIds: ['123'], dealNames: [], taskIds: [] } },
+    { name: 'a FlowId', action: 'RestartInstance', answer: { FlowId: 123 }, waits: { ...none, flowIds: ['123'] } },
     {
       name: 'a FlowId and a TaskId: the FlowId',
+      action: 'OpenSSL',
       answer: { FlowId: 7, TaskId: 8 },
-      waits: { flowIds: ['7'], dealNames: [], taskIds: [] },
+      waits: { ...none, flowIds: ['7'] },
     },
-    { name: 'a TaskId', answer: { TaskId: 55 }, waits: { flowIds: [], dealNames: [], taskIds: ['55'] } },
+    {
+      name: 'a FlowId of 0 and a TaskId: zero names nothing, the TaskId is waited for',
+      action: 'OpenSSL',
+      answer: { FlowId: 0, TaskId: 8 },
+      waits: { ...none, taskIds: ['8'] },
+    },
+    { name: 'a TaskId', action: 'CreateAccounts', answer: { TaskId: 55 }, waits: { ...none, taskIds: ['55'] } },
     {
       name: 'ClusterTaskIds, whose TaskIds are strings',
+      action: 'ModifyClusterReadOnly',
       answer: {
         ClusterTaskIds: [
           { ClusterId: 'a', TaskId: '176545' },
           { ClusterId: 'b', TaskId: '176546' },
         ],
       },
-      waits: { flowIds: [], dealNames: [], taskIds: ['176545', '176546'] },
+      waits: { ...none, taskIds: ['176545', '176546'] },
+    },
+    {
+      name: "DeleteVaults' tasks, one per vault, deep in the answer",
+      action: 'DeleteVaults',
+      answer: {
+        VaultTask: [
+          { VaultId: 'v1', TaskId: 91 },
+          { VaultId: 'v2', TaskId: 92 },
+        ],
+      },
+      waits: { ...none, taskIds: ['91', '92'] },
     },
     {
       name: 'DealNames',
+      action: 'AddInstances',
       answer: { DealNames: ['20261129-1'], TranId: 'x', ResourceIds: [], BigDealIds: [] },
-      waits: { flowIds: [], dealNames: ['20261129-1'], taskIds: [] },
+      waits: { ...none, dealNames: ['20261129-1'] },
+    },
+    {
+      name: 'DealNames null, as the model allows: nothing',
+      action: 'AddServerlessRoInstances',
+      answer: { DealNames: null, ResourceIds: null, TranId: null },
+      waits: none,
+    },
+    {
+      name: 'a FlowId null: falls through to the DealNames',
+      action: 'IsolateCluster',
+      answer: { FlowId: null, DealNames: ['20261129-2'] },
+      waits: { ...none, dealNames: ['20261129-2'] },
+    },
+    {
+      name: 'ClusterTaskIds empty, or with null entries: nothing',
+      action: 'ModifyClusterReadOnly',
+      answer: { ClusterTaskIds: [null, { ClusterId: 'a', TaskId: null }] },
+      waits: none,
     },
     {
       name: 'a numeric AsyncRequestId',
+      action: 'ModifyClusterParam',
       answer: { AsyncRequestId: '4242' },
-      waits: { flowIds: ['4242'], dealNames: [], taskIds: [] },
+      waits: { ...none, flowIds: ['4242'] },
     },
     {
       name: 'a FlowId past 2^53',
+      action: 'RestartInstance',
       answer: { FlowId: 9007199254740993n },
-      waits: { flowIds: ['9007199254740993'], dealNames: [], taskIds: [] },
+      waits: { ...none, flowIds: ['9007199254740993'] },
     },
-    { name: 'nothing', answer: {}, waits: { flowIds: [], dealNames: [], taskIds: [] } },
-  ])('$name', ({ answer, waits }) => {
-    expect(waitsOf('X', answer)).toMatchObject(waits)
+    { name: 'nothing', action: 'ModifyClusterName', answer: {}, waits: none },
+  ])('$name', ({ action, answer, waits }) => {
+    expect(waitsOf(action, answer)).toMatchObject(waits)
   })
 
   it('says why it does not wait for the deal of a resource package', () => {
@@ -198,6 +239,15 @@ describe('what an answer gives to wait for', () => {
     expect(notes).toEqual([
       expect.stringMatching(/DealNames of a resource package, which delivers no cluster or instance/),
     ])
+  })
+
+  it('says why it does not wait on ResourceIds without DealNames', () => {
+    const { dealNames, notes } = waitsOf('AddLibraDBInstances', {
+      DealNames: null,
+      ResourceIds: ['cynosdbmysql-ins-1'],
+    })
+    expect(dealNames).toEqual([])
+    expect(notes).toEqual([expect.stringMatching(/ResourceIds "cynosdbmysql-ins-1" and no DealNames: .*no longer/)])
   })
 
   it('says why it does not wait for a UUID AsyncRequestId', () => {
@@ -211,11 +261,34 @@ describe('what an answer gives to wait for', () => {
   })
 
   it.each([
-    { name: 'a FlowId that is text', answer: { FlowId: 'abc' } },
-    { name: 'a deal name holding a command', answer: { DealNames: ['::error::x'] } },
-    { name: 'ClusterTaskIds that is not a list', answer: { ClusterTaskIds: 'x' } },
-  ])('refuses $name, saying the change was carried out', ({ answer }) => {
-    expect(() => waitsOf('X', answer)).toThrow(/X was carried out, but its answer's \w+ is not what the API documents/)
+    { name: 'a FlowId that is text', action: 'RestartInstance', answer: { FlowId: 'abc' } },
+    { name: 'a negative FlowId', action: 'RestartInstance', answer: { FlowId: -1 } },
+    { name: 'a FlowId past 2^63-1', action: 'RestartInstance', answer: { FlowId: 2n ** 63n } },
+    { name: 'a TaskId given as a list', action: 'CreateAccounts', answer: { TaskId: [5] } },
+    { name: 'a deal name holding a command', action: 'AddInstances', answer: { DealNames: ['::error::x'] } },
+    { name: 'DealNames that is a string', action: 'AddInstances', answer: { DealNames: '20261129-1' } },
+    { name: 'ClusterTaskIds that is not a list', action: 'ModifyClusterReadOnly', answer: { ClusterTaskIds: 'x' } },
+  ])('refuses $name, saying the change was carried out', ({ action, answer }) => {
+    expect(() => waitsOf(action, answer)).toThrow(
+      new RegExp(`${action} was carried out, but its answer's \\w+ is not what the API documents`),
+    )
+  })
+
+  it.each([
+    {
+      name: 'an action whose answer has nothing to wait on: done',
+      action: 'ModifyClusterName',
+      answer: { RequestId: 'r' },
+      says: /^ModifyClusterName answered with nothing to wait for \(the API model gives its answer no FlowId, TaskId or DealNames\): it is done$/,
+    },
+    {
+      name: 'handles that came back null or empty: quoted, and nothing checked',
+      action: 'AddServerlessRoInstances',
+      answer: { DealNames: [], ResourceIds: null, RequestId: 'r' },
+      says: /^AddServerlessRoInstances answered "{"DealNames":\[\],"ResourceIds":null}": nothing in it names a flow, task or deal to wait on, so the step ends without checking the change$/,
+    },
+  ])('says what nothing to wait on means: $name', ({ action, answer, says }) => {
+    expect(nothingToWaitOn(action, answer)).toMatch(says)
   })
 })
 

@@ -8,7 +8,10 @@ import { join } from 'node:path'
 import { run } from '../../src/main.ts'
 import { runnerEnv, type ActionRun, type RunOptions } from './run-action.ts'
 
-export type InProcessOptions = Pick<RunOptions, 'inputs' | 'env'>
+export type InProcessOptions = Pick<RunOptions, 'inputs' | 'env'> & {
+  /** The retries' jitter (src/main.ts); () => 0 retries at once. */
+  readonly random?: () => number
+}
 
 // @actions/core remembers the summary file's path once it has written to it: one directory for the process, its
 // files emptied before every run.
@@ -40,7 +43,7 @@ export async function runInProcess(options: InProcessOptions): Promise<ActionRun
   process.stderr.write = capture((text) => (stderr += text)) as typeof process.stderr.write
   const spawnedAt = Date.now()
   try {
-    await run()
+    await run({ random: options.random })
   } finally {
     process.stdout.write = saved.write
     process.stderr.write = saved.errWrite

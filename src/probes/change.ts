@@ -4,8 +4,10 @@ import type { StepApi } from '../api.ts'
 import { forLog, quoted } from '../foreign-text.ts'
 import { toJson } from '../json.ts'
 import { provesNotCarriedOut } from '../retry.ts'
-import { answeredId, DEAL_NAME } from '../shapes.ts'
+import { answeredId, DEAL_NAME, decimalId, RESOURCE_ID } from '../shapes.ts'
+import { handlesOf, valuesAt } from '../tencent/meaning.ts'
 import type { Probe } from '../wait/probe.ts'
+import { listed } from '../words.ts'
 
 /** What the change answered: its Response object, the outcome's `found`. */
 export type ChangeAnswer = Record<string, unknown>
@@ -39,59 +41,86 @@ export interface Waits {
 /** Deals of resource packages deliver no cluster or instance for DescribeResourcesByDealName to name. */
 const DEAL_WITHOUT_INSTANCES = /ResourcePackage$/
 
+/** Zero names nothing: the API answers it where it has no flow or task to name. */
+const isZero = (value: unknown): boolean => value === 0 || value === 0n || value === '0'
+
 /**
- * What an answer holds to wait for. A FlowId decides alone where an answer holds more (Isolate* answer a refund's
- * DealNames too, OpenSSL and others a TaskId): it is the documented thing to wait on. Otherwise DealNames; TaskId;
- * the TaskIds of ClusterTaskIds; a numeric AsyncRequestId (ModifyClusterParam), read as a flow as the Terraform
- * provider does. A value that is not what the API documents is an error: the change was made, and nothing sound
- * can be waited for.
+ * What an answer holds to wait for, read at the handles the API model gives the action (tencent/meaning.ts), at
+ * any depth, null and absent alike meaning "none". A FlowId decides alone where an answer holds more (12 actions
+ * answer a TaskId too): it is the documented thing to wait on. Otherwise DealNames, TaskIds and a numeric
+ * AsyncRequestId (ModifyClusterParam, read as a flow as the Terraform provider does), all at once. A value of the
+ * wrong shape is an error: the change was made, and nothing sound can be waited for.
  */
 export function waitsOf(action: string, answer: ChangeAnswer): Waits {
-  const bad = (field: string): Error =>
-    new Error(
+  const bad = (path: string): Error => {
+    const field = path.split(/[.[]/)[0] ?? path
+    return new Error(
       `${action} was carried out, but its answer's ${field} is not what the API documents (${quoted(toJson(answer[field]) ?? '', 80)}): nothing can be waited for`,
     )
-  // A task or flow ID from 1 to 2^63-1, as the inputs take them (shapes.ts).
-  const id = (field: string, value: unknown): string => {
-    const text = answeredId(value)
-    if (text === undefined) throw bad(field)
-    return text
-  }
-  const none = { flowIds: [], dealNames: [], taskIds: [], notes: [] }
-  if (answer.FlowId !== undefined) return { ...none, flowIds: [id('FlowId', answer.FlowId)] }
-
-  const taskIds: string[] = []
-  const notes: string[] = []
-  if (answer.TaskId !== undefined) taskIds.push(id('TaskId', answer.TaskId))
-  if (answer.ClusterTaskIds !== undefined) {
-    if (!Array.isArray(answer.ClusterTaskIds)) throw bad('ClusterTaskIds')
-    for (const entry of answer.ClusterTaskIds)
-      taskIds.push(id('ClusterTaskIds', (entry as { TaskId?: unknown } | null)?.TaskId))
-  }
-  let dealNames: string[] = []
-  if (answer.DealNames !== undefined) {
-    if (
-      !Array.isArray(answer.DealNames) ||
-      !answer.DealNames.every((d) => typeof d === 'string' && DEAL_NAME.test(d))
-    ) {
-      throw bad('DealNames')
-    }
-    if (DEAL_WITHOUT_INSTANCES.test(action)) {
-      notes.push(
-        `${action} answered DealNames of a resource package, which delivers no cluster or instance to wait for`,
-      )
-    } else dealNames = answer.DealNames as string[]
   }
   const flowIds: string[] = []
-  if (answer.AsyncRequestId !== undefined) {
-    // A string in the API model, a UUID in the docs' example; the Terraform provider reads it as an integer flow.
-    const numeric = typeof answer.AsyncRequestId === 'string' && /^[1-9]\d{0,18}$/.test(answer.AsyncRequestId)
-    if (numeric) flowIds.push(id('AsyncRequestId', answer.AsyncRequestId))
-    else {
-      notes.push(
-        `${action} answered AsyncRequestId ${quoted(String(answer.AsyncRequestId), 80)}, which is not numeric: no CynosDB API is documented to wait on it, so the step does not wait`,
-      )
-    }
+  const taskIds: string[] = []
+  const dealNames: string[] = []
+  const resources: string[] = []
+  const notes: string[] = []
+  for (const handle of handlesOf(action)) {
+    const { values, malformed } = valuesAt(answer, handle.path)
+    if (malformed) throw bad(handle.path)
+    // a task or flow ID from 1 to 2^63-1, as the inputs take them (shapes.ts)
+    const ids = (): string[] =>
+      values.flatMap((value) => {
+        const id = answeredId(value)
+        if (id !== undefined) return [id]
+        if (isZero(value)) return []
+        throw bad(handle.path)
+      })
+    const names = (shape: RegExp): string[] =>
+      values.map((value) => {
+        if (typeof value !== 'string' || !shape.test(value)) throw bad(handle.path)
+        return value
+      })
+    if (handle.names === 'flow') flowIds.push(...ids())
+    else if (handle.names === 'task') taskIds.push(...ids())
+    else if (handle.names === 'deal') dealNames.push(...names(DEAL_NAME))
+    else if (handle.names === 'resources') resources.push(...names(RESOURCE_ID))
+    else flowIds.push(...asyncRequest(values, action, notes))
   }
-  return { flowIds, dealNames: [...new Set(dealNames)], taskIds: [...new Set(taskIds)], notes }
+  const none = { flowIds: [], dealNames: [], taskIds: [], notes: [] }
+  if (flowIds.length > 0 && handlesOf(action).some((h) => h.names === 'flow')) {
+    return { ...none, flowIds: [...new Set(flowIds)] }
+  }
+  if (dealNames.length > 0 && DEAL_WITHOUT_INSTANCES.test(action)) {
+    notes.push(`${action} answered DealNames of a resource package, which delivers no cluster or instance to wait for`)
+    dealNames.length = 0
+  } else if (dealNames.length === 0 && resources.length > 0) {
+    notes.push(
+      `${action} answered ResourceIds ${quoted(listed(resources, 5), 120)} and no DealNames: the API model says to read resources through the DealNames (ResourceIds is no longer maintained), so nothing documented waits on them`,
+    )
+  }
+  return { flowIds: [...new Set(flowIds)], dealNames: [...new Set(dealNames)], taskIds: [...new Set(taskIds)], notes }
+}
+
+/** A numeric AsyncRequestId is waited for as a flow; the docs' UUID, nothing documented waits on. */
+function asyncRequest(values: readonly unknown[], action: string, notes: string[]): string[] {
+  return values.flatMap((value) => {
+    const text = typeof value === 'string' ? value : (toJson(value) ?? '')
+    const id = /^[1-9]\d{0,18}$/.test(text) ? decimalId(text) : undefined
+    if (id !== undefined) return [id]
+    notes.push(
+      `${action} answered AsyncRequestId ${quoted(text, 80)}, which is not numeric: no CynosDB API is documented to wait on it, so the step does not wait`,
+    )
+    return []
+  })
+}
+
+/**
+ * The notice when an answer gives nothing to wait on: done, for an action whose answer the model gives no handle;
+ * otherwise the answer quoted, since its handles were null or empty and nothing was checked.
+ */
+export function nothingToWaitOn(action: string, answer: ChangeAnswer): string {
+  if (handlesOf(action).length === 0) {
+    return `${action} answered with nothing to wait for (the API model gives its answer no FlowId, TaskId or DealNames): it is done`
+  }
+  const fields = Object.fromEntries(Object.entries(answer).filter(([name]) => name !== 'RequestId'))
+  return `${action} answered ${quoted(toJson(fields) ?? '', 200)}: nothing in it names a flow, task or deal to wait on, so the step ends without checking the change`
 }

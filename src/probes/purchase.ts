@@ -8,6 +8,7 @@ import type { RequestBudget } from '../budget.ts'
 import { forLog } from '../foreign-text.ts'
 import type { DealResources } from '../tencent/cynosdb.ts'
 import { ApiError } from '../tencent/errors.ts'
+import { INSTANCE_STATUSES } from '../tencent/meaning.ts'
 import type { Probe, Reading, Result, Row } from '../wait/probe.ts'
 import { isWorse } from '../wait/verdict.ts'
 import { readPages, PAGE } from './pages.ts'
@@ -15,10 +16,6 @@ import { plural } from '../words.ts'
 
 /** Until billing has delivered a deal, DescribeResourcesByDealName answers this; the docs say to retry. */
 export const DEAL_NOT_DELIVERED = 'InvalidParameterValue.DealNameNotFound'
-/** The instance is ready. */
-export const RUNNING = 'running'
-/** Statuses an instance does not come back from to running on its own (the API model's comment lists them). */
-export const LOST_STATUSES: ReadonlySet<string> = new Set(['isolating', 'isolated', 'offlining', 'offlined'])
 /** How many instances a log line names before it says how many more. */
 const NAMED_IN_A_LINE = 10
 
@@ -78,7 +75,7 @@ export function purchaseProbe(dealNames: readonly string[], api: Api): Probe {
       const rows: Row[] = resources.flatMap((cluster) =>
         cluster.instanceIds.map((instanceId): Row => {
           const status = listed.statuses.get(instanceId)
-          const lost = status !== undefined && LOST_STATUSES.has(status)
+          const lost = status !== undefined && resultOf(status) === 'failed'
           return {
             kind: 'instance',
             id: instanceId,
@@ -94,9 +91,9 @@ export function purchaseProbe(dealNames: readonly string[], api: Api): Probe {
   }
 }
 
-/** What an instance's status says: running, lost, or on its way. */
+/** What an instance's status says: running, lost, or on its way (meaning.ts); one the model does not list waits. */
 const resultOf = (status: string): Result =>
-  status === RUNNING ? 'succeeded' : LOST_STATUSES.has(status) ? 'failed' : 'processing'
+  Object.hasOwn(INSTANCE_STATUSES, status) ? INSTANCE_STATUSES[status as keyof typeof INSTANCE_STATUSES] : 'processing'
 
 /** `every instance running`, or the instances not running yet with their status, at most ten named. */
 function instancesLine(rows: readonly Row[]): string {

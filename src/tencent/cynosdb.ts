@@ -5,8 +5,8 @@
 import type { Dispatcher } from 'undici'
 import { UnexpectedResponseError, type RequestTrace } from '../http.ts'
 import { forLog } from '../foreign-text.ts'
-import { idText, toJson } from '../json.ts'
-import { RESOURCE_ID } from '../shapes.ts'
+import { toJson } from '../json.ts'
+import { answeredId, RESOURCE_ID } from '../shapes.ts'
 import { requestApi, type Credentials } from './client.ts'
 import { ApiError } from './errors.ts'
 
@@ -43,7 +43,7 @@ export interface Traced<T> {
 export interface TaskInfo {
   /** BizTaskInfo.ID, as decimal text. */
   readonly taskId: string | undefined
-  /** The task's flow, as decimal text (exact beyond 2^53). */
+  /** The task's flow, as decimal text (exact beyond 2^53); undefined for 0, which names none. */
   readonly flowId: string | undefined
   /** BizTaskInfo.Status: only `success` is documented. */
   readonly status: string
@@ -236,8 +236,9 @@ const text = (value: unknown): string => (typeof value === 'string' ? value.slic
 
 function readTask(task: Record<string, unknown>): TaskInfo {
   return {
-    taskId: idText(task.ID),
-    flowId: idText(task.FlowId),
+    taskId: answeredId(task.ID),
+    // only an ID of 1 or more names a flow: a task whose FlowId is 0 or absent is decided by its own status
+    flowId: answeredId(task.FlowId),
     status: text(task.Status),
     taskType: text(task.TaskType),
     clusterId: text(task.ClusterId),

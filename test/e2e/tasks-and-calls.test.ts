@@ -274,7 +274,7 @@ describe.concurrent('call: the step sends the change, then waits for what it ans
     })
     expect(run.code).toBe(0)
     expect(run.stdout).toMatch(
-      /^::notice::ModifyClusterName answered with nothing to wait for \(no FlowId, DealNames or TaskId\): it is done$/m,
+      /^::notice::ModifyClusterName answered with nothing to wait for \(the API model gives its answer no FlowId, TaskId or DealNames\): it is done$/m,
     )
     expect(fake.requests.map((r) => r.action)).toEqual(['ModifyClusterName'])
   })

@@ -13,7 +13,7 @@ const INSTANCE_FILTERS = ['clusterid', 'instanceid', 'instancename', 'status']
 const INSTANCE_FUZZY = new Set(['instancename'])
 /** DescribeInstancesRequest.Limit: "默认为 20" (its range, (0,100], is checked with the model). */
 const DEFAULT_INSTANCE_LIMIT = 20
-/** DescribeInstancesRequest.Status's documented values. */
+/** CynosdbInstance.Status's documented values (the model's comment lists nine; DescribeInstancesRequest's seven). */
 const INSTANCE_STATUSES = new Set([
   'creating',
   'running',
@@ -22,6 +22,8 @@ const INSTANCE_STATUSES = new Set([
   'activating',
   'offlining',
   'offlined',
+  'deleting',
+  'deleted',
 ])
 
 /** A deal's clusters, whichever way it was given; a plan the stand-in cannot play throws PlanError. */

@@ -27,7 +27,8 @@ function checkTask(taskId: string, plan: TaskPlan): void {
   const bad = planError('taskList', taskId)
   if (!/^[1-9]\d*$/.test(taskId)) bad('a task ID is a positive decimal integer')
   if (typeof plan !== 'object' || plan === null || typeof plan.taskType !== 'string') bad('needs a taskType')
-  if (plan.flowId !== undefined && !/^[1-9]\d*$/.test(plan.flowId)) bad('flowId is a positive decimal integer')
+  // 0 is what the API answers for a task without a flow
+  if (plan.flowId !== undefined && !/^(0|[1-9]\d*)$/.test(plan.flowId)) bad('flowId is 0 or a positive decimal integer')
   if (plan.statuses !== undefined && !nonEmpty(plan.statuses, 'string')) bad('statuses is a non-empty list of text')
   if (plan.progress !== undefined && !nonEmpty(plan.progress, 'number')) bad('progress is a non-empty list of numbers')
   if (plan.listedAfter !== undefined && !(Number.isInteger(plan.listedAfter) && plan.listedAfter >= 0))
