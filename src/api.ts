@@ -20,6 +20,8 @@ type Requests = {
 export type StepApi = Requests & {
   /** The change of the `call` input: the action, its JSON as given. */
   readonly send: (action: string, payload: string, budget: RequestBudget) => ReturnType<CynosdbClient['send']>
+  /** A Describe action whose answer a probe judges itself (probes/status.ts). */
+  readonly read: (action: string, payload: string, budget: RequestBudget) => ReturnType<CynosdbClient['send']>
   /** Where the keys came from, for the log (never the keys). */
   readonly credentials: string
 }
@@ -72,5 +74,6 @@ export function createStepApi(
       cynosdb(budget, (o) => client.describeResourcesByDealName(names, o)),
     describeInstances: (query, budget) => cynosdb(budget, (o) => client.describeInstances(query, o)),
     send: (action, payload, budget) => cynosdb(budget, (o) => client.send(action, payload, o)),
+    read: (action, payload, budget) => cynosdb(budget, (o) => client.send(action, payload, o)),
   }
 }

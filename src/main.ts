@@ -4,10 +4,12 @@ import * as core from '@actions/core'
 import { EnvHttpProxyAgent } from 'undici'
 import { createStepApi, type StepApi } from './api.ts'
 import { getInputs, inputWarnings, type ChangeCall, type Inputs } from './inputs/index.ts'
+import { parseJson } from './json.ts'
 import { createLog, maskSecret, type Log } from './log.ts'
 import { changeProbe, nothingToWaitOn, waitsOf, type ChangeAnswer, type Waits } from './probes/change.ts'
 import { flowProbe } from './probes/flow.ts'
 import { purchaseProbe } from './probes/purchase.ts'
+import { statusProbe } from './probes/status.ts'
 import { createTaskDetails } from './probes/task-details.ts'
 import { taskProbe } from './probes/task.ts'
 import { failureMessage, lateWarning } from './report/messages.ts'
@@ -118,12 +120,12 @@ async function sendChange(
   if (!outcome.found) return { outcome }
   let waits: Waits
   try {
-    waits = waitsOf(call.action, outcome.found)
+    waits = waitsOf(call.action, outcome.found, parseJson(call.payload) as ChangeAnswer)
   } catch (error) {
     return { outcome, unreadable: error instanceof Error ? error : new Error(String(error)) }
   }
   for (const note of waits.notes) step.log.notice(note)
-  if (waits.flowIds.length + waits.dealNames.length + waits.taskIds.length === 0) {
+  if (waits.flowIds.length + waits.dealNames.length + waits.taskIds.length + (waits.statuses?.length ?? 0) === 0) {
     step.log.notice(nothingToWaitOn(call.action, outcome.found))
     return { outcome }
   }
@@ -148,6 +150,7 @@ async function waitFor(waits: Omit<Waits, 'notes'>, step: Step): Promise<ProbeOu
     ...waits.flowIds.map((flowId) => flowProbe(flowId, api, details)),
     ...(waits.taskIds.length > 0 ? [taskProbe(waits.taskIds, api)] : []),
     ...(waits.dealNames.length > 0 ? [purchaseProbe(waits.dealNames, api)] : []),
+    ...(waits.statuses ?? []).map((end) => statusProbe(end, api)),
   ]
   const waited = await waitForAll(probes, plan, step.deps)
   // a failed flow's task says why it failed: its lookup gets what is left of one request's time, no more

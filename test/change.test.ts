@@ -233,6 +233,35 @@ describe('what an answer gives to wait for, at the handles the API model gives e
     expect(waitsOf(action, answer)).toMatchObject(waits)
   })
 
+  it.each([
+    {
+      name: 'a postpaid IsolateCluster answers a FlowId: the flow',
+      action: 'IsolateCluster',
+      answer: { FlowId: 9 },
+      flows: ['9'],
+      statuses: undefined,
+    },
+    {
+      name: 'a prepaid IsolateCluster answers a refund: the cluster until isolated',
+      action: 'IsolateCluster',
+      answer: { DealNames: ['r1'] },
+      flows: [],
+      statuses: ['cluster cynosdbmysql-a DescribeClusterDetail'],
+    },
+    {
+      name: 'UpgradeInstance: the instance until the spec is in place, not the deal',
+      action: 'UpgradeInstance',
+      answer: { DealNames: ['u1'] },
+      flows: [],
+      statuses: ['instance cynosdbmysql-ins-1 DescribeInstanceDetail'],
+    },
+  ])('$name', ({ action, answer, flows, statuses }) => {
+    const waits = waitsOf(action, answer, { ClusterId: 'cynosdbmysql-a', InstanceId: 'cynosdbmysql-ins-1' })
+    expect(waits.flowIds).toEqual(flows)
+    expect(waits.dealNames).toEqual([])
+    expect(waits.statuses?.map((end) => `${end.kind} ${end.id} ${end.read.action}`)).toEqual(statuses)
+  })
+
   it('says why it does not wait for the deal of a resource package', () => {
     const { dealNames, notes } = waitsOf('CreateResourcePackage', { DealNames: ['d1'] })
     expect(dealNames).toEqual([])

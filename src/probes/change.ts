@@ -5,7 +5,7 @@ import { forLog, quoted } from '../foreign-text.ts'
 import { toJson } from '../json.ts'
 import { provesNotCarriedOut } from '../retry.ts'
 import { answeredId, DEAL_NAME, decimalId, RESOURCE_ID } from '../shapes.ts'
-import { handlesOf, valuesAt } from '../tencent/meaning.ts'
+import { handlesOf, STATUS_ENDS, valuesAt, type StatusEnd } from '../tencent/meaning.ts'
 import type { Probe } from '../wait/probe.ts'
 import { listed } from '../words.ts'
 
@@ -34,6 +34,8 @@ export interface Waits {
   readonly flowIds: readonly string[]
   readonly dealNames: readonly string[]
   readonly taskIds: readonly string[]
+  /** Changes whose end is read from a status (tencent/meaning.ts, STATUS_ENDS). */
+  readonly statuses?: readonly StatusEnd[]
   /** Said in the log: what the answer held that is not waited for, and why. */
   readonly notes: readonly string[]
 }
@@ -51,7 +53,7 @@ const isZero = (value: unknown): boolean => value === 0 || value === 0n || value
  * AsyncRequestId (ModifyClusterParam, read as a flow as the Terraform provider does), all at once. A value of the
  * wrong shape is an error: the change was made, and nothing sound can be waited for.
  */
-export function waitsOf(action: string, answer: ChangeAnswer): Waits {
+export function waitsOf(action: string, answer: ChangeAnswer, parameters: ChangeAnswer = {}): Waits {
   const bad = (path: string): Error => {
     const field = path.split(/[.[]/)[0] ?? path
     return new Error(
@@ -89,6 +91,16 @@ export function waitsOf(action: string, answer: ChangeAnswer): Waits {
   if (flowIds.length > 0 && handlesOf(action).some((h) => h.names === 'flow')) {
     return { ...none, flowIds: [...new Set(flowIds)] }
   }
+  // no FlowId: where the API shows the end only as a status, that is waited for (a refund's or a spec change's
+  // DealNames are billing's, not the change's end)
+  const statuses = Object.hasOwn(STATUS_ENDS, action) ? (STATUS_ENDS[action]?.(parameters, answer) ?? []) : []
+  if (statuses.length > 0) {
+    if (dealNames.length > 0)
+      notes.push(
+        `${action} answered DealNames ${quoted(listed(dealNames, 5), 120)}: billing's, not the change's end; waiting for the status the change ends in`,
+      )
+    return { ...none, statuses, notes }
+  }
   if (dealNames.length > 0 && DEAL_WITHOUT_INSTANCES.test(action)) {
     notes.push(`${action} answered DealNames of a resource package, which delivers no cluster or instance to wait for`)
     dealNames.length = 0
@@ -118,7 +130,7 @@ function asyncRequest(values: readonly unknown[], action: string, notes: string[
  * otherwise the answer quoted, since its handles were null or empty and nothing was checked.
  */
 export function nothingToWaitOn(action: string, answer: ChangeAnswer): string {
-  if (handlesOf(action).length === 0) {
+  if (handlesOf(action).length === 0 && !Object.hasOwn(STATUS_ENDS, action)) {
     return `${action} answered with nothing to wait for (the API model gives its answer no FlowId, TaskId or DealNames): it is done`
   }
   const fields = Object.fromEntries(Object.entries(answer).filter(([name]) => name !== 'RequestId'))

@@ -1,6 +1,6 @@
 // The step's own words for what it does: the first log line, and the line of the summary about a sent change.
 import { formatDuration } from '../duration.ts'
-import { forSummary } from '../foreign-text.ts'
+import { forLog, forSummary } from '../foreign-text.ts'
 import type { ChangeCall, Inputs } from '../inputs/index.ts'
 import { plural } from '../words.ts'
 
@@ -8,6 +8,7 @@ export interface WaitedFor {
   readonly flowIds: readonly string[]
   readonly dealNames: readonly string[]
   readonly taskIds: readonly string[]
+  readonly statuses?: readonly { readonly kind: string; readonly id: string; readonly read: { action: string } }[]
 }
 
 /**
@@ -16,13 +17,14 @@ export interface WaitedFor {
  */
 export function waitingFor(waits: WaitedFor, call?: ChangeCall): string {
   if (call) return `CynosDB ${call.action} (sent by this step)`
-  const { flowIds, dealNames, taskIds } = waits
+  const { flowIds, dealNames, taskIds, statuses = [] } = waits
   return [
     ...(flowIds.length > 0 ? [`CynosDB ${plural(flowIds.length, 'task flow')} ${flowIds.join(', ')}`] : []),
     ...(taskIds.length > 0 ? [`CynosDB ${plural(taskIds.length, 'task')} ${taskIds.join(', ')}`] : []),
     ...(dealNames.length > 0
       ? [`the instances of CynosDB ${plural(dealNames.length, 'deal')} ${dealNames.join(', ')}`]
       : []),
+    ...statuses.map((end) => `${end.kind} ${forLog(end.id)} (read with ${end.read.action})`),
   ].join(' and ')
 }
 

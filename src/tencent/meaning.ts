@@ -111,3 +111,127 @@ export function errorClass(code: string): ErrorClass {
 /** Every code the list places, with its class and what it says: the README's table is checked against it. */
 export const errorCodes = (): readonly { code: string; class: ErrorClass; says: string }[] =>
   Object.entries(ERRORS).map(([code, entry]) => ({ code, ...entry }))
+
+/** What a status read says of the thing waited for. Text in it came over the network: neutralise it. */
+export interface StatusReading {
+  readonly result: 'succeeded' | 'processing' | 'failed'
+  readonly state: string
+  readonly cause?: string | undefined
+}
+
+/** A change whose end is read from a status: what to read, and what its answer says. */
+export interface StatusEnd {
+  /** What it waits for (`cluster`, `instance`, `audit`, `audit log file`) and its ID. */
+  readonly kind: string
+  readonly id: string
+  /** The Describe action that shows it, and its parameters. */
+  readonly read: { readonly action: string; readonly parameters: Readonly<Record<string, unknown>> }
+  readonly judge: (answer: Readonly<Record<string, unknown>>) => StatusReading
+}
+
+type Fields = Readonly<Record<string, unknown>>
+const field = (value: unknown, name: string): unknown =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Fields)[name] : undefined
+const text = (value: unknown): string => (typeof value === 'string' ? value.slice(0, 200) : '')
+const listed = (answer: Fields, list: string, key: string, id: string): unknown =>
+  (Array.isArray(answer[list]) ? (answer[list] as unknown[]) : []).find((item) => field(item, key) === id)
+
+/** A cluster or instance isolated, or further on its way out: the goal of an isolation. */
+const ISOLATED = new Set(['isolated', 'offlining', 'offlined', 'deleting', 'deleted'])
+
+const clusterDetail = (id: string) => ({ action: 'DescribeClusterDetail', parameters: { ClusterId: id } })
+const instanceDetail = (id: string) => ({ action: 'DescribeInstanceDetail', parameters: { InstanceId: id } })
+
+/** Isolated: DescribeClusterDetail's or DescribeInstanceDetail's Detail.Status (the Terraform provider's wait). */
+const isolated = (kind: string, id: string, read: StatusEnd['read']): StatusEnd => ({
+  kind,
+  id,
+  read,
+  judge: (answer) => {
+    const status = text(field(answer.Detail, 'Status'))
+    return { result: ISOLATED.has(status) ? 'succeeded' : 'processing', state: status || 'no status' }
+  },
+})
+
+/** The audit of an instance switched ON or OFF (InstanceAuditStatus.AuditStatus; the provider's wait). */
+const audit = (id: string, goal: 'ON' | 'OFF'): StatusEnd => ({
+  kind: 'audit',
+  id,
+  read: {
+    action: 'DescribeAuditInstanceList',
+    parameters: { Filters: [{ Name: 'InstanceId', ExactMatch: true, Values: [id] }] },
+  },
+  judge: (answer) => {
+    const status = text(field(listed(answer, 'Items', 'InstanceId', id), 'AuditStatus'))
+    return {
+      result: status === goal ? 'succeeded' : 'processing',
+      state: status ? `audit ${status}` : 'not listed yet',
+    }
+  },
+})
+
+const idsOf = (value: unknown): string[] =>
+  (Array.isArray(value) ? value : [value]).filter((id): id is string => typeof id === 'string' && id !== '')
+
+/**
+ * The changes whose end the API shows only as a status, with the Describe action that shows it (as the Terraform
+ * provider waits for each), from the change's parameters and answer. A FlowId, where one is answered, decides
+ * first; these apply where none is. Empty when the parameters do not name what to read.
+ */
+export const STATUS_ENDS: Readonly<Record<string, (parameters: Fields, answer: Fields) => StatusEnd[]>> = {
+  // prepaid: a refund's DealNames and no FlowId; the cluster or its instances go to the recycle bin, `isolated`
+  IsolateCluster: (parameters) => idsOf(parameters.ClusterId).map((id) => isolated('cluster', id, clusterDetail(id))),
+  IsolateInstance: (parameters) =>
+    idsOf(parameters.InstanceIdList).map((id) => isolated('instance', id, instanceDetail(id))),
+  OpenAuditService: (parameters) => idsOf(parameters.InstanceId).map((id) => audit(id, 'ON')),
+  CloseAuditService: (parameters) => idsOf(parameters.InstanceId).map((id) => audit(id, 'OFF')),
+  // AuditLogFile.Status: creating, failed, success (the model's comment)
+  CreateAuditLogFile: (parameters, answer) =>
+    idsOf(parameters.InstanceId).flatMap((instanceId) =>
+      idsOf(answer.FileName).map((fileName): StatusEnd => ({
+        kind: 'audit log file',
+        id: fileName,
+        read: { action: 'DescribeAuditLogFiles', parameters: { InstanceId: instanceId, FileName: fileName } },
+        judge: (read) => {
+          const file = listed(read, 'Items', 'FileName', fileName)
+          const status = text(field(file, 'Status'))
+          if (status === 'success') return { result: 'succeeded', state: status }
+          if (status === 'failed')
+            return { result: 'failed', state: status, cause: text(field(file, 'ErrMsg')) || undefined }
+          return { result: 'processing', state: status || 'not listed yet' }
+        },
+      })),
+    ),
+  // a spec change is done when the instance shows the Cpu and Memory asked for and runs (the provider's check);
+  // StorageLimit is not compared: the model marks it deprecated in UpgradeInstance
+  UpgradeInstance: (parameters) =>
+    idsOf(parameters.InstanceId).map((id): StatusEnd => ({
+      kind: 'instance',
+      id,
+      read: instanceDetail(id),
+      judge: (answer) => {
+        const detail = answer.Detail
+        const [cpu, memory, status] = [field(detail, 'Cpu'), field(detail, 'Memory'), text(field(detail, 'Status'))]
+        const there = `${status || 'no status'}, Cpu ${String(cpu ?? '?')}, Memory ${String(memory ?? '?')} GB`
+        const asked = `asked Cpu ${String(parameters.Cpu)}, Memory ${String(parameters.Memory)} GB`
+        const done = status === 'running' && cpu === parameters.Cpu && memory === parameters.Memory
+        return { result: done ? 'succeeded' : 'processing', state: done ? there : `${there}; ${asked}` }
+      },
+    })),
+  // the cluster's storage limit shows the new size
+  ModifyClusterStorage: (parameters) =>
+    idsOf(parameters.ClusterId).map((id): StatusEnd => ({
+      kind: 'cluster',
+      id,
+      read: clusterDetail(id),
+      judge: (answer) => {
+        const limit = field(answer.Detail, 'StorageLimit')
+        const done = limit === parameters.NewStorageLimit
+        const there = `storage limit ${String(limit ?? '?')} GB`
+        return {
+          result: done ? 'succeeded' : 'processing',
+          state: done ? there : `${there}; asked ${String(parameters.NewStorageLimit)} GB`,
+        }
+      },
+    })),
+}

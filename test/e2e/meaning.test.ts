@@ -116,3 +116,110 @@ describe('a busy resource: the change is sent again once it is free', () => {
     )
   })
 })
+
+describe('changes whose end is a status, read as the Terraform provider reads it', () => {
+  it('a prepaid IsolateCluster (refund DealNames, no FlowId): waits until the cluster is isolated', async () => {
+    const detail = (Status: string) => ({ answer: { Detail: { ClusterId: 'cynosdbmysql-a', Status } } })
+    const fake = await standIn({
+      changes: {
+        IsolateCluster: [{ answer: { DealNames: ['20261203-refund'] } }],
+        DescribeClusterDetail: [detail('running'), detail('isolating'), detail('isolated')],
+      },
+    })
+    const run = await runInProcess({
+      inputs: inputs(fake, { call: 'IsolateCluster', parameters: '{"ClusterId": "cynosdbmysql-a"}' }),
+    })
+    expect(run.code).toBe(0)
+    expect(fake.requests.map((r) => r.action)).toEqual([
+      'IsolateCluster',
+      'DescribeClusterDetail',
+      'DescribeClusterDetail',
+      'DescribeClusterDetail',
+    ])
+    expect(run.stdout).toMatch(/^::notice::IsolateCluster answered DealNames "20261203-refund": billing's/m)
+    expect(run.stdout).toMatch(/^Cluster cynosdbmysql-a: isolated after /m)
+    expect(JSON.parse(run.outputs.results ?? '')).toMatchObject({ 'cluster:cynosdbmysql-a': 'succeeded' })
+  })
+
+  it('UpgradeInstance: waits until the instance runs with the Cpu and Memory asked for', async () => {
+    const detail = (Cpu: number, Memory: number, Status: string) => ({
+      answer: { Detail: { InstanceId: 'cynosdbmysql-ins-1', Cpu, Memory, Status } },
+    })
+    const fake = await standIn({
+      changes: {
+        UpgradeInstance: [{ answer: { DealNames: ['20261203-up'], TranId: 't' } }],
+        DescribeInstanceDetail: [detail(2, 4, 'running'), detail(2, 4, 'upgrading'), detail(4, 8, 'running')],
+      },
+    })
+    const run = await runInProcess({
+      inputs: inputs(fake, {
+        call: 'UpgradeInstance',
+        parameters: '{"InstanceId": "cynosdbmysql-ins-1", "Cpu": 4, "Memory": 8, "UpgradeType": "upgradeImmediate"}',
+      }),
+    })
+    expect(run.code).toBe(0)
+    expect(run.stdout).toMatch(
+      /^Instance cynosdbmysql-ins-1: running, Cpu 2, Memory 4 GB; asked Cpu 4, Memory 8 GB after /m,
+    )
+    expect(run.stdout).toMatch(/^Instance cynosdbmysql-ins-1: running, Cpu 4, Memory 8 GB after /m)
+    expect(requestsOf(fake, 'DescribeResourcesByDealName')).toEqual([])
+  })
+
+  it('a spec that never arrives: fails at the timeout, naming what was asked and what is there', async () => {
+    const fake = await standIn({
+      changes: {
+        UpgradeInstance: [{ answer: { DealNames: ['20261203-up'] } }],
+        DescribeInstanceDetail: [{ answer: { Detail: { Cpu: 2, Memory: 4, Status: 'running' } } }],
+      },
+    })
+    const run = await runInProcess({
+      inputs: inputs(fake, {
+        call: 'UpgradeInstance',
+        parameters: '{"InstanceId": "cynosdbmysql-ins-1", "Cpu": 4, "Memory": 8, "UpgradeType": "upgradeImmediate"}',
+        timeout: '1s',
+        'poll-interval': '200ms',
+      }),
+    })
+    expect(run.code).toBe(1)
+    expect(run.stdout).toMatch(
+      /::error::Instance cynosdbmysql-ins-1 \(region ap-guangzhou\): still running, Cpu 2, Memory 4 GB; asked Cpu 4, Memory 8 GB at the timeout of 1s/,
+    )
+  })
+
+  it('OpenAuditService: waits until the audit is ON', async () => {
+    const audit = (AuditStatus: string) => ({ answer: { Items: [{ InstanceId: 'cynosdbmysql-ins-1', AuditStatus }] } })
+    const fake = await standIn({
+      changes: { DescribeAuditInstanceList: [audit('OFF'), audit('ON')] },
+    })
+    const run = await runInProcess({
+      inputs: inputs(fake, {
+        call: 'OpenAuditService',
+        parameters: '{"InstanceId": "cynosdbmysql-ins-1", "LogExpireDay": 7}',
+      }),
+    })
+    expect(run.code).toBe(0)
+    expect(requestsOf(fake, 'DescribeAuditInstanceList')).toHaveLength(2)
+    expect(JSON.parse(requestsOf(fake, 'DescribeAuditInstanceList')[0]?.body ?? '')).toEqual({
+      Filters: [{ Name: 'InstanceId', ExactMatch: true, Values: ['cynosdbmysql-ins-1'] }],
+    })
+  })
+
+  it('CreateAuditLogFile: a file that failed fails the step, quoting its ErrMsg', async () => {
+    const file = (Status: string) => ({ answer: { Items: [{ FileName: 'f.csv', Status, ErrMsg: 'disk full' }] } })
+    const fake = await standIn({
+      changes: {
+        CreateAuditLogFile: [{ answer: { FileName: 'f.csv' } }],
+        DescribeAuditLogFiles: [file('creating'), file('failed')],
+      },
+    })
+    const run = await runInProcess({
+      inputs: inputs(fake, {
+        call: 'CreateAuditLogFile',
+        parameters:
+          '{"InstanceId": "cynosdbmysql-ins-1", "StartTime": "2026-12-01 00:00:00", "EndTime": "2026-12-02 00:00:00"}',
+      }),
+    })
+    expect(run.code).toBe(1)
+    expect(run.stdout).toMatch(/::error::Audit log file f\.csv .*disk full/)
+  })
+})
