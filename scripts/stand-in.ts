@@ -42,7 +42,7 @@ parameters are refused) and answers each flow from a plan.
                  StartTimeBegin/StartTimeEnd, its filters (ClusterId, ClusterName, InstanceId, InstanceName,
                  Status, TaskId, TaskType), Limit and Offset.
   --deny-tasks   DescribeTasks answers UnauthorizedOperation.PermissionDenied, as for a key without that CAM action.
-  --deals JSON   deal name -> what it delivers, one cluster or several (CreateClusters with Count 2), and after
+  --deals JSON   deal name -> what it delivers, one cluster or several (as in the API's example), and after
                  how many calls: {"clusters":[{"clusterId":"cynosdbmysql-x","instanceIds":["cynosdbmysql-ins-x"]},
                  {"clusterId":"cynosdbmysql-y","instanceIds":["cynosdbmysql-ins-y"]}],"deliveredAfter":3}, or for
                  one cluster {"clusterId":"cynosdbmysql-x","instanceIds":["cynosdbmysql-ins-x"]}.

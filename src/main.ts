@@ -63,8 +63,7 @@ export async function run(options: RunOptions = {}): Promise<void> {
     const sent = inputs.call ? await sendChange(inputs.call, step) : undefined
     const waits = sent ? sent.waits : inputs
     const waited = waits ? await waitFor(waits, step) : []
-    await report([...(sent ? [sent.outcome] : []), ...waited], sent?.outcome.found, step)
-    if (sent?.unreadable) throw sent.unreadable
+    await report([...(sent ? [sent.outcome] : []), ...waited], sent, step)
   } catch (error) {
     log.fail(error instanceof Error ? error.message : String(error))
   } finally {
@@ -122,7 +121,9 @@ async function sendChange(
   try {
     waits = waitsOf(call.action, outcome.found, parseJson(call.payload) as ChangeAnswer)
   } catch (error) {
-    return { outcome, unreadable: error instanceof Error ? error : new Error(String(error)) }
+    // carried out, but what it answered cannot be read: the outputs must not say it succeeded
+    const rows = outcome.rows.map((row) => ({ ...row, result: 'unknown' as const, state: 'answered, unreadable' }))
+    return { outcome: { ...outcome, rows }, unreadable: error instanceof Error ? error : new Error(String(error)) }
   }
   for (const note of waits.notes) step.log.notice(note)
   if (waits.flowIds.length + waits.dealNames.length + waits.taskIds.length + (waits.statuses?.length ?? 0) === 0) {
@@ -157,16 +158,24 @@ async function waitFor(waits: Omit<Waits, 'notes'>, step: Step): Promise<ProbeOu
   return details.complete(waited, Math.max(0, Math.min(inputs.requestTimeoutMs, hardEnd - now())))
 }
 
-/** Outputs, the job summary, then the verdict: the step fails with the message, or passes with a warning. */
-async function report(outcomes: readonly ProbeOutcome[], answer: ChangeAnswer | undefined, step: Step) {
+/**
+ * Outputs, the job summary, then the verdict: the step fails with the message (an answer it could not read is the
+ * failure, whatever else the verdict says), or passes with a warning.
+ */
+async function report(
+  outcomes: readonly ProbeOutcome[],
+  sent: { outcome: ProbeOutcome<ChangeAnswer>; unreadable?: Error } | undefined,
+  step: Step,
+) {
   const { inputs } = step
-  const outputs = stepOutputs(outcomes, { requests: step.transport.requests(), answer })
+  const outputs = stepOutputs(outcomes, { requests: step.transport.requests(), answer: sent?.outcome.found })
   for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value)
   const context = { region: inputs.region, timeoutMs: inputs.timeoutMs }
   if (process.env.GITHUB_STEP_SUMMARY) {
     const title = waitingFor(inputs, inputs.call)
     await writeSummary(outcomes, { ...context, title, lines: sentLines(inputs.call) })
   }
+  if (sent?.unreadable) throw sent.unreadable
   const judged = verdict(outcomes, inputs.failOnTimeout)
   const failure = failureMessage(judged, context)
   if (failure) throw new Error(failure)

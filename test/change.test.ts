@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs'
 import { ROOT } from '../scripts/lib/action-metadata.ts'
 import { getInputs } from '../src/inputs/index.ts'
 import { parseCall, READ_ONLY, secretValues } from '../src/inputs/call.ts'
+import { handlesOf, STATUS_ENDS } from '../src/tencent/meaning.ts'
 import { CYNOSDB_MODEL } from '../src/tencent/model.ts'
 import { nothingToWaitOn, waitsOf } from '../src/probes/change.ts'
 
@@ -205,10 +206,10 @@ describe('what an answer gives to wait for, at the handles the API model gives e
       waits: none,
     },
     {
-      name: 'a FlowId null: falls through to the DealNames',
-      action: 'IsolateCluster',
-      answer: { FlowId: null, DealNames: ['20261129-2'] },
-      waits: { ...none, dealNames: ['20261129-2'] },
+      name: 'a FlowId null: falls through to the TaskId',
+      action: 'OpenSSL',
+      answer: { FlowId: null, TaskId: 8 },
+      waits: { ...none, taskIds: ['8'] },
     },
     {
       name: 'ClusterTaskIds empty, or with null entries: nothing',
@@ -260,6 +261,14 @@ describe('what an answer gives to wait for, at the handles the API model gives e
     expect(waits.flowIds).toEqual(flows)
     expect(waits.dealNames).toEqual([])
     expect(waits.statuses?.map((end) => `${end.kind} ${end.id} ${end.read.action}`)).toEqual(statuses)
+  })
+
+  it('never waits for a refund as a purchase: a LibraDB isolation, whose status values are not documented', () => {
+    const { dealNames, statuses, notes } = waitsOf('IsolateLibraDBCluster', { FlowId: null, DealNames: ['r1'] })
+    expect([dealNames, statuses]).toEqual([[], undefined])
+    expect(notes).toEqual([
+      expect.stringMatching(/a refund's DealNames "r1" and no FlowId: the API documents no status/),
+    ])
   })
 
   it('says why it does not wait for the deal of a resource package', () => {
@@ -322,30 +331,38 @@ describe('what an answer gives to wait for, at the handles the API model gives e
 })
 
 describe("the README's counts of what CynosDB changes answer", () => {
-  it('are the bundled API model’s', () => {
-    const actions = Object.entries(CYNOSDB_MODEL.actions)
-    const changes = actions.filter(([name]) => !READ_ONLY.test(name))
-    const answering = (field: string) => changes.filter(([, a]) => a.answers?.includes(field)).map(([name]) => name)
-    const flows = answering('FlowId')
-    const waitable = changes.filter(([, a]) =>
-      ['FlowId', 'DealNames', 'TaskId', 'ClusterTaskIds', 'AsyncRequestId'].some((f) => a.answers?.includes(f)),
+  it('are the table of meaning’s, over the bundled API model', () => {
+    const actions = Object.keys(CYNOSDB_MODEL.actions)
+    const changes = actions.filter((name) => !READ_ONLY.test(name))
+    const has = (name: string, names: string) => handlesOf(name).some((handle) => handle.names === names)
+    const ends = (name: string) => Object.hasOwn(STATUS_ENDS, name)
+    const flows = changes.filter((name) => has(name, 'flow'))
+    const deals = changes.filter((name) => has(name, 'deal') && !ends(name) && !/ResourcePackage$/.test(name))
+    const tasks = changes.filter((name) => has(name, 'task') && !has(name, 'flow'))
+    const asyncs = changes.filter((name) => has(name, 'async-request'))
+    const statuses = changes.filter(ends)
+    const waitable = changes.filter(
+      (name) => handlesOf(name).some((handle) => handle.names !== 'resources') || ends(name),
     )
-    const taskOnly = answering('TaskId').filter((name) => !flows.includes(name))
     const readme = readFileSync(`${ROOT}README.md`, 'utf8')
     expect(readme).toContain(
-      `(${CYNOSDB_MODEL.sdk}, the official Node SDK): CynosDB\n2019-01-07 has ${actions.length} actions, ${changes.length} of them change something, and ${waitable.length} of those answer with something to wait for.`,
+      `(${CYNOSDB_MODEL.sdk}, the official Node SDK): CynosDB\n2019-01-07 has ${actions.length} actions, ${changes.length} of them change something, and ${waitable.length} of those answer with something to wait for or\nend in a status the API shows.`,
     )
     const row = (answered: string): string => readme.split('\n').find((line) => line.startsWith(`| ${answered} `)) ?? ''
     expect(row('`FlowId`')).toMatch(new RegExp(`\\| ${flows.length}, e\\.g\\.`))
-    expect(row('`DealNames`')).toMatch(new RegExp(`\\| ${answering('DealNames').length}, e\\.g\\.`))
-    expect(row('`TaskId` and no FlowId')).toMatch(new RegExp(`\\| ${taskOnly.length}, e\\.g\\.`))
-    expect(row('`ClusterTaskIds`')).toMatch(
-      new RegExp(`\\| ${answering('ClusterTaskIds').length}: ModifyClusterReadOnly`),
-    )
-    expect(row('`AsyncRequestId`')).toMatch(new RegExp(`\\| ${answering('AsyncRequestId').length}: ModifyClusterParam`))
+    expect(row('`DealNames`')).toMatch(new RegExp(`\\| ${deals.length}, e\\.g\\.`))
+    expect(row('a `TaskId` and no FlowId')).toMatch(new RegExp(`\\| ${tasks.length}, e\\.g\\.`))
+    expect(row('`AsyncRequestId`')).toMatch(new RegExp(`\\| ${asyncs.length}: ModifyClusterParam`))
+    expect(row('an end the API shows only as a status')).toMatch(new RegExp(`\\| ${statuses.length}: see`))
     expect(row('nothing to wait for')).toMatch(new RegExp(`\\| ${changes.length - waitable.length}, e\\.g\\.`))
-    expect(readme).toContain(
-      `(${answering('TaskId').filter((name) => flows.includes(name)).length} actions answer a TaskId too`,
-    )
+    expect(readme).toContain(`(${flows.filter((name) => has(name, 'task')).length} actions answer a TaskId too`)
+    const nullable = changes.filter((name) => handlesOf(name).some((h) => h.nullable && h.names !== 'resources'))
+    expect(readme).toContain(`the handles of ${nullable.length} changes`)
+  })
+
+  it('the status table names every change the table of meaning reads a status for', () => {
+    const readme = readFileSync(`${ROOT}README.md`, 'utf8')
+    const section = readme.split('## Changes that end in a status')[1]?.split('\n## ')[0] ?? ''
+    for (const action of Object.keys(STATUS_ENDS)) expect(section).toContain(action)
   })
 })

@@ -1,5 +1,6 @@
 // The table of meaning (src/tencent/meaning.ts): what each error code says of the request it answers, and how the
 // step acts on it; what an answer's handles hold.
+import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { changeHint, unansweredChangeHint } from '../src/hints.ts'
 import { provesNotCarriedOut } from '../src/retry.ts'
@@ -112,5 +113,21 @@ describe('valuesAt: the values at a handle, null as absent', () => {
     },
   ])('$name', ({ answer, path, values, malformed }) => {
     expect(valuesAt(answer, path)).toEqual({ values, malformed })
+  })
+})
+
+describe("the README's error classes", () => {
+  it('list every code of the table under its class, and nothing else', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
+    const section = readme.split('### What each error code means')[1]?.split('\n## ')[0] ?? ''
+    const listed = new Map<string, string>()
+    for (const line of section.split('\n')) {
+      const bullet = /^- \*\*([a-z-]+)\*\* \((\d+)\): /.exec(line)
+      if (!bullet) continue
+      const codes = [...line.matchAll(/`([A-Za-z0-9.]+)`/g)].map((m) => m[1] ?? '')
+      expect(codes).toHaveLength(Number(bullet[2]))
+      for (const code of codes) listed.set(code, bullet[1] ?? '')
+    }
+    expect(Object.fromEntries(listed)).toEqual(Object.fromEntries(errorCodes().map((c) => [c.code, c.class])))
   })
 })

@@ -64,7 +64,7 @@ describe('the purchase probe', () => {
     ])
   })
 
-  it('waits for every cluster of a deal that delivered several (CreateClusters with Count 2)', async () => {
+  it('waits for every cluster of a deal that delivered several, as in the documented example', async () => {
     const { api } = setup(
       () => [
         { dealName: 'd1', clusterId: 'c1', instanceIds: ['i1'] },

@@ -40,6 +40,9 @@ export interface Waits {
   readonly notes: readonly string[]
 }
 
+/** An isolation's DealNames are a refund's (prepaid): never a purchase to wait for. */
+const ISOLATION = /^Isolate/
+
 /** Deals of resource packages deliver no cluster or instance for DescribeResourcesByDealName to name. */
 const DEAL_WITHOUT_INSTANCES = /ResourcePackage$/
 
@@ -101,7 +104,12 @@ export function waitsOf(action: string, answer: ChangeAnswer, parameters: Change
       )
     return { ...none, statuses, notes }
   }
-  if (dealNames.length > 0 && DEAL_WITHOUT_INSTANCES.test(action)) {
+  if (dealNames.length > 0 && ISOLATION.test(action)) {
+    notes.push(
+      `${action} answered a refund's DealNames ${quoted(listed(dealNames, 5), 120)} and no FlowId: the API documents no status that shows its end, so the step does not wait`,
+    )
+    dealNames.length = 0
+  } else if (dealNames.length > 0 && DEAL_WITHOUT_INSTANCES.test(action)) {
     notes.push(`${action} answered DealNames of a resource package, which delivers no cluster or instance to wait for`)
     dealNames.length = 0
   } else if (dealNames.length === 0 && resources.length > 0) {

@@ -1,6 +1,6 @@
 // A purchase: CreateClusters, AddInstances and other purchases answer with deal names, not a FlowId. The deals are
 // resolved with DescribeResourcesByDealName, which answers DealNameNotFound until billing has delivered them and
-// then one BillingResourceInfo per cluster (one deal may deliver several: CreateClusters with Count 2 answers two
+// then one BillingResourceInfo per cluster (one deal may deliver several: the API's documented example answers two
 // with the same DealName). Then each round lists every instance afresh with DescribeInstances, 100 a page, until
 // every one runs; nothing seen in an earlier round counts in a later one.
 import type { StepApi } from '../api.ts'

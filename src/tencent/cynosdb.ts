@@ -79,7 +79,7 @@ export interface DealResources {
 
 export interface InstanceState {
   readonly instanceId: string
-  /** creating, running, isolating, isolated, activating, offlining, offlined (the API model's comment). */
+  /** CynosdbInstance.Status: the nine values of the model's comment (tencent/meaning.ts, INSTANCE_STATUSES). */
   readonly status: string
 }
 

@@ -82,6 +82,8 @@ describe.concurrent('a change is sent at most once', () => {
       /::error::RestartInstance was carried out, but its answer's FlowId is not what the API documents/,
     )
     expect(run.outputs['request-id']).toBe(uuid(9))
+    // the outputs agree with the failure: nothing says the change succeeded
+    expect(run.outputs).toMatchObject({ result: 'unknown', status: '', results: '{"call:RestartInstance":"unknown"}' })
     expect(JSON.parse(run.outputs.response ?? '')).toEqual({ FlowId: 'abc\n##[error]x', RequestId: uuid(9) })
     expect(run.outputs.response).not.toContain('##[')
     expectOnlyToolkitCommands(run, [KEY.id, KEY.secret])

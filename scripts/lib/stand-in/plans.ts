@@ -58,7 +58,7 @@ export interface ClusterPlan {
 }
 
 /**
- * What a deal delivers: several clusters (CreateClusters with Count 2: the documented DescribeResourcesByDealName
+ * What a deal delivers: several clusters (the documented DescribeResourcesByDealName
  * example answers two BillingResourceInfos with the same DealName), or one cluster given directly.
  */
 export type DealPlan = ({ readonly clusters: readonly ClusterPlan[] } | ClusterPlan) & {
