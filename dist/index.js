@@ -45914,7 +45914,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8423);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2725);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -45923,7 +45923,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8423:
+/***/ 2725:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -49305,6 +49305,97 @@ function errorClass(code) {
 }
 /** Every code the list places, with its class and what it says: the README's table is checked against it. */
 const errorCodes = () => Object.entries(ERRORS).map(([code, entry]) => ({ code, ...entry }));
+const field = (value, name) => typeof value === 'object' && value !== null && !Array.isArray(value) ? value[name] : undefined;
+const meaning_text = (value) => (typeof value === 'string' ? value.slice(0, 200) : '');
+const listed = (answer, list, key, id) => (Array.isArray(answer[list]) ? answer[list] : []).find((item) => field(item, key) === id);
+/** A cluster or instance isolated, or further on its way out: the goal of an isolation. */
+const ISOLATED = new Set(['isolated', 'offlining', 'offlined', 'deleting', 'deleted']);
+const clusterDetail = (id) => ({ action: 'DescribeClusterDetail', parameters: { ClusterId: id } });
+const instanceDetail = (id) => ({ action: 'DescribeInstanceDetail', parameters: { InstanceId: id } });
+/** Isolated: DescribeClusterDetail's or DescribeInstanceDetail's Detail.Status (the Terraform provider's wait). */
+const isolated = (kind, id, read) => ({
+    kind,
+    id,
+    read,
+    judge: (answer) => {
+        const status = meaning_text(field(answer.Detail, 'Status'));
+        return { result: ISOLATED.has(status) ? 'succeeded' : 'processing', state: status || 'no status' };
+    },
+});
+/** The audit of an instance switched ON or OFF (InstanceAuditStatus.AuditStatus; the provider's wait). */
+const audit = (id, goal) => ({
+    kind: 'audit',
+    id,
+    read: {
+        action: 'DescribeAuditInstanceList',
+        parameters: { Filters: [{ Name: 'InstanceId', ExactMatch: true, Values: [id] }] },
+    },
+    judge: (answer) => {
+        const status = meaning_text(field(listed(answer, 'Items', 'InstanceId', id), 'AuditStatus'));
+        return {
+            result: status === goal ? 'succeeded' : 'processing',
+            state: status ? `audit ${status}` : 'not listed yet',
+        };
+    },
+});
+const idsOf = (value) => (Array.isArray(value) ? value : [value]).filter((id) => typeof id === 'string' && id !== '');
+/**
+ * The changes whose end the API shows only as a status, with the Describe action that shows it (as the Terraform
+ * provider waits for each), from the change's parameters and answer. A FlowId, where one is answered, decides
+ * first; these apply where none is. Empty when the parameters do not name what to read.
+ */
+const STATUS_ENDS = {
+    // prepaid: a refund's DealNames and no FlowId; the cluster or its instances go to the recycle bin, `isolated`
+    IsolateCluster: (parameters) => idsOf(parameters.ClusterId).map((id) => isolated('cluster', id, clusterDetail(id))),
+    IsolateInstance: (parameters) => idsOf(parameters.InstanceIdList).map((id) => isolated('instance', id, instanceDetail(id))),
+    OpenAuditService: (parameters) => idsOf(parameters.InstanceId).map((id) => audit(id, 'ON')),
+    CloseAuditService: (parameters) => idsOf(parameters.InstanceId).map((id) => audit(id, 'OFF')),
+    // AuditLogFile.Status: creating, failed, success (the model's comment)
+    CreateAuditLogFile: (parameters, answer) => idsOf(parameters.InstanceId).flatMap((instanceId) => idsOf(answer.FileName).map((fileName) => ({
+        kind: 'audit log file',
+        id: fileName,
+        read: { action: 'DescribeAuditLogFiles', parameters: { InstanceId: instanceId, FileName: fileName } },
+        judge: (read) => {
+            const file = listed(read, 'Items', 'FileName', fileName);
+            const status = meaning_text(field(file, 'Status'));
+            if (status === 'success')
+                return { result: 'succeeded', state: status };
+            if (status === 'failed')
+                return { result: 'failed', state: status, cause: meaning_text(field(file, 'ErrMsg')) || undefined };
+            return { result: 'processing', state: status || 'not listed yet' };
+        },
+    }))),
+    // a spec change is done when the instance shows the Cpu and Memory asked for and runs (the provider's check);
+    // StorageLimit is not compared: the model marks it deprecated in UpgradeInstance
+    UpgradeInstance: (parameters) => idsOf(parameters.InstanceId).map((id) => ({
+        kind: 'instance',
+        id,
+        read: instanceDetail(id),
+        judge: (answer) => {
+            const detail = answer.Detail;
+            const [cpu, memory, status] = [field(detail, 'Cpu'), field(detail, 'Memory'), meaning_text(field(detail, 'Status'))];
+            const there = `${status || 'no status'}, Cpu ${String(cpu ?? '?')}, Memory ${String(memory ?? '?')} GB`;
+            const asked = `asked Cpu ${String(parameters.Cpu)}, Memory ${String(parameters.Memory)} GB`;
+            const done = status === 'running' && cpu === parameters.Cpu && memory === parameters.Memory;
+            return { result: done ? 'succeeded' : 'processing', state: done ? there : `${there}; ${asked}` };
+        },
+    })),
+    // the cluster's storage limit shows the new size
+    ModifyClusterStorage: (parameters) => idsOf(parameters.ClusterId).map((id) => ({
+        kind: 'cluster',
+        id,
+        read: clusterDetail(id),
+        judge: (answer) => {
+            const limit = field(answer.Detail, 'StorageLimit');
+            const done = limit === parameters.NewStorageLimit;
+            const there = `storage limit ${String(limit ?? '?')} GB`;
+            return {
+                result: done ? 'succeeded' : 'processing',
+                state: done ? there : `${there}; asked ${String(parameters.NewStorageLimit)} GB`,
+            };
+        },
+    })),
+};
 
 ;// CONCATENATED MODULE: ./src/tencent/errors.ts
 // The one error the Tencent Cloud API itself reports: `Response.Error`, with a code worth reading. Failures of the
@@ -49744,6 +49835,7 @@ function createStepApi(inputs, options) {
         describeResourcesByDealName: (names, budget) => cynosdb(budget, (o) => client.describeResourcesByDealName(names, o)),
         describeInstances: (query, budget) => cynosdb(budget, (o) => client.describeInstances(query, o)),
         send: (action, payload, budget) => cynosdb(budget, (o) => client.send(action, payload, o)),
+        read: (action, payload, budget) => cynosdb(budget, (o) => client.send(action, payload, o)),
     };
 }
 
@@ -50531,7 +50623,7 @@ const counted = (n, word) => `${n} ${plural(n, word)}`;
 /** The requests a wait sent, as its log lines and messages count them: `1 request`, `3 requests`. */
 const requestCount = (n) => counted(n, 'request');
 /** At most `max` of the items, joined, then how many more: `a, b and 3 more`. */
-function listed(items, max = 10, separator = ', ') {
+function words_listed(items, max = 10, separator = ', ') {
     const more = items.length - max;
     return `${items.slice(0, max).join(separator)}${more > 0 ? ` and ${more} more` : ''}`;
 }
@@ -50559,6 +50651,8 @@ function changeProbe(action, payload, api) {
         },
     };
 }
+/** An isolation's DealNames are a refund's (prepaid): never a purchase to wait for. */
+const ISOLATION = /^Isolate/;
 /** Deals of resource packages deliver no cluster or instance for DescribeResourcesByDealName to name. */
 const DEAL_WITHOUT_INSTANCES = /ResourcePackage$/;
 /** Zero names nothing: the API answers it where it has no flow or task to name. */
@@ -50570,7 +50664,7 @@ const isZero = (value) => value === 0 || value === 0n || value === '0';
  * AsyncRequestId (ModifyClusterParam, read as a flow as the Terraform provider does), all at once. A value of the
  * wrong shape is an error: the change was made, and nothing sound can be waited for.
  */
-function waitsOf(action, answer) {
+function waitsOf(action, answer, parameters = {}) {
     const bad = (path) => {
         const field = path.split(/[.[]/)[0] ?? path;
         return new Error(`${action} was carried out, but its answer's ${field} is not what the API documents (${quoted(toJson(answer[field]) ?? '', 80)}): nothing can be waited for`);
@@ -50613,12 +50707,24 @@ function waitsOf(action, answer) {
     if (flowIds.length > 0 && handlesOf(action).some((h) => h.names === 'flow')) {
         return { ...none, flowIds: [...new Set(flowIds)] };
     }
-    if (dealNames.length > 0 && DEAL_WITHOUT_INSTANCES.test(action)) {
+    // no FlowId: where the API shows the end only as a status, that is waited for (a refund's or a spec change's
+    // DealNames are billing's, not the change's end)
+    const statuses = Object.hasOwn(STATUS_ENDS, action) ? (STATUS_ENDS[action]?.(parameters, answer) ?? []) : [];
+    if (statuses.length > 0) {
+        if (dealNames.length > 0)
+            notes.push(`${action} answered DealNames ${quoted(words_listed(dealNames, 5), 120)}: billing's, not the change's end; waiting for the status the change ends in`);
+        return { ...none, statuses, notes };
+    }
+    if (dealNames.length > 0 && ISOLATION.test(action)) {
+        notes.push(`${action} answered a refund's DealNames ${quoted(words_listed(dealNames, 5), 120)} and no FlowId: the API documents no status that shows its end, so the step does not wait`);
+        dealNames.length = 0;
+    }
+    else if (dealNames.length > 0 && DEAL_WITHOUT_INSTANCES.test(action)) {
         notes.push(`${action} answered DealNames of a resource package, which delivers no cluster or instance to wait for`);
         dealNames.length = 0;
     }
     else if (dealNames.length === 0 && resources.length > 0) {
-        notes.push(`${action} answered ResourceIds ${quoted(listed(resources, 5), 120)} and no DealNames: the API model says to read resources through the DealNames (ResourceIds is no longer maintained), so nothing documented waits on them`);
+        notes.push(`${action} answered ResourceIds ${quoted(words_listed(resources, 5), 120)} and no DealNames: the API model says to read resources through the DealNames (ResourceIds is no longer maintained), so nothing documented waits on them`);
     }
     return { flowIds: [...new Set(flowIds)], dealNames: [...new Set(dealNames)], taskIds: [...new Set(taskIds)], notes };
 }
@@ -50638,7 +50744,7 @@ function asyncRequest(values, action, notes) {
  * otherwise the answer quoted, since its handles were null or empty and nothing was checked.
  */
 function nothingToWaitOn(action, answer) {
-    if (handlesOf(action).length === 0) {
+    if (handlesOf(action).length === 0 && !Object.hasOwn(STATUS_ENDS, action)) {
         return `${action} answered with nothing to wait for (the API model gives its answer no FlowId, TaskId or DealNames): it is done`;
     }
     const fields = Object.fromEntries(Object.entries(answer).filter(([name]) => name !== 'RequestId'));
@@ -50961,6 +51067,30 @@ function instancesLine(rows) {
     return `${named.join(', ')}${more > 0 ? ` and ${more} more` : ''}; ${rows.length - waiting.length} of ${rows.length} running`;
 }
 
+;// CONCATENATED MODULE: ./src/probes/status.ts
+
+function statusProbe(end, api) {
+    const kind = end.kind;
+    const name = `${kind.charAt(0).toUpperCase()}${kind.slice(1)} ${end.id}`;
+    const payload = JSON.stringify(end.read.parameters);
+    return {
+        name,
+        rows: [{ kind, id: end.id, result: 'unknown', state: `not read yet (${end.read.action})` }],
+        async check(budget) {
+            const answer = await api.read(end.read.action, payload, budget);
+            const reading = end.judge(answer.value);
+            const row = {
+                kind,
+                id: end.id,
+                result: reading.result,
+                state: reading.state,
+                cause: reading.result === 'failed' ? (reading.cause ?? `its status is ${reading.state}`) : undefined,
+            };
+            return { rows: [row], line: `${forLog(name)}: ${forLog(reading.state)}`, requestId: answer.requestId };
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/probes/task.ts
 
 
@@ -51070,7 +51200,7 @@ function tasksLine(name, rows) {
     const state = (row) => `${forLog(row.state)}${row.result === 'processing' ? progressText(row) : ''}`;
     if (rows.length === 1 && rows[0])
         return `${name}${workLabel(rows[0])}: ${state(rows[0])}`;
-    return `${name}: ${listed(rows.map((row) => `${forLog(row.id)}${workLabel(row)} ${state(row)}`), 10, '; ')}`;
+    return `${name}: ${words_listed(rows.map((row) => `${forLog(row.id)}${workLabel(row)} ${state(row)}`), 10, '; ')}`;
 }
 
 ;// CONCATENATED MODULE: ./src/transport.ts
@@ -51308,7 +51438,7 @@ function failureMessage(verdict, context) {
 function lateWarning(verdict, context) {
     if (verdict.late.length === 0)
         return undefined;
-    const shown = listed(verdict.late.map((row) => forLog(rowName(row))));
+    const shown = words_listed(verdict.late.map((row) => forLog(rowName(row))));
     return `${shown} still processing at the timeout of ${formatDuration(context.timeoutMs)}; going on because fail-on-timeout is false`;
 }
 
@@ -51478,13 +51608,14 @@ async function writeSummary(outcomes, context) {
 function waitingFor(waits, call) {
     if (call)
         return `CynosDB ${call.action} (sent by this step)`;
-    const { flowIds, dealNames, taskIds } = waits;
+    const { flowIds, dealNames, taskIds, statuses = [] } = waits;
     return [
         ...(flowIds.length > 0 ? [`CynosDB ${plural(flowIds.length, 'task flow')} ${flowIds.join(', ')}`] : []),
         ...(taskIds.length > 0 ? [`CynosDB ${plural(taskIds.length, 'task')} ${taskIds.join(', ')}`] : []),
         ...(dealNames.length > 0
             ? [`the instances of CynosDB ${plural(dealNames.length, 'deal')} ${dealNames.join(', ')}`]
             : []),
+        ...statuses.map((end) => `${end.kind} ${forLog(end.id)} (read with ${end.read.action})`),
     ].join(' and ');
 }
 /** Where and how: `in ap-guangzhou via cynosdb.tencentcloudapi.com: timeout 30m, polling adaptively …`. */
@@ -51658,6 +51789,8 @@ const fixedSchedule = (gapMs) => () => gapMs;
 
 
 
+
+
 const sleep = (ms, signal) => (0,promises_namespaceObject.setTimeout)(ms, undefined, { signal });
 const now = () => performance.now();
 async function run(options = {}) {
@@ -51681,9 +51814,7 @@ async function run(options = {}) {
         const sent = inputs.call ? await sendChange(inputs.call, step) : undefined;
         const waits = sent ? sent.waits : inputs;
         const waited = waits ? await waitFor(waits, step) : [];
-        await report([...(sent ? [sent.outcome] : []), ...waited], sent?.outcome.found, step);
-        if (sent?.unreadable)
-            throw sent.unreadable;
+        await report([...(sent ? [sent.outcome] : []), ...waited], sent, step);
     }
     catch (error) {
         log.fail(error instanceof Error ? error.message : String(error));
@@ -51732,14 +51863,16 @@ async function sendChange(call, step) {
         return { outcome };
     let waits;
     try {
-        waits = waitsOf(call.action, outcome.found);
+        waits = waitsOf(call.action, outcome.found, parseJson(call.payload));
     }
     catch (error) {
-        return { outcome, unreadable: error instanceof Error ? error : new Error(String(error)) };
+        // carried out, but what it answered cannot be read: the outputs must not say it succeeded
+        const rows = outcome.rows.map((row) => ({ ...row, result: 'unknown', state: 'answered, unreadable' }));
+        return { outcome: { ...outcome, rows }, unreadable: error instanceof Error ? error : new Error(String(error)) };
     }
     for (const note of waits.notes)
         step.log.notice(note);
-    if (waits.flowIds.length + waits.dealNames.length + waits.taskIds.length === 0) {
+    if (waits.flowIds.length + waits.dealNames.length + waits.taskIds.length + (waits.statuses?.length ?? 0) === 0) {
         step.log.notice(nothingToWaitOn(call.action, outcome.found));
         return { outcome };
     }
@@ -51763,15 +51896,19 @@ async function waitFor(waits, step) {
         ...waits.flowIds.map((flowId) => flowProbe(flowId, api, details)),
         ...(waits.taskIds.length > 0 ? [taskProbe(waits.taskIds, api)] : []),
         ...(waits.dealNames.length > 0 ? [purchaseProbe(waits.dealNames, api)] : []),
+        ...(waits.statuses ?? []).map((end) => statusProbe(end, api)),
     ];
     const waited = await waitForAll(probes, plan, step.deps);
     // a failed flow's task says why it failed: its lookup gets what is left of one request's time, no more
     return details.complete(waited, Math.max(0, Math.min(inputs.requestTimeoutMs, hardEnd - now())));
 }
-/** Outputs, the job summary, then the verdict: the step fails with the message, or passes with a warning. */
-async function report(outcomes, answer, step) {
+/**
+ * Outputs, the job summary, then the verdict: the step fails with the message (an answer it could not read is the
+ * failure, whatever else the verdict says), or passes with a warning.
+ */
+async function report(outcomes, sent, step) {
     const { inputs } = step;
-    const outputs = stepOutputs(outcomes, { requests: step.transport.requests(), answer });
+    const outputs = stepOutputs(outcomes, { requests: step.transport.requests(), answer: sent?.outcome.found });
     for (const [name, value] of Object.entries(outputs))
         setOutput(name, value);
     const context = { region: inputs.region, timeoutMs: inputs.timeoutMs };
@@ -51779,6 +51916,8 @@ async function report(outcomes, answer, step) {
         const title = waitingFor(inputs, inputs.call);
         await writeSummary(outcomes, { ...context, title, lines: sentLines(inputs.call) });
     }
+    if (sent?.unreadable)
+        throw sent.unreadable;
     const judged = verdict(outcomes, inputs.failOnTimeout);
     const failure = failureMessage(judged, context);
     if (failure)
