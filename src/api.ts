@@ -20,6 +20,8 @@ type Requests = {
 export type StepApi = Requests & {
   /** The change of the `call` input: the action, its JSON as given. */
   readonly send: (action: string, payload: string, budget: RequestBudget) => ReturnType<CynosdbClient['send']>
+  /** The keys, fetched if they must be (keyless auth), before a change is sent: a read of its own. */
+  readonly ready: (budget: RequestBudget) => Promise<void>
   /** A Describe action whose answer a probe judges itself (probes/status.ts). */
   readonly read: (action: string, payload: string, budget: RequestBudget) => ReturnType<CynosdbClient['send']>
   /** Where the keys came from, for the log (never the keys). */
@@ -68,6 +70,9 @@ export function createStepApi(
   }
   return {
     credentials: keys.description,
+    ready: async (budget) => {
+      await keys.get(budget)
+    },
     describeFlow: (flowId, budget) => cynosdb(budget, (o) => client.describeFlow(flowId, o)),
     describeTasks: (query, budget) => cynosdb(budget, (o) => client.describeTasks(query, o)),
     describeResourcesByDealName: (names, budget) =>

@@ -4,7 +4,7 @@ import { UnreachableError } from './transport.ts'
 import { ID_TOKEN_ACTION } from './github-token.ts'
 import { HttpStatusError, isUntrustedCertificate } from './http.ts'
 import type { WaitEnd } from './wait/probe.ts'
-import { provesNotCarriedOut } from './retry.ts'
+import { NotSentError, provesNotCarriedOut } from './retry.ts'
 import { ApiError, classOf, isDenied } from './tencent/errors.ts'
 
 export interface HintContext {
@@ -64,6 +64,10 @@ const MAY_HAVE_BEEN_APPLIED =
  * left (no answer in time, an HTTP 5xx, a garbled answer) leaves it open whether the change was applied.
  */
 export function changeHint(error: Error, context: HintContext): string {
+  if (error instanceof NotSentError) {
+    const hint = error.cause instanceof Error ? hintFor(error.cause, context) : ''
+    return `The change was not sent: the credentials it needs could not be had, so nothing was changed${hint ? `. ${hint}` : ''}`
+  }
   const errorClass = classOf(error)
   const refused = errorClass !== undefined && errorClass !== 'server-fault' && errorClass !== 'unknown'
   const hint = hintFor(error, context)
@@ -79,6 +83,9 @@ export function changeHint(error: Error, context: HintContext): string {
  * out (throttled, never connected) says nothing was changed.
  */
 export function unansweredChangeHint(end: WaitEnd, lastError: Error | undefined): string {
+  if (lastError instanceof NotSentError) {
+    return `The change was not sent (${end === 'timeout' ? 'the credentials could not be had within the timeout' : 'the step ended while it got the credentials'}), so nothing was changed`
+  }
   if (end === 'timeout' && classOf(lastError) === 'busy') {
     return 'The resource stayed busy with another task until the timeout and the API refused the change each time, so it was never carried out: run the step again once that task has ended, or give it a longer timeout'
   }

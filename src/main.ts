@@ -16,7 +16,7 @@ import { failureMessage, lateWarning } from './report/messages.ts'
 import { stepOutputs } from './report/outputs.ts'
 import { writeSummary } from './report/summary.ts'
 import { sentLines, waitingFor, where } from './report/titles.ts'
-import { createTransport, type Transport } from './transport.ts'
+import { connectTimeoutMs, createTransport, type Transport } from './transport.ts'
 import { poll, waitForAll, type PollDeps, type WaitPlan } from './wait/poll.ts'
 import type { Probe, ProbeOutcome } from './wait/probe.ts'
 import { adaptiveSchedule, fixedSchedule } from './wait/schedule.ts'
@@ -57,8 +57,8 @@ export async function run(options: RunOptions = {}): Promise<void> {
   try {
     const inputs = getInputs()
     // Honours HTTPS_PROXY / HTTP_PROXY / NO_PROXY (and lower case), as self-hosted runners behind a proxy need.
-    // undici's connect timeout is 10 s whatever the request's own deadline; request-timeout bounds it too.
-    dispatcher = new EnvHttpProxyAgent({ connect: { timeout: inputs.requestTimeoutMs } })
+    // Connecting gets its own bound inside the request's deadline (transport.ts, connectTimeoutMs).
+    dispatcher = new EnvHttpProxyAgent({ connect: { timeout: connectTimeoutMs(inputs.requestTimeoutMs) } })
     const step = startStep(inputs, log, cancelled, dispatcher, options.random ?? Math.random)
     const sent = inputs.call ? await sendChange(inputs.call, step) : undefined
     const waits = sent ? sent.waits : inputs

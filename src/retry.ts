@@ -27,6 +27,19 @@ export function isTransient(error: unknown): boolean {
 }
 
 /**
+ * A change failed before it left: what it needed first (the keys: GitHub's ID token, STS) could not be had. That
+ * is a read, so it is tried again as any read is; the change itself was never sent.
+ */
+export class NotSentError extends Error {
+  override name = 'NotSentError'
+  override readonly cause: unknown
+  constructor(cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause))
+    this.cause = cause
+  }
+}
+
+/**
  * Worth another try of a change the step sent: only when the failure proves the change was not carried out.
  * The connection failed before the request was written (refused, DNS, no route, certificate), the API throttled
  * it (not executed), refused it while the resource was busy with another task (a conflict or lock: sent again once
@@ -35,6 +48,7 @@ export function isTransient(error: unknown): boolean {
  * applied, so it is never sent again.
  */
 export function provesNotCarriedOut(error: unknown): boolean {
+  if (error instanceof NotSentError) return isTransient(error.cause)
   if (error instanceof ApiError) return error.clockCorrected || ['throttled', 'busy'].includes(classOf(error) ?? '')
   return error instanceof NetworkError && error.notSent && !isUntrustedCertificate(error)
 }

@@ -13,6 +13,14 @@ import { API_RATE, createRateLimiter } from './limiter.ts'
  * An endpoint that has never answered is given up on once it has failed to connect this often, over a quarter of
  * the timeout, at most this long: a typo in the endpoint or a closed port costs half a minute, not the whole wait.
  */
+/**
+ * How long connecting (TCP and TLS) may take, inside the request's own deadline: a handshake that never completes
+ * fails as a connect timeout, which proves nothing was written (a change may be sent again), instead of running
+ * into the request deadline, which proves nothing either way. undici's timers are coarse (a bound fires after about
+ * max(1 s, bound + 0.5 s)), so half the request timeout beats the deadline from a request-timeout of 3 s on.
+ */
+export const connectTimeoutMs = (requestTimeoutMs: number): number => Math.min(10_000, Math.ceil(requestTimeoutMs / 2))
+
 export const UNREACHABLE_TRIES = 3
 export const UNREACHABLE_GRACE_MS = 30_000
 

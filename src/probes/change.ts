@@ -1,9 +1,10 @@
-// The change the step sends itself (`call`): one round that sends it, retried only when the failure proves the
-// change was not carried out (retry.ts, provesNotCarriedOut), and the answer read into what to wait for next.
+// The change the step sends itself (`call`): one round that gets the keys and sends it, retried only when the
+// failure proves the change was not carried out (retry.ts, provesNotCarriedOut), and the answer read into what to
+// wait for next.
 import type { StepApi } from '../api.ts'
 import { forLog, quoted } from '../foreign-text.ts'
 import { toJson } from '../json.ts'
-import { provesNotCarriedOut } from '../retry.ts'
+import { NotSentError, provesNotCarriedOut } from '../retry.ts'
 import { answeredId, DEAL_NAME, decimalId, RESOURCE_ID } from '../shapes.ts'
 import { handlesOf, STATUS_ENDS, valuesAt, type StatusEnd } from '../tencent/meaning.ts'
 import type { Probe } from '../wait/probe.ts'
@@ -12,12 +13,20 @@ import { listed } from '../words.ts'
 /** What the change answered: its Response object, the outcome's `found`. */
 export type ChangeAnswer = Record<string, unknown>
 
-export function changeProbe(action: string, payload: string, api: Pick<StepApi, 'send'>): Probe<ChangeAnswer> {
+export function changeProbe(
+  action: string,
+  payload: string,
+  api: Pick<StepApi, 'ready' | 'send'>,
+): Probe<ChangeAnswer> {
   return {
     name: `Call ${action}`,
     rows: [{ kind: 'call', id: action, result: 'unknown', state: 'not answered' }],
     retryable: provesNotCarriedOut,
     async check(budget) {
+      // the keys first, apart: whatever ends their fetch, the change has not left
+      await api.ready(budget).catch((error: unknown) => {
+        throw new NotSentError(error)
+      })
       const sent = await api.send(action, payload, budget)
       return {
         rows: [{ kind: 'call', id: action, result: 'succeeded', state: 'sent' }],

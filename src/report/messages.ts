@@ -25,7 +25,8 @@ export function failureMessage(verdict: Verdict, context: ReportContext): string
     const name = forLog(rowName(row))
     const where = `${name} (region ${context.region})`
     const after = `after ${formatDuration(row.probe.elapsedMs)}, ${requestCount(row.probe.requests)}`
-    const lastCause = row.error ? `; the last request failed: ${row.error.message}` : ''
+    // a round cut short by cancellation fails with an abort: not a cause worth naming
+    const lastCause = row.error && row.end === 'timeout' ? `; the last request failed: ${row.error.message}` : ''
     if (row.result === 'failed') {
       const requestId = row.probe.requestId ? ` (RequestId ${forLog(row.probe.requestId)})` : ''
       const cause = row.cause ? forLog(row.cause) : ''

@@ -70,8 +70,13 @@ export async function poll<T>(probe: Probe<T>, plan: WaitPlan, deps: PollDeps): 
     elapsedMs: deps.now() - start,
     found,
   })
-  const aborted = (): ProbeOutcome<T> =>
-    signal.reason instanceof StopWaiting ? finish('stopped', undefined, signal.reason.by) : finish('cancelled')
+  /** Stopped or cancelled; `during` is the failure of the round under way, kept to say how far it came. */
+  const aborted = (during?: unknown): ProbeOutcome<T> => {
+    const error = during instanceof Error ? during : undefined
+    return signal.reason instanceof StopWaiting
+      ? finish('stopped', error, signal.reason.by)
+      : finish('cancelled', error)
+  }
 
   for (;;) {
     const roundAt = deps.now()
@@ -101,7 +106,7 @@ export async function poll<T>(probe: Probe<T>, plan: WaitPlan, deps: PollDeps): 
     } catch (caught) {
       const now = deps.now()
       const next = retries.failed(caught, { aborted: signal.aborted, now, deadline })
-      if (next.kind === 'aborted') return aborted()
+      if (next.kind === 'aborted') return aborted(caught)
       // no request slot before the hard end: nothing was sent
       if (next.kind === 'deadline') return finish('timeout', retries.lastError())
       const { error } = next

@@ -86,6 +86,8 @@ export interface FakeTencentOptions {
     readonly requestToken: string
     readonly roleArn: string
     readonly providerId: string
+    /** Played by AssumeRoleWithWebIdentity, one per request, before it hands out keys. */
+    readonly faults?: readonly Fault[]
   }
   /** flow ID -> epoch ms: the flow is processing (2) until then and succeeded (0) after; for the benchmark. */
   readonly endsAt?: ReadonlyMap<string, number>

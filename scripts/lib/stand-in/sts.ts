@@ -1,7 +1,7 @@
 // Keyless auth: GitHub's OIDC token endpoint, and STS AssumeRoleWithWebIdentity, which takes that token unsigned
 // and hands out temporary keys the CynosDB checks then accept with their token.
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { Reply, StandIn } from './context.ts'
+import { faultReply, type Reply, type StandIn } from './context.ts'
 import { checkBody } from './signature.ts'
 
 const base64url = (text: string): string => Buffer.from(text).toString('base64url')
@@ -38,6 +38,8 @@ export function oidcToken(standIn: StandIn, req: IncomingMessage, res: ServerRes
 export function assumeRole(standIn: StandIn, headers: Readonly<Record<string, string>>, body: string): Reply {
   const { oidc } = standIn.options
   if (!oidc) return { error: 'InvalidAction', message: 'STS is not set up in this test' }
+  const fault = oidc.faults?.[standIn.count('sts')]
+  if (fault) return faultReply(fault)
   if (headers.authorization !== 'SKIP' || 'x-tc-token' in headers)
     return { error: 'InvalidParameter', message: 'AssumeRoleWithWebIdentity is sent unsigned' }
   if (headers['x-tc-version'] !== standIn.models.sts.version)

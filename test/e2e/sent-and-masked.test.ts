@@ -1,0 +1,75 @@
+// The third hostile pass, the step in-process: what counts as sent (only the request that carries the change),
+// what is masked, what the outputs say, against a stand-in that misbehaves on purpose.
+import { createServer, type Server } from 'node:net'
+import { describe, expect, it } from 'vitest'
+import { runInProcess } from '../../scripts/lib/run-in-process.ts'
+import { requestsOf } from '../../scripts/lib/stand-in.ts'
+import { closeAfter, errorLine, inputs, keyless, OIDC, standIn } from '../support/e2e.ts'
+
+const restart = { 'flow-id': '', call: 'RestartInstance', parameters: '{"InstanceId": "cynosdbmysql-ins-1"}' }
+
+describe('only the request that carries the change is sent', () => {
+  it('STS failing before the change: retried as a read, then the change goes out once', async () => {
+    const fake = await standIn({
+      oidc: { ...OIDC, faults: [{ error: 'InternalError' }, 'reset'] },
+      changes: { RestartInstance: [{ answer: { FlowId: 41 } }] },
+      flows: { '41': [0] },
+    })
+    const run = await runInProcess({ ...keyless(fake.url, restart), random: () => 0 })
+    expect(run.code).toBe(0)
+    expect(fake.requests.map((r) => r.action).slice(0, 4)).toEqual([
+      'AssumeRoleWithWebIdentity',
+      'AssumeRoleWithWebIdentity',
+      'AssumeRoleWithWebIdentity',
+      'RestartInstance',
+    ])
+    expect(requestsOf(fake, 'RestartInstance')).toHaveLength(1)
+  })
+
+  it('STS refusing the role: the step fails saying the change was not sent', async () => {
+    const fake = await standIn({ oidc: { ...OIDC, faults: [{ error: 'InvalidParameter.WebIdentityTokenError' }] } })
+    const run = await runInProcess(keyless(fake.url, restart))
+    expect(run.code).toBe(1)
+    expect(fake.requests.map((r) => r.action)).toEqual(['AssumeRoleWithWebIdentity'])
+    expect(errorLine(run)).toMatch(
+      /^::error::Call RestartInstance \(region ap-guangzhou\): AssumeRoleWithWebIdentity failed with InvalidParameter\.WebIdentityTokenError: .*The change was not sent: the credentials it needs could not be had, so nothing was changed\. Check role-arn/,
+    )
+    expect(run.outputs).toMatchObject({ result: 'unknown', results: '{"call:RestartInstance":"unknown"}' })
+  })
+
+  it('STS failing to the timeout: never sent, and said so', async () => {
+    const fake = await standIn({ oidc: { ...OIDC, faults: Array(100).fill({ error: 'InternalError' }) } })
+    const run = await runInProcess({ ...keyless(fake.url, { ...restart, timeout: '1s' }), random: () => 0.1 })
+    expect(run.code).toBe(1)
+    expect(requestsOf(fake, 'RestartInstance')).toEqual([])
+    expect(errorLine(run)).toMatch(/The change was not sent \(the credentials could not be had within the timeout\)/)
+  })
+
+  it('a TCP handshake that never completes: not sent, so the change is tried again', async (test) => {
+    // a listener that accepts nothing: connections wait in its backlog, never completing a TLS handshake
+    const silent: Server = createServer()
+    const sockets = new Set<import('node:net').Socket>()
+    silent.on('connection', (socket) => sockets.add(socket)) // accepted at the TCP level, never answered
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    closeAfter(
+      {
+        close: () =>
+          new Promise<void>((resolve) => {
+            for (const socket of sockets) socket.destroy()
+            silent.close(() => resolve())
+          }),
+      },
+      test,
+    )
+    const port = (silent.address() as { port: number }).port
+    const run = await runInProcess({
+      // undici's connect bound fires after about 2 s here, before the request's own deadline of 3 s
+      inputs: inputs(`https://127.0.0.1:${port}`, { ...restart, timeout: '3s', 'request-timeout': '3s' }),
+      random: () => 0,
+    })
+    expect(run.code).toBe(1)
+    expect(errorLine(run)).toMatch(/Connect Timeout/)
+    expect(errorLine(run)).toMatch(/nothing was changed/)
+    expect(errorLine(run)).not.toMatch(/may have been applied/)
+  })
+})
