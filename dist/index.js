@@ -49830,6 +49830,9 @@ function createStepApi(inputs, options) {
     };
     return {
         credentials: keys.description,
+        ready: async (budget) => {
+            await keys.get(budget);
+        },
         describeFlow: (flowId, budget) => cynosdb(budget, (o) => client.describeFlow(flowId, o)),
         describeTasks: (query, budget) => cynosdb(budget, (o) => client.describeTasks(query, o)),
         describeResourcesByDealName: (names, budget) => cynosdb(budget, (o) => client.describeResourcesByDealName(names, o)),
@@ -50541,6 +50544,18 @@ function isTransient(error) {
     return typeof error?.code === 'string';
 }
 /**
+ * A change failed before it left: what it needed first (the keys: GitHub's ID token, STS) could not be had. That
+ * is a read, so it is tried again as any read is; the change itself was never sent.
+ */
+class NotSentError extends Error {
+    name = 'NotSentError';
+    cause;
+    constructor(cause) {
+        super(cause instanceof Error ? cause.message : String(cause));
+        this.cause = cause;
+    }
+}
+/**
  * Worth another try of a change the step sent: only when the failure proves the change was not carried out.
  * The connection failed before the request was written (refused, DNS, no route, certificate), the API throttled
  * it (not executed), refused it while the resource was busy with another task (a conflict or lock: sent again once
@@ -50549,6 +50564,8 @@ function isTransient(error) {
  * applied, so it is never sent again.
  */
 function provesNotCarriedOut(error) {
+    if (error instanceof NotSentError)
+        return isTransient(error.cause);
     if (error instanceof ApiError)
         return error.clockCorrected || ['throttled', 'busy'].includes(classOf(error) ?? '');
     return error instanceof NetworkError && error.notSent && !isUntrustedCertificate(error);
@@ -50641,6 +50658,10 @@ function changeProbe(action, payload, api) {
         rows: [{ kind: 'call', id: action, result: 'unknown', state: 'not answered' }],
         retryable: provesNotCarriedOut,
         async check(budget) {
+            // the keys first, apart: whatever ends their fetch, the change has not left
+            await api.ready(budget).catch((error) => {
+                throw new NotSentError(error);
+            });
             const sent = await api.send(action, payload, budget);
             return {
                 rows: [{ kind: 'call', id: action, result: 'succeeded', state: 'sent' }],
@@ -51212,6 +51233,13 @@ function tasksLine(name, rows) {
  * An endpoint that has never answered is given up on once it has failed to connect this often, over a quarter of
  * the timeout, at most this long: a typo in the endpoint or a closed port costs half a minute, not the whole wait.
  */
+/**
+ * How long connecting (TCP and TLS) may take, inside the request's own deadline: a handshake that never completes
+ * fails as a connect timeout, which proves nothing was written (a change may be sent again), instead of running
+ * into the request deadline, which proves nothing either way. undici's timers are coarse (a bound fires after about
+ * max(1 s, bound + 0.5 s)), so half the request timeout beats the deadline from a request-timeout of 3 s on.
+ */
+const connectTimeoutMs = (requestTimeoutMs) => Math.min(10_000, Math.ceil(requestTimeoutMs / 2));
 const UNREACHABLE_TRIES = 3;
 const UNREACHABLE_GRACE_MS = 30_000;
 /** No answer has ever come from the host: a typo in the endpoint, a closed port, a network that cannot reach it. */
@@ -51343,6 +51371,10 @@ const MAY_HAVE_BEEN_APPLIED = 'The change was sent and may have been applied: ch
  * left (no answer in time, an HTTP 5xx, a garbled answer) leaves it open whether the change was applied.
  */
 function changeHint(error, context) {
+    if (error instanceof NotSentError) {
+        const hint = error.cause instanceof Error ? hintFor(error.cause, context) : '';
+        return `The change was not sent: the credentials it needs could not be had, so nothing was changed${hint ? `. ${hint}` : ''}`;
+    }
     const errorClass = classOf(error);
     const refused = errorClass !== undefined && errorClass !== 'server-fault' && errorClass !== 'unknown';
     const hint = hintFor(error, context);
@@ -51358,6 +51390,9 @@ function changeHint(error, context) {
  * out (throttled, never connected) says nothing was changed.
  */
 function unansweredChangeHint(end, lastError) {
+    if (lastError instanceof NotSentError) {
+        return `The change was not sent (${end === 'timeout' ? 'the credentials could not be had within the timeout' : 'the step ended while it got the credentials'}), so nothing was changed`;
+    }
     if (end === 'timeout' && classOf(lastError) === 'busy') {
         return 'The resource stayed busy with another task until the timeout and the API refused the change each time, so it was never carried out: run the step again once that task has ended, or give it a longer timeout';
     }
@@ -51387,7 +51422,8 @@ function failureMessage(verdict, context) {
         const name = forLog(rowName(row));
         const where = `${name} (region ${context.region})`;
         const after = `after ${formatDuration(row.probe.elapsedMs)}, ${requestCount(row.probe.requests)}`;
-        const lastCause = row.error ? `; the last request failed: ${row.error.message}` : '';
+        // a round cut short by cancellation fails with an abort: not a cause worth naming
+        const lastCause = row.error && row.end === 'timeout' ? `; the last request failed: ${row.error.message}` : '';
         if (row.result === 'failed') {
             const requestId = row.probe.requestId ? ` (RequestId ${forLog(row.probe.requestId)})` : '';
             const cause = row.cause ? forLog(row.cause) : '';
@@ -51675,7 +51711,13 @@ async function poll(probe, plan, deps) {
         elapsedMs: deps.now() - start,
         found,
     });
-    const aborted = () => signal.reason instanceof StopWaiting ? finish('stopped', undefined, signal.reason.by) : finish('cancelled');
+    /** Stopped or cancelled; `during` is the failure of the round under way, kept to say how far it came. */
+    const aborted = (during) => {
+        const error = during instanceof Error ? during : undefined;
+        return signal.reason instanceof StopWaiting
+            ? finish('stopped', error, signal.reason.by)
+            : finish('cancelled', error);
+    };
     for (;;) {
         const roundAt = deps.now();
         let nextAt;
@@ -51706,7 +51748,7 @@ async function poll(probe, plan, deps) {
             const now = deps.now();
             const next = retries.failed(caught, { aborted: signal.aborted, now, deadline });
             if (next.kind === 'aborted')
-                return aborted();
+                return aborted(caught);
             // no request slot before the hard end: nothing was sent
             if (next.kind === 'deadline')
                 return finish('timeout', retries.lastError());
@@ -51808,8 +51850,8 @@ async function run(options = {}) {
     try {
         const inputs = getInputs();
         // Honours HTTPS_PROXY / HTTP_PROXY / NO_PROXY (and lower case), as self-hosted runners behind a proxy need.
-        // undici's connect timeout is 10 s whatever the request's own deadline; request-timeout bounds it too.
-        dispatcher = new undici/* EnvHttpProxyAgent */.J2({ connect: { timeout: inputs.requestTimeoutMs } });
+        // Connecting gets its own bound inside the request's deadline (transport.ts, connectTimeoutMs).
+        dispatcher = new undici/* EnvHttpProxyAgent */.J2({ connect: { timeout: connectTimeoutMs(inputs.requestTimeoutMs) } });
         const step = startStep(inputs, log, cancelled, dispatcher, options.random ?? Math.random);
         const sent = inputs.call ? await sendChange(inputs.call, step) : undefined;
         const waits = sent ? sent.waits : inputs;
