@@ -42,6 +42,9 @@ export function hintFor(error: Error, context: HintContext): string {
   if (code === 'AuthFailure.TokenFailure') {
     return 'The session token is expired or does not belong to this secret ID: fetch fresh temporary credentials.'
   }
+  if (classOf(error) === 'busy') {
+    return 'The resource is busy with another task. A purchase is not sent again by itself, since that task may be this same purchase from an earlier run: check, then run the step again once it has ended.'
+  }
   if (isDenied(error)) {
     return `The key or role lacks permission: grant it the CAM action cynosdb:${error.action} (see the README, "Permissions").`
   }

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { readFileSync } from 'node:fs'
 import { ROOT } from '../scripts/lib/action-metadata.ts'
 import { getInputs } from '../src/inputs/index.ts'
-import { parseCall, READ_ONLY, secretValues } from '../src/inputs/call.ts'
+import { MIN_SECRET_CHARS, parseCall, READ_ONLY, SECRET_NAME, secretValues } from '../src/inputs/call.ts'
 import { handlesOf, STATUS_ENDS } from '../src/tencent/meaning.ts'
 import { CYNOSDB_MODEL } from '../src/tencent/model.ts'
 import { nothingToWaitOn, waitsOf } from '../src/probes/change.ts'
@@ -131,26 +131,67 @@ describe('call and parameters, checked before anything is sent', () => {
       'CreateAccounts',
       JSON.stringify({
         ClusterId: 'c',
-        Accounts: [{ AccountName: 'app', Host: '%', AccountPassword: 'pw-1', Description: 'not secret' }],
+        Accounts: [{ AccountName: 'app', Host: '%', AccountPassword: 'pw-1-long', Description: 'not secret' }],
       }),
     )
-    expect(masked).toEqual(['pw-1'])
+    expect(masked).toEqual(['pw-1-long'])
     expect(
       secretValues({
-        AdminPassword: 'root-pw',
-        ResourceTags: [{ TagKey: 'team', TagValue: 'db' }],
-        SecretThing: { Nested: ['a', 123456789, 8] },
+        AdminPassword: 'root-pw-long',
+        ResourceTags: [{ TagKey: 'env', TagValue: 'db' }], // a tag key is no secret: masking `env` blanks it job-wide
+        SomeSecret: { Nested: ['short', 'a-long-enough-one', 123456789, 8] },
         ValidatePasswordLength: 8,
-        KeyRegion: 'ap-guangzhou', // a Key leading the name names a key, not a secret
-        KeyType: 'custom',
+        KeyRegion: 'ap-guangzhou',
         Plain: 'visible',
       }),
-    ).toEqual(['root-pw', 'team', 'a', '123456789'])
+    ).toEqual(['root-pw-long', 'a-long-enough-one', '123456789'])
     // masked even when the model then refuses the call
-    expect(() => parse('CreateClusters', '{"AdminPassword": "pw-2"}')).toThrow(/MissingParameter/)
+    expect(() => parse('CreateClusters', '{"AdminPassword": "pw-2-long"}')).toThrow(/MissingParameter/)
     const refused: string[] = []
-    expect(() => parseCall('CreateClusters', '{"AdminPassword": "pw-2"}', (s) => refused.push(s))).toThrow()
-    expect(refused).toEqual(['pw-2'])
+    expect(() => parseCall('CreateClusters', '{"AdminPassword": "pw-2-long"}', (s) => refused.push(s))).toThrow()
+    expect(refused).toEqual(['pw-2-long'])
+  })
+
+  it('names the nesting depth of parameters nested deeper than any action takes', () => {
+    const deep = `${'{"a":'.repeat(3000)}1${'}'.repeat(3000)}`
+    expect(() => parse('ModifyClusterName', deep)).toThrow(
+      /^Input 'parameters' nests 3000 levels deep; no CynosDB action takes more than 64/,
+    )
+    // brackets inside strings are text, not nesting
+    expect(() => parse('ModifyClusterName', `{"ClusterId": "${'['.repeat(100)}", "ClusterName": "n"}`)).not.toThrow()
+  })
+
+  it('never masks a value too short to be a password (CynosDB takes 8 to 64 characters)', () => {
+    expect(MIN_SECRET_CHARS).toBe(8)
+    expect(secretValues({ AdminPassword: 'p' })).toEqual([])
+    expect(secretValues({ AdminPassword: '1234567' })).toEqual([])
+    expect(secretValues({ AdminPassword: '12345678' })).toEqual(['12345678'])
+  })
+
+  it('decides over every name of the API model that mentions a password, secret, token or key', () => {
+    const names = new Set(Object.values(CYNOSDB_MODEL.structs).flatMap((struct) => Object.keys(struct)))
+    const mentioning = [...names].filter((name) => /password|secret|token|key/i.test(name)).sort()
+    // a new name in the SDK fails this test: decide whether it holds a secret, then add it here
+    expect(Object.fromEntries(mentioning.map((name) => [name, SECRET_NAME.test(name)]))).toEqual({
+      AccountPassword: true,
+      AdminPassword: true,
+      KeyId: false,
+      KeyRegion: false,
+      KeyType: false,
+      KeyWords: false,
+      ParamKeyword: false,
+      Password: true,
+      PasswordRotation: false,
+      SearchKey: false,
+      TagKey: false,
+      TargetPassword: true,
+      ValidatePasswordDictionary: false,
+      ValidatePasswordLength: false,
+      ValidatePasswordMixedCaseCount: false,
+      ValidatePasswordNumberCount: false,
+      ValidatePasswordPolicy: false,
+      ValidatePasswordSpecialCharCount: false,
+    })
   })
 })
 
@@ -257,7 +298,12 @@ describe('what an answer gives to wait for, at the handles the API model gives e
       statuses: ['instance cynosdbmysql-ins-1 DescribeInstanceDetail'],
     },
   ])('$name', ({ action, answer, flows, statuses }) => {
-    const waits = waitsOf(action, answer, { ClusterId: 'cynosdbmysql-a', InstanceId: 'cynosdbmysql-ins-1' })
+    const parameters = {
+      ClusterId: 'cynosdbmysql-a',
+      InstanceId: 'cynosdbmysql-ins-1',
+      UpgradeType: 'upgradeImmediate',
+    }
+    const waits = waitsOf(action, answer, parameters)
     expect(waits.flowIds).toEqual(flows)
     expect(waits.dealNames).toEqual([])
     expect(waits.statuses?.map((end) => `${end.kind} ${end.id} ${end.read.action}`)).toEqual(statuses)

@@ -6,7 +6,8 @@ import { forLog, quoted } from '../foreign-text.ts'
 import { toJson } from '../json.ts'
 import { NotSentError, provesNotCarriedOut } from '../retry.ts'
 import { answeredId, DEAL_NAME, decimalId, RESOURCE_ID } from '../shapes.ts'
-import { handlesOf, STATUS_ENDS, valuesAt, type StatusEnd } from '../tencent/meaning.ts'
+import { classOf } from '../tencent/errors.ts'
+import { handlesOf, STATUS_ENDS, valuesAt, type Handle, type StatusEnd } from '../tencent/meaning.ts'
 import type { Probe } from '../wait/probe.ts'
 import { listed } from '../words.ts'
 
@@ -18,10 +19,13 @@ export function changeProbe(
   payload: string,
   api: Pick<StepApi, 'ready' | 'send'>,
 ): Probe<ChangeAnswer> {
+  const buys = handlesOf(action).some((handle) => handle.names === 'deal')
   return {
     name: `Call ${action}`,
     rows: [{ kind: 'call', id: action, result: 'unknown', state: 'not answered' }],
-    retryable: provesNotCarriedOut,
+    // A busy refusal proves this request never ran, but for a purchase the task it waits on may be the same
+    // purchase (a re-run after a cancel, a matrix job): sending it again could buy twice, so it stays final.
+    retryable: (error) => provesNotCarriedOut(error) && !(buys && classOf(error) === 'busy'),
     async check(budget) {
       // the keys first, apart: whatever ends their fetch, the change has not left
       await api.ready(budget).catch((error: unknown) => {
@@ -61,9 +65,11 @@ const isZero = (value: unknown): boolean => value === 0 || value === 0n || value
 /**
  * What an answer holds to wait for, read at the handles the API model gives the action (tencent/meaning.ts), at
  * any depth, null and absent alike meaning "none". A FlowId decides alone where an answer holds more (12 actions
- * answer a TaskId too): it is the documented thing to wait on. Otherwise DealNames, TaskIds and a numeric
- * AsyncRequestId (ModifyClusterParam, read as a flow as the Terraform provider does), all at once. A value of the
- * wrong shape is an error: the change was made, and nothing sound can be waited for.
+ * answer a TaskId too): it is the documented thing to wait on. Otherwise the status the change ends in, where the
+ * API shows it (tencent/meaning.ts, STATUS_ENDS); otherwise DealNames, TaskIds and a numeric AsyncRequestId
+ * (ModifyClusterParam, read as a flow as the Terraform provider does), all at once. Only what is waited on is held
+ * to its shape: a value of the wrong shape there is an error (the change was made, and nothing sound can be
+ * waited for); a bad value in a field not waited on changes nothing.
  */
 export function waitsOf(action: string, answer: ChangeAnswer, parameters: ChangeAnswer = {}): Waits {
   const bad = (path: string): Error => {
@@ -72,61 +78,76 @@ export function waitsOf(action: string, answer: ChangeAnswer, parameters: Change
       `${action} was carried out, but its answer's ${field} is not what the API documents (${quoted(toJson(answer[field]) ?? '', 80)}): nothing can be waited for`,
     )
   }
-  const flowIds: string[] = []
-  const taskIds: string[] = []
-  const dealNames: string[] = []
-  const resources: string[] = []
   const notes: string[] = []
-  for (const handle of handlesOf(action)) {
-    const { values, malformed } = valuesAt(answer, handle.path)
-    if (malformed) throw bad(handle.path)
-    // a task or flow ID from 1 to 2^63-1, as the inputs take them (shapes.ts)
-    const ids = (): string[] =>
-      values.flatMap((value) => {
-        const id = answeredId(value)
-        if (id !== undefined) return [id]
-        if (isZero(value)) return []
-        throw bad(handle.path)
-      })
-    const names = (shape: RegExp): string[] =>
-      values.map((value) => {
-        if (typeof value !== 'string' || !shape.test(value)) throw bad(handle.path)
-        return value
-      })
-    if (handle.names === 'flow') flowIds.push(...ids())
-    else if (handle.names === 'task') taskIds.push(...ids())
-    else if (handle.names === 'deal') dealNames.push(...names(DEAL_NAME))
-    else if (handle.names === 'resources') resources.push(...names(RESOURCE_ID))
-    else flowIds.push(...asyncRequest(values, action, notes))
+  /** The values of every handle that names `names`, checked: undefined entries where a value has the wrong shape. */
+  const read = (names: Handle['names']): { values: string[]; error?: Error } => {
+    const values: string[] = []
+    for (const handle of handlesOf(action).filter((h) => h.names === names)) {
+      const found = valuesAt(answer, handle.path)
+      if (found.malformed) return { values, error: bad(handle.path) }
+      for (const value of found.values) {
+        const text = readValue(names, value, action, notes)
+        if (text === null) return { values, error: bad(handle.path) }
+        if (text !== undefined) values.push(text)
+      }
+    }
+    return { values: [...new Set(values)] }
   }
   const none = { flowIds: [], dealNames: [], taskIds: [], notes: [] }
-  if (flowIds.length > 0 && handlesOf(action).some((h) => h.names === 'flow')) {
-    return { ...none, flowIds: [...new Set(flowIds)] }
+  const flows = read('flow')
+  if (flows.error) throw flows.error
+  if (flows.values.length > 0) return { ...none, flowIds: flows.values }
+  // DealMode 1 places the order without paying it (the model's words): nothing is delivered or changed until then
+  if (parameters.DealMode === 1) {
+    return {
+      ...none,
+      notes: [
+        `${action} with DealMode 1 places the order without paying it: nothing changes until it is paid, so the step does not wait`,
+      ],
+    }
   }
   // no FlowId: where the API shows the end only as a status, that is waited for (a refund's or a spec change's
   // DealNames are billing's, not the change's end)
-  const statuses = Object.hasOwn(STATUS_ENDS, action) ? (STATUS_ENDS[action]?.(parameters, answer) ?? []) : []
-  if (statuses.length > 0) {
-    if (dealNames.length > 0)
+  const ends = Object.hasOwn(STATUS_ENDS, action) ? STATUS_ENDS[action]?.(parameters, answer) : undefined
+  if (typeof ends === 'string') return { ...none, notes: [ends] }
+  if (ends && ends.length > 0) {
+    const deals = read('deal').values
+    if (deals.length > 0)
       notes.push(
-        `${action} answered DealNames ${quoted(listed(dealNames, 5), 120)}: billing's, not the change's end; waiting for the status the change ends in`,
+        `${action} answered DealNames ${quoted(listed(deals, 5), 120)}: billing's, not the change's end; waiting for the status the change ends in`,
       )
-    return { ...none, statuses, notes }
+    return { ...none, statuses: ends, notes }
   }
+  const [deals, tasks, asyncs] = [read('deal'), read('task'), read('async-request')]
+  for (const failed of [deals, tasks, asyncs]) if (failed.error) throw failed.error
+  let dealNames = deals.values
   if (dealNames.length > 0 && ISOLATION.test(action)) {
     notes.push(
       `${action} answered a refund's DealNames ${quoted(listed(dealNames, 5), 120)} and no FlowId: the API documents no status that shows its end, so the step does not wait`,
     )
-    dealNames.length = 0
+    dealNames = []
   } else if (dealNames.length > 0 && DEAL_WITHOUT_INSTANCES.test(action)) {
     notes.push(`${action} answered DealNames of a resource package, which delivers no cluster or instance to wait for`)
-    dealNames.length = 0
-  } else if (dealNames.length === 0 && resources.length > 0) {
-    notes.push(
-      `${action} answered ResourceIds ${quoted(listed(resources, 5), 120)} and no DealNames: the API model says to read resources through the DealNames (ResourceIds is no longer maintained), so nothing documented waits on them`,
-    )
+    dealNames = []
+  } else if (dealNames.length === 0) {
+    const resources = read('resources').values
+    if (resources.length > 0)
+      notes.push(
+        `${action} answered ResourceIds ${quoted(listed(resources, 5), 120)} and no DealNames: the API model says to read resources through the DealNames (ResourceIds is no longer maintained), so nothing documented waits on them`,
+      )
   }
-  return { flowIds: [...new Set(flowIds)], dealNames: [...new Set(dealNames)], taskIds: [...new Set(taskIds)], notes }
+  return { flowIds: asyncs.values, dealNames, taskIds: tasks.values, notes }
+}
+
+/**
+ * One value of a handle as text: an ID from 1 to 2^63-1 (shapes.ts), a deal name, a resource ID; undefined for
+ * what names nothing (0, a non-numeric AsyncRequestId, said in `notes`), null for a value of the wrong shape.
+ */
+function readValue(names: Handle['names'], value: unknown, action: string, notes: string[]): string | undefined | null {
+  if (names === 'flow' || names === 'task') return answeredId(value) ?? (isZero(value) ? undefined : null)
+  if (names === 'deal') return typeof value === 'string' && DEAL_NAME.test(value) ? value : null
+  if (names === 'resources') return typeof value === 'string' && RESOURCE_ID.test(value) ? value : null
+  return asyncRequest([value], action, notes)[0]
 }
 
 /** A numeric AsyncRequestId is waited for as a flow; the docs' UUID, nothing documented waits on. */

@@ -2,7 +2,8 @@
 // change): each round reads it with its Describe action and judges the answer (tencent/meaning.ts, STATUS_ENDS).
 import type { StepApi } from '../api.ts'
 import { forLog } from '../foreign-text.ts'
-import type { StatusEnd } from '../tencent/meaning.ts'
+import { classOf } from '../tencent/errors.ts'
+import type { StatusEnd, StatusReading } from '../tencent/meaning.ts'
 import type { Probe, Row } from '../wait/probe.ts'
 
 export function statusProbe(end: StatusEnd, api: Pick<StepApi, 'read'>): Probe {
@@ -13,8 +14,12 @@ export function statusProbe(end: StatusEnd, api: Pick<StepApi, 'read'>): Probe {
     name,
     rows: [{ kind, id: end.id, result: 'unknown', state: `not read yet (${end.read.action})` }],
     async check(budget) {
-      const answer = await api.read(end.read.action, payload, budget)
-      const reading = end.judge(answer.value)
+      const read = await api.read(end.read.action, payload, budget).catch((error: unknown) => {
+        if (end.goneIsDone && classOf(error) === 'not-found') return undefined
+        throw error
+      })
+      const reading: StatusReading = read ? end.judge(read.value) : { result: 'succeeded', state: 'no longer listed' }
+      const answer = { requestId: read?.requestId }
       const row: Row = {
         kind,
         id: end.id,

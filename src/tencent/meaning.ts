@@ -126,6 +126,8 @@ export interface StatusEnd {
   readonly id: string
   /** The Describe action that shows it, and its parameters. */
   readonly read: { readonly action: string; readonly parameters: Readonly<Record<string, unknown>> }
+  /** The read answering that it does not exist (a not-found code) means the goal: gone is beyond isolated. */
+  readonly goneIsDone?: boolean
   readonly judge: (answer: Readonly<Record<string, unknown>>) => StatusReading
 }
 
@@ -147,6 +149,7 @@ const isolated = (kind: string, id: string, read: StatusEnd['read']): StatusEnd 
   kind,
   id,
   read,
+  goneIsDone: true, // as the provider counts a cluster no longer listed
   judge: (answer) => {
     const status = text(field(answer.Detail, 'Status'))
     return { result: ISOLATED.has(status) ? 'succeeded' : 'processing', state: status || 'no status' }
@@ -176,9 +179,10 @@ const idsOf = (value: unknown): string[] =>
 /**
  * The changes whose end the API shows only as a status, with the Describe action that shows it (as the Terraform
  * provider waits for each), from the change's parameters and answer. A FlowId, where one is answered, decides
- * first; these apply where none is. Empty when the parameters do not name what to read.
+ * first; these apply where none is. Empty when the parameters do not name what to read; a note when the change
+ * is not meant to end within the step.
  */
-export const STATUS_ENDS: Readonly<Record<string, (parameters: Fields, answer: Fields) => StatusEnd[]>> = {
+export const STATUS_ENDS: Readonly<Record<string, (parameters: Fields, answer: Fields) => StatusEnd[] | string>> = {
   // prepaid: a refund's DealNames and no FlowId; the cluster or its instances go to the recycle bin, `isolated`
   IsolateCluster: (parameters) => idsOf(parameters.ClusterId).map((id) => isolated('cluster', id, clusterDetail(id))),
   IsolateInstance: (parameters) =>
@@ -202,36 +206,23 @@ export const STATUS_ENDS: Readonly<Record<string, (parameters: Fields, answer: F
         },
       })),
     ),
-  // a spec change is done when the instance shows the Cpu and Memory asked for and runs (the provider's check);
-  // StorageLimit is not compared: the model marks it deprecated in UpgradeInstance
+  // a spec change is done when the instance shows the Cpu and Memory asked for and runs (the provider's check,
+  // which always sends upgradeImmediate); StorageLimit is not compared: the model marks it deprecated here
   UpgradeInstance: (parameters) =>
-    idsOf(parameters.InstanceId).map((id): StatusEnd => ({
-      kind: 'instance',
-      id,
-      read: instanceDetail(id),
-      judge: (answer) => {
-        const detail = answer.Detail
-        const [cpu, memory, status] = [field(detail, 'Cpu'), field(detail, 'Memory'), text(field(detail, 'Status'))]
-        const there = `${status || 'no status'}, Cpu ${String(cpu ?? '?')}, Memory ${String(memory ?? '?')} GB`
-        const asked = `asked Cpu ${String(parameters.Cpu)}, Memory ${String(parameters.Memory)} GB`
-        const done = status === 'running' && cpu === parameters.Cpu && memory === parameters.Memory
-        return { result: done ? 'succeeded' : 'processing', state: done ? there : `${there}; ${asked}` }
-      },
-    })),
-  // the cluster's storage limit shows the new size
-  ModifyClusterStorage: (parameters) =>
-    idsOf(parameters.ClusterId).map((id): StatusEnd => ({
-      kind: 'cluster',
-      id,
-      read: clusterDetail(id),
-      judge: (answer) => {
-        const limit = field(answer.Detail, 'StorageLimit')
-        const done = limit === parameters.NewStorageLimit
-        const there = `storage limit ${String(limit ?? '?')} GB`
-        return {
-          result: done ? 'succeeded' : 'processing',
-          state: done ? there : `${there}; asked ${String(parameters.NewStorageLimit)} GB`,
-        }
-      },
-    })),
+    parameters.UpgradeType !== 'upgradeImmediate'
+      ? `UpgradeInstance with UpgradeType ${text(parameters.UpgradeType) || 'not given'} changes the spec in the maintenance window, not now: the step does not wait for it`
+      : idsOf(parameters.InstanceId).map((id): StatusEnd => ({
+          kind: 'instance',
+          id,
+          read: instanceDetail(id),
+          judge: (answer) => {
+            const detail = answer.Detail
+            const [cpu, memory] = [field(detail, 'Cpu'), field(detail, 'Memory')]
+            const status = text(field(detail, 'Status'))
+            const there = `${status || 'no status'}, Cpu ${String(cpu ?? '?')}, Memory ${String(memory ?? '?')} GB`
+            const asked = `asked Cpu ${String(parameters.Cpu)}, Memory ${String(parameters.Memory)} GB`
+            const done = status === 'running' && cpu === parameters.Cpu && memory === parameters.Memory
+            return { result: done ? 'succeeded' : 'processing', state: done ? there : `${there}; ${asked}` }
+          },
+        })),
 }

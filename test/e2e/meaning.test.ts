@@ -6,6 +6,9 @@ import { runInProcess } from '../../scripts/lib/run-in-process.ts'
 import { requestsOf } from '../../scripts/lib/stand-in.ts'
 import { inputs as stepInputs, standIn } from '../support/e2e.ts'
 
+/** AddInstances' required parameters, as the model has them. */
+const addInstances = JSON.stringify({ ClusterId: 'cynosdbmysql-c', Cpu: 2, Memory: 4, ReadOnlyCount: 1 })
+
 /** No flow-id: these steps wait for what the change they send answers, or for tasks and deals. */
 const inputs = (fake: { url: string }, extra: Record<string, string>) =>
   stepInputs(fake.url, { 'flow-id': '', ...extra })
@@ -221,5 +224,106 @@ describe('changes whose end is a status, read as the Terraform provider reads it
     })
     expect(run.code).toBe(1)
     expect(run.stdout).toMatch(/::error::Audit log file f\.csv .*disk full/)
+  })
+})
+
+describe('only what is waited on is held to its shape; what is not meant to end now is not waited for', () => {
+  it('a bad ResourceIds beside good DealNames: the deal is waited for, green', async () => {
+    const fake = await standIn({
+      changes: { AddInstances: [{ answer: { DealNames: ['d1'], ResourceIds: [''] } }] },
+      deals: { d1: { clusterId: 'cynosdbmysql-c', instanceIds: ['cynosdbmysql-ins-9'] } },
+      instances: { 'cynosdbmysql-ins-9': ['running'] },
+    })
+    const run = await runInProcess({
+      inputs: inputs(fake, { call: 'AddInstances', parameters: addInstances }),
+    })
+    expect(run.code).toBe(0)
+    expect(run.outputs['instance-ids']).toBe('cynosdbmysql-ins-9')
+  })
+
+  it('a bad TaskId beside a good FlowId: the flow decides alone', async () => {
+    const fake = await standIn({ changes: { OpenSSL: [{ answer: { FlowId: 77, TaskId: -1 } }] }, flows: { '77': [0] } })
+    const run = await runInProcess({
+      inputs: inputs(fake, { call: 'OpenSSL', parameters: '{"ClusterId": "cynosdbmysql-a", "InstanceId": "i"}' }),
+    })
+    expect(run.code).toBe(0)
+    expect(JSON.parse(run.outputs.results ?? '')).toMatchObject({ '77': 'succeeded' })
+  })
+
+  it.each([
+    {
+      name: 'UpgradeInstance in the maintenance window',
+      action: 'UpgradeInstance',
+      parameters: { InstanceId: 'cynosdbmysql-ins-1', Cpu: 4, Memory: 8, UpgradeType: 'upgradeInMaintain' },
+      answer: { DealNames: ['u1'] },
+      says: /UpgradeInstance with UpgradeType upgradeInMaintain changes the spec in the maintenance window/,
+    },
+    {
+      name: 'an order placed, not paid (DealMode 1)',
+      action: 'AddInstances',
+      parameters: { ...JSON.parse(addInstances), DealMode: 1 },
+      answer: { DealNames: ['d2'] },
+      says: /AddInstances with DealMode 1 places the order without paying it: nothing changes until it is paid/,
+    },
+  ])('not waited for, with a notice: $name', async ({ action, parameters, answer, says }) => {
+    const fake = await standIn({ changes: { [action]: [{ answer }] } })
+    const run = await runInProcess({ inputs: inputs(fake, { call: action, parameters: JSON.stringify(parameters) }) })
+    expect(run.code).toBe(0)
+    expect(run.stdout).toMatch(new RegExp(`^::notice::${says.source}`, 'm'))
+    expect(fake.requests.map((r) => r.action)).toEqual([action])
+  })
+
+  it('an isolated cluster no longer listed counts as isolated', async () => {
+    const fake = await standIn({
+      changes: {
+        IsolateCluster: [{ answer: { DealNames: ['r1'] } }],
+        DescribeClusterDetail: [
+          { answer: { Detail: { Status: 'isolating' } } },
+          { error: 'ResourceNotFound.ClusterNotFoundError' },
+        ],
+      },
+    })
+    const run = await runInProcess({
+      inputs: inputs(fake, { call: 'IsolateCluster', parameters: '{"ClusterId": "cynosdbmysql-a"}' }),
+    })
+    expect(run.code).toBe(0)
+    expect(run.stdout).toMatch(/^Cluster cynosdbmysql-a: no longer listed after /m)
+  })
+
+  it('a status read refused: the error says the change was carried out, and result is not processing', async () => {
+    const fake = await standIn({
+      changes: {
+        IsolateCluster: [{ answer: { DealNames: ['r1'] } }],
+        DescribeClusterDetail: [
+          { answer: { Detail: { Status: 'isolating' } } },
+          { error: 'UnauthorizedOperation.PermissionDenied' },
+        ],
+      },
+    })
+    const run = await runInProcess({
+      inputs: inputs(fake, { call: 'IsolateCluster', parameters: '{"ClusterId": "cynosdbmysql-a"}' }),
+    })
+    expect(run.code).toBe(1)
+    expect(run.stdout).toMatch(
+      /::error::Cluster cynosdbmysql-a \(region ap-guangzhou\): IsolateCluster was carried out, but waiting for it failed: .*grant it the CAM action cynosdb:DescribeClusterDetail/,
+    )
+    expect(run.outputs).toMatchObject({ result: 'unknown', status: '' })
+  })
+
+  it('a purchase refused as busy is not sent again: the busy task may be this same purchase', async () => {
+    const fake = await standIn({
+      changes: {
+        AddInstances: [{ error: 'OperationDenied.ClusterTaskConflictError' }, { answer: { DealNames: ['d'] } }],
+      },
+    })
+    const run = await runInProcess({
+      inputs: inputs(fake, { call: 'AddInstances', parameters: addInstances }),
+      random: () => 0,
+    })
+    expect(run.code).toBe(1)
+    expect(requestsOf(fake, 'AddInstances')).toHaveLength(1)
+    expect(run.stdout).toMatch(
+      /nothing was changed\. The resource is busy with another task\. A purchase is not sent again/,
+    )
   })
 })
