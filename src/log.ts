@@ -1,7 +1,7 @@
 // Everything the step writes to the runner's log goes through here: each line neutralised (foreign-text.ts) and
 // bounded, so no answer, however hostile or large, becomes a workflow command or a megabyte-long line.
 import * as core from '@actions/core'
-import { bounded, logLine } from './foreign-text.ts'
+import { bounded, forSummary, logLine } from './foreign-text.ts'
 
 /** One log line: room for a few dozen IDs, far below what makes a log unreadable. */
 export const MAX_LINE_CHARS = 4000
@@ -9,18 +9,35 @@ export const MAX_LINE_CHARS = 4000
 export const MAX_ANNOTATION_LINES = 30
 export const MAX_ANNOTATION_CHARS = 16_000
 
+/** Every secret of the step and each form it may be written in; replaced before any text is cut or written. */
+const secrets = new Set<string>()
+
 /**
- * Hides a secret in the log (core.setSecret), and the form the log would show it in when it holds characters the
- * log escapes: a server that quotes a password back in an error must not print it in its escaped form.
+ * Hides a secret: registered with the runner (core.setSecret), which masks it and its JSON-, XML-, URI- and
+ * base64-encoded forms in the log and the summary, and kept here with the forms the step itself writes it in (as
+ * the log escapes it, JSON-escaped inside a quoted answer, HTML-escaped in the summary), so that `redact` replaces
+ * every one of them before a bound could cut one into a prefix the runner no longer recognises.
  */
 export function maskSecret(secret: string): void {
-  core.setSecret(secret)
-  const shown = logLine(secret)
-  if (shown !== secret) core.setSecret(shown)
+  if (secret === '') return
+  const json = JSON.stringify(secret).slice(1, -1)
+  for (const form of new Set([secret, logLine(secret), json, logLine(json), forSummary(secret)])) {
+    if (!secrets.has(form)) {
+      secrets.add(form)
+      core.setSecret(form)
+    }
+  }
+}
+
+/** Text with every form of every secret replaced by `***`, the longest first (a form may hold another). */
+export function redact(text: string): string {
+  let redacted = text
+  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) redacted = redacted.replaceAll(secret, '***')
+  return redacted
 }
 
 /** A message as one neutral, bounded log line. */
-export const line = (message: string): string => bounded(logLine(message), MAX_LINE_CHARS)
+export const line = (message: string): string => bounded(redact(logLine(redact(message))), MAX_LINE_CHARS)
 
 /** An annotation's text: our own line breaks kept (the toolkit escapes them), each line neutral and bounded. */
 export function annotation(message: string): string {

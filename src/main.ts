@@ -1,11 +1,14 @@
 // The step, start to end: read the inputs, send the change (when asked), wait for what it answered, report.
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { setTimeout as sleepFor } from 'node:timers/promises'
 import * as core from '@actions/core'
 import { EnvHttpProxyAgent } from 'undici'
 import { createStepApi, type StepApi } from './api.ts'
 import { getInputs, inputWarnings, type ChangeCall, type Inputs } from './inputs/index.ts'
 import { parseJson } from './json.ts'
-import { createLog, maskSecret, type Log } from './log.ts'
+import { createLog, maskSecret, redact, type Log } from './log.ts'
 import { changeProbe, nothingToWaitOn, waitsOf, type ChangeAnswer, type Waits } from './probes/change.ts'
 import { flowProbe } from './probes/flow.ts'
 import { purchaseProbe } from './probes/purchase.ts'
@@ -13,7 +16,7 @@ import { statusProbe } from './probes/status.ts'
 import { createTaskDetails } from './probes/task-details.ts'
 import { taskProbe } from './probes/task.ts'
 import { failureMessage, lateWarning } from './report/messages.ts'
-import { stepOutputs } from './report/outputs.ts'
+import { MAX_OUTPUT_BYTES, responseJson, stepOutputs } from './report/outputs.ts'
 import { writeSummary } from './report/summary.ts'
 import { sentLines, waitingFor, where } from './report/titles.ts'
 import { connectTimeoutMs, createTransport, type Transport } from './transport.ts'
@@ -168,9 +171,16 @@ async function report(
   step: Step,
 ) {
   const { inputs } = step
-  const outputs = stepOutputs(outcomes, { requests: step.transport.requests(), answer: sent?.outcome.found })
-  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value)
-  const context = { region: inputs.region, timeoutMs: inputs.timeoutMs }
+  const answer = sent?.outcome.found
+  const outputs = stepOutputs(outcomes, { requests: step.transport.requests(), answer })
+  const file = answer && outputs.response === '' ? writeLargeAnswer(inputs.call?.action ?? '', answer, step.log) : ''
+  // a secret the API echoed (in `response`, say) is replaced in every form, as in the log
+  for (const [name, value] of Object.entries({ ...outputs, 'response-file': file })) core.setOutput(name, redact(value))
+  const context = {
+    region: inputs.region,
+    timeoutMs: inputs.timeoutMs,
+    sent: answer ? inputs.call?.action : undefined,
+  }
   if (process.env.GITHUB_STEP_SUMMARY) {
     const title = waitingFor(inputs, inputs.call)
     await writeSummary(outcomes, { ...context, title, lines: sentLines(inputs.call) })
@@ -181,4 +191,16 @@ async function report(
   if (failure) throw new Error(failure)
   const late = lateWarning(judged, context)
   if (late) step.log.warning(late)
+}
+
+/** An answer larger than an output holds: whole, in a file of the runner's temporary directory, named by an output. */
+function writeLargeAnswer(action: string, answer: ChangeAnswer, log: Log): string {
+  const json = redact(responseJson(answer))
+  const dir = process.env.RUNNER_TEMP || tmpdir()
+  const file = join(mkdtempSync(join(dir, 'cynosdb-wait-flow-')), 'response.json')
+  writeFileSync(file, json)
+  log.warning(
+    `${action}'s answer is ${Buffer.byteLength(json)} bytes, more than the ${MAX_OUTPUT_BYTES / 1024} KiB an output holds: 'response' is empty, and 'response-file' names a file that holds it (${file})`,
+  )
+  return file
 }

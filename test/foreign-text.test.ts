@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { bounded, forLog, forSummary, logLine, quoted } from '../src/foreign-text.ts'
-import { annotation, line, maskSecret, MAX_ANNOTATION_LINES, MAX_LINE_CHARS } from '../src/log.ts'
+import { annotation, line, maskSecret, MAX_ANNOTATION_LINES, MAX_LINE_CHARS, redact } from '../src/log.ts'
 
 describe('forLog: foreign text stays inside its line', () => {
   it.each([
@@ -77,22 +77,45 @@ describe('bounds: no line, annotation or cell grows without limit', () => {
   })
 })
 
-describe('maskSecret: the secret, and the form the log would show it in', () => {
-  it('masks both when the log would escape the secret', () => {
-    // what @actions/core writes for the runner: one ::add-mask:: command a secret
+describe('maskSecret and redact: every form the step writes a secret in', () => {
+  /** What @actions/core writes for the runner: one ::add-mask:: command a form. */
+  const registered = (secrets: string[]): string[] => {
     let written = ''
     const write = process.stdout.write
     process.stdout.write = ((chunk: string) => ((written += chunk), true)) as typeof process.stdout.write
     try {
-      maskSecret('Pa##[ss\u200bw0rd!')
-      maskSecret('plain-secret')
+      for (const secret of secrets) maskSecret(secret)
     } finally {
       process.stdout.write = write
     }
-    const masked = written
+    return written
       .split(/\r?\n/)
       .filter((l) => l.startsWith('::add-mask::'))
       .map((l) => l.slice(12))
-    expect(masked).toEqual(['Pa##[ss\u200bw0rd!', 'Pa#\\u0023[ss\\u200bw0rd!', 'plain-secret'])
+  }
+
+  it('registers the secret, as the log escapes it, JSON-escaped and HTML-escaped, each once', () => {
+    expect(registered(['Pa##[ss\u200bw"0rd!', 'plain-secret', 'plain-secret'])).toEqual([
+      'Pa##[ss\u200bw"0rd!',
+      'Pa#\\u0023[ss\\u200bw"0rd!', // as the log writes it
+      'Pa##[ss\u200bw\\"0rd!', // JSON-escaped, as a quoted answer holds it
+      'Pa#\\u0023[ss\\u200bw\\"0rd!', // both
+      'Pa&#35;&#92;u0023&#91;ss&#92;u200bw&#34;0rd&#33;', // as the summary writes it
+      'plain-secret',
+    ])
+  })
+
+  it.each([
+    { name: 'as it is', text: 'error: Hunter2!Secret9 refused' },
+    { name: 'JSON-escaped inside a quoted answer', text: '{"Message":"bad Hunter2!Secret9\\u0021"}' },
+    { name: 'cut by a line bound: no prefix survives', text: `${'x'.repeat(MAX_LINE_CHARS - 5)}Hunter2!Secret9` },
+  ])('leaves no secret in a log line: $name', ({ text }) => {
+    registered(['Hunter2!Secret9'])
+    expect(line(text)).not.toMatch(/Hunter2|Hunte/)
+  })
+
+  it('replaces the HTML-escaped form the summary would write', () => {
+    registered(['Hunter2!Secret9'])
+    expect(redact(forSummary('Hunter2!Secret9'))).toBe('***')
   })
 })

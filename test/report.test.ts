@@ -151,6 +151,16 @@ describe('verdict and failureMessage', () => {
     expect(message([probe([row('deal', 'd1', 'unknown')], 'timeout')], false)).toMatch(
       /Deal d1 .*not delivered by billing/,
     )
+    // delivered in the round whose DescribeInstances failed: the phase is named
+    const listing = Object.assign(
+      new NetworkError('DescribeInstances to h got no complete answer', 'RequestTimeout', 'h', false),
+      {
+        trace: { action: 'DescribeInstances', host: 'h', latencyMs: 1 },
+      },
+    )
+    expect(message([probe([row('deal', 'd1', 'unknown')], 'timeout', { error: listing })], false)).toMatch(
+      /Deal d1 \(region ap-tokyo\): delivered, but its instances could not be listed within the timeout of 1m; the last request failed: DescribeInstances/,
+    )
   })
 
   it('gives one line per row that did not succeed, what ended the wait first, one line for a final error', () => {

@@ -115,6 +115,10 @@ describe('the task probe', () => {
     { status: 'pause', result: 'processing' },
     { status: 'init', result: 'processing' },
     { status: '', result: 'processing' },
+    // a failure word only when it is the whole status
+    { status: 'no_error_pending', result: 'processing' },
+    { status: 'failover_running', result: 'processing' },
+    { status: 'error_checked', result: 'processing' },
   ])('reads a status of "$status" as $result', ({ status, result }) => {
     expect(taskResult(status)).toBe(result)
   })

@@ -16,13 +16,25 @@ import { progressText, workLabel, workOf } from './task-details.ts'
 
 /** The one status value the API documents (BizTaskInfo.Status), and the Terraform provider waits for. */
 export const TASK_SUCCESS = 'success'
-/** A status that says plainly that the task failed or was cancelled: undocumented, so read by its words. */
-const TASK_FAILURE = /fail|error|cancel/i
+/**
+ * A status that is a failure word: undocumented, so read by what it says, and only when it says that alone
+ * (`failed`, `error`, `cancelled`); `no_error_pending` does not fail a task.
+ */
+const TASK_FAILURE: ReadonlySet<string> = new Set([
+  'fail',
+  'failed',
+  'failure',
+  'error',
+  'cancel',
+  'cancelled',
+  'canceled',
+])
 
 /** What a task's own status says, when no flow decides. */
 export function taskResult(status: string): Result {
-  if (status.toLowerCase() === TASK_SUCCESS) return 'succeeded'
-  if (TASK_FAILURE.test(status)) return 'failed'
+  const word = status.trim().toLowerCase()
+  if (word === TASK_SUCCESS) return 'succeeded'
+  if (TASK_FAILURE.has(word)) return 'failed'
   return 'processing'
 }
 

@@ -3,6 +3,7 @@
 import { formatDuration } from '../duration.ts'
 import { forLog } from '../foreign-text.ts'
 import { changeHint, hintFor, unansweredChangeHint } from '../hints.ts'
+import { RequestError } from '../http.ts'
 import { workLabel } from '../probes/task-details.ts'
 import { rowName, type ProbeOutcome } from '../wait/probe.ts'
 import type { Verdict } from '../wait/verdict.ts'
@@ -11,6 +12,8 @@ import { listed, requestCount } from '../words.ts'
 export interface ReportContext {
   readonly region: string
   readonly timeoutMs: number
+  /** The change the step sent, when it was answered: a wait for it that fails does not undo it. */
+  readonly sent?: string | undefined
 }
 
 /** `Flow 2` as it reads inside a sentence: `flow 2`. */
@@ -38,7 +41,11 @@ export function failureMessage(verdict: Verdict, context: ReportContext): string
       if (reportedErrors.has(row.probe)) continue
       reportedErrors.add(row.probe)
       const hint = row.kind === 'call' ? changeHint(row.error, context) : hintFor(row.error, context)
-      lines.push(`${forLog(row.probe.name)} (region ${context.region}): ${row.error.message}${hint ? `. ${hint}` : ''}`)
+      const done =
+        row.kind !== 'call' && context.sent ? `${context.sent} was carried out, but waiting for it failed: ` : ''
+      lines.push(
+        `${forLog(row.probe.name)} (region ${context.region}): ${done}${row.error.message}${hint ? `. ${hint}` : ''}`,
+      )
     } else if (row.kind === 'call') {
       // sent, and no answer came: cancelled or timed out while it was under way, or throttled to the timeout
       const what = row.end === 'timeout' ? `not answered within the timeout of ${timeout}` : `${row.end} ${after}`
@@ -49,6 +56,15 @@ export function failureMessage(verdict: Verdict, context: ReportContext): string
     } else if (row.end === 'stopped') {
       lines.push(
         `${where}: not waited for further once ${forLog(lowerFirst(row.stoppedBy ?? 'another'))} ended the wait, ${after}; last known status: ${forLog(row.state)}`,
+      )
+    } else if (
+      row.kind === 'deal' &&
+      row.error instanceof RequestError &&
+      row.error.trace?.action === 'DescribeInstances'
+    ) {
+      // delivered in the round that failed: its instances could not be listed
+      lines.push(
+        `${where}: delivered, but its instances could not be listed within the timeout of ${timeout}${lastCause}`,
       )
     } else if (row.kind === 'deal') {
       lines.push(

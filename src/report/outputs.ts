@@ -15,6 +15,8 @@ export interface StepOutputs {
   readonly 'timed-out': string
   readonly results: string
   readonly response: string
+  /** Set by main.ts when the answer is too large for `response` and went to a file. */
+  readonly 'response-file': string
 }
 
 /** An output a later step reads whole: room for hundreds of IDs, far from the runner's limits. */
@@ -37,13 +39,13 @@ function boundedObject(entries: readonly [string, string][], max: number): strin
   let index = 0
   for (; index < entries.length; index++) {
     const [key, value] = entries[index] ?? ['', '']
-    const entrySize = bytes(JSON.stringify(key)) + bytes(JSON.stringify(value)) + 2
+    const entrySize = bytes(harmlessJson(JSON.stringify(key))) + bytes(harmlessJson(JSON.stringify(value))) + 2
     if (size + entrySize > max - 40) break
     kept[key] = value
     size += entrySize
   }
   if (index < entries.length) kept.more = `${entries.length - index} left out`
-  return JSON.stringify(kept)
+  return harmlessJson(JSON.stringify(kept)) // keys are IDs from the network
 }
 
 /** IDs, comma-separated, as many whole ones as fit; only what looks like a resource ID. */
@@ -59,16 +61,25 @@ function idList(ids: readonly string[]): string {
 }
 
 /**
- * The answer of the change the step sent, as JSON for a later step's fromJSON, its text made harmless on the way:
- * `::` and `##[` (workflow commands, should a later step echo it) and invisible formatting characters are written
- * as JSON escapes, which read back as the same value. Empty when it would be larger than an output should be.
+ * JSON made harmless for a later step that echoes it: `::` and `##[` (workflow commands) and invisible formatting
+ * characters are written as JSON escapes, which read back as the same value (a character past U+FFFF as its
+ * surrogate pair, as JSON writes it). Structure is never touched: both sequences occur only inside strings.
  */
-export function responseOutput(answer: Record<string, unknown> | undefined): string {
-  if (answer === undefined) return ''
-  const json = (toJson(answer) ?? '')
+export const harmlessJson = (json: string): string =>
+  json
     .replace(/:(?=:)/g, '\\u003a')
     .replace(/#(?=#\[)/g, '\\u0023')
-    .replace(/[\p{Cf}\u2028\u2029]/gu, (c) => `\\u${(c.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`)
+    .replace(/[\p{Cf}\u2028\u2029]/gu, (c) =>
+      Array.from({ length: c.length }, (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`).join(''),
+    )
+
+/** The answer of the change the step sent, as harmless JSON for a later step's fromJSON; may be over the bound. */
+export const responseJson = (answer: Record<string, unknown>): string => harmlessJson(toJson(answer) ?? '')
+
+/** `response`: the answer, or empty when it is larger than an output holds (main.ts writes it to a file then). */
+export function responseOutput(answer: Record<string, unknown> | undefined): string {
+  if (answer === undefined) return ''
+  const json = responseJson(answer)
   return bytes(json) <= MAX_OUTPUT_BYTES ? json : ''
 }
 
@@ -80,7 +91,10 @@ export function stepOutputs(
     readonly answer?: Record<string, unknown> | undefined
   },
 ): StepOutputs {
-  const rows = rowOutcomes(outcomes)
+  // a wait that ended in an error knows nothing of the end: what was processing is unknown, as the failure says
+  const rows = rowOutcomes(outcomes).map((row) =>
+    row.end === 'error' && row.result === 'processing' ? { ...row, result: 'unknown' as const } : row,
+  )
   const worst = worstRow(rows)
   const requestId = worst?.probe.requestId ?? ''
   // what a purchase delivered: its instances, and the cluster of each (probes/purchase.ts)
@@ -99,5 +113,6 @@ export function stepOutputs(
       MAX_OUTPUT_BYTES,
     ),
     response: responseOutput(step.answer),
+    'response-file': '',
   }
 }

@@ -3,6 +3,7 @@
 import * as core from '@actions/core'
 import { formatDuration } from '../duration.ts'
 import { bounded, forSummary } from '../foreign-text.ts'
+import { redact } from '../log.ts'
 import { progressText } from '../probes/task-details.ts'
 import { rowName, type ProbeOutcome, type Result } from '../wait/probe.ts'
 import { rowOutcomes, type RowOutcome } from '../wait/verdict.ts'
@@ -52,7 +53,7 @@ export async function writeSummary(outcomes: readonly ProbeOutcome[], context: S
       formatDuration(row.probe.elapsedMs),
       firstOfProbe.has(row) ? String(row.probe.requests) : '',
       firstOfProbe.has(row) ? (row.probe.requestId ?? '') : '',
-    ].map((cell) => forSummary(bounded(cell, 200)))
+    ].map((cell) => forSummary(bounded(redact(cell), 200))) // a secret is replaced before the cut could halve it
     size += cellsOfRow.reduce((sum, cell) => sum + cell.length + 9, 9) // with <td></td> and <tr></tr>
     if (size > MAX_SUMMARY_CHARS) break
     cells.push(cellsOfRow)
@@ -64,7 +65,7 @@ export async function writeSummary(outcomes: readonly ProbeOutcome[], context: S
     ...(ender ? [`${forSummary(rowName(ender))} ended the wait: ${ender.result}.`] : []),
   ]
   let summary = core.summary
-    .addHeading(forSummary(`${context.title.charAt(0).toUpperCase()}${context.title.slice(1)}`), 3)
+    .addHeading(forSummary(redact(`${context.title.charAt(0).toUpperCase()}${context.title.slice(1)}`)), 3)
     .addRaw(intro.join(' '), true)
     .addTable([
       [

@@ -1,10 +1,17 @@
 // The third hostile pass, the step in-process: what counts as sent (only the request that carries the change),
 // what is masked, what the outputs say, against a stand-in that misbehaves on purpose.
+import { readFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:net'
 import { describe, expect, it } from 'vitest'
 import { runInProcess } from '../../scripts/lib/run-in-process.ts'
 import { requestsOf } from '../../scripts/lib/stand-in.ts'
 import { closeAfter, errorLine, inputs, keyless, OIDC, standIn } from '../support/e2e.ts'
+
+/** CreateAuditRuleTemplate's required parameters: an action whose answer is a string and nothing to wait on. */
+const ruleTemplate = JSON.stringify({
+  RuleTemplateName: 't',
+  RuleFilters: [{ Type: 'sql', Compare: 'INC', Value: ['x'] }],
+})
 
 const restart = { 'flow-id': '', call: 'RestartInstance', parameters: '{"InstanceId": "cynosdbmysql-ins-1"}' }
 
@@ -71,5 +78,79 @@ describe('only the request that carries the change is sent', () => {
     expect(errorLine(run)).toMatch(/Connect Timeout/)
     expect(errorLine(run)).toMatch(/nothing was changed/)
     expect(errorLine(run)).not.toMatch(/may have been applied/)
+  })
+})
+
+describe('outputs say what happened, harmlessly and whole', () => {
+  it('a hostile name from the network reaches results escaped, never as a command or bidi text', async () => {
+    const name = '##[error]pwned\u202e::set-output x'
+    const fake = await standIn({
+      changes: {
+        CreateAuditLogFile: [{ answer: { FileName: name } }],
+        DescribeAuditLogFiles: [{ answer: { Items: [{ FileName: name, Status: 'success' }] } }],
+      },
+    })
+    const parameters = {
+      InstanceId: 'cynosdbmysql-ins-1',
+      StartTime: '2026-12-01 00:00:00',
+      EndTime: '2026-12-02 00:00:00',
+    }
+    const run = await runInProcess({
+      inputs: inputs(fake.url, { 'flow-id': '', call: 'CreateAuditLogFile', parameters: JSON.stringify(parameters) }),
+    })
+    expect(run.code).toBe(0)
+    const results = run.outputs.results ?? ''
+    expect(results).not.toMatch(/##\[|::|\u202e/)
+    expect(JSON.parse(results)).toMatchObject({ [`audit log file:${name}`]: 'succeeded' }) // reads back the same
+  })
+
+  it('response reads back exactly, astral characters included', async () => {
+    const text = 'tag \u{E0041} and \u{1D173} and \u{1F600}'
+    const fake = await standIn({ changes: { CreateAuditRuleTemplate: [{ answer: { RuleTemplateId: text } }] } })
+    const run = await runInProcess({
+      inputs: inputs(fake.url, { 'flow-id': '', call: 'CreateAuditRuleTemplate', parameters: ruleTemplate }),
+    })
+    expect(run.code).toBe(0)
+    expect(JSON.parse(run.outputs.response ?? '').RuleTemplateId).toBe(text)
+    expect(run.outputs.response).not.toMatch(/[\u{E0041}\u{1D173}]/u) // invisible ones written as escapes
+  })
+
+  it('an answer over the output bound goes whole to a file, named by response-file, with a warning', async () => {
+    const big = 'x'.repeat(70 * 1024)
+    const fake = await standIn({ changes: { CreateAuditRuleTemplate: [{ answer: { RuleTemplateId: big } }] } })
+    const run = await runInProcess({
+      inputs: inputs(fake.url, { 'flow-id': '', call: 'CreateAuditRuleTemplate', parameters: ruleTemplate }),
+    })
+    expect(run.code).toBe(0)
+    expect(run.outputs.response).toBe('')
+    const file = run.outputs['response-file'] ?? ''
+    expect(JSON.parse(readFileSync(file, 'utf8')).RuleTemplateId).toBe(big)
+    expect(run.stdout).toMatch(
+      /^::warning::CreateAuditRuleTemplate's answer is \d+ bytes, more than the 64 KiB an output holds: 'response' is empty, and 'response-file' names a file/m,
+    )
+  })
+})
+
+describe('masked: what can be a secret, in every form the step writes it', () => {
+  it('a password is masked in every form the step writes it in; nothing too short to be one is', async () => {
+    const password = 'Hunter2!Secret9'
+    const fake = await standIn({ changes: { CreateAccounts: [{ error: 'InvalidParameterValue' }] } })
+    const parameters = {
+      ClusterId: 'cynosdbmysql-c',
+      Accounts: [
+        { AccountName: 'app', AccountPassword: password, Host: '%' },
+        { AccountName: 'bad', AccountPassword: 'p', Host: '%' }, // too short to be a password: the API refuses it
+      ],
+    }
+    const run = await runInProcess({
+      inputs: inputs(fake.url, { 'flow-id': '', call: 'CreateAccounts', parameters: JSON.stringify(parameters) }),
+    })
+    const masks = run.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('::add-mask::'))
+      .map((l) => l.slice(12))
+    expect(masks).toEqual(expect.arrayContaining([password, 'Hunter2&#33;Secret9']))
+    expect(masks.filter((m) => m.length < 8)).toEqual([])
+    expect(`${run.stdout}${run.summary}`.replaceAll(/::add-mask::.*/g, '')).not.toContain('Hunter2')
   })
 })
