@@ -45914,7 +45914,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2725);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2519);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -45923,7 +45923,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2725:
+/***/ 2519:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -45932,6 +45932,12 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
 
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
 ;// CONCATENATED MODULE: external "node:timers/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
 ;// CONCATENATED MODULE: external "os"
@@ -49317,6 +49323,7 @@ const isolated = (kind, id, read) => ({
     kind,
     id,
     read,
+    goneIsDone: true, // as the provider counts a cluster no longer listed
     judge: (answer) => {
         const status = meaning_text(field(answer.Detail, 'Status'));
         return { result: ISOLATED.has(status) ? 'succeeded' : 'processing', state: status || 'no status' };
@@ -49342,7 +49349,8 @@ const idsOf = (value) => (Array.isArray(value) ? value : [value]).filter((id) =>
 /**
  * The changes whose end the API shows only as a status, with the Describe action that shows it (as the Terraform
  * provider waits for each), from the change's parameters and answer. A FlowId, where one is answered, decides
- * first; these apply where none is. Empty when the parameters do not name what to read.
+ * first; these apply where none is. Empty when the parameters do not name what to read; a note when the change
+ * is not meant to end within the step.
  */
 const STATUS_ENDS = {
     // prepaid: a refund's DealNames and no FlowId; the cluster or its instances go to the recycle bin, `isolated`
@@ -49365,36 +49373,24 @@ const STATUS_ENDS = {
             return { result: 'processing', state: status || 'not listed yet' };
         },
     }))),
-    // a spec change is done when the instance shows the Cpu and Memory asked for and runs (the provider's check);
-    // StorageLimit is not compared: the model marks it deprecated in UpgradeInstance
-    UpgradeInstance: (parameters) => idsOf(parameters.InstanceId).map((id) => ({
-        kind: 'instance',
-        id,
-        read: instanceDetail(id),
-        judge: (answer) => {
-            const detail = answer.Detail;
-            const [cpu, memory, status] = [field(detail, 'Cpu'), field(detail, 'Memory'), meaning_text(field(detail, 'Status'))];
-            const there = `${status || 'no status'}, Cpu ${String(cpu ?? '?')}, Memory ${String(memory ?? '?')} GB`;
-            const asked = `asked Cpu ${String(parameters.Cpu)}, Memory ${String(parameters.Memory)} GB`;
-            const done = status === 'running' && cpu === parameters.Cpu && memory === parameters.Memory;
-            return { result: done ? 'succeeded' : 'processing', state: done ? there : `${there}; ${asked}` };
-        },
-    })),
-    // the cluster's storage limit shows the new size
-    ModifyClusterStorage: (parameters) => idsOf(parameters.ClusterId).map((id) => ({
-        kind: 'cluster',
-        id,
-        read: clusterDetail(id),
-        judge: (answer) => {
-            const limit = field(answer.Detail, 'StorageLimit');
-            const done = limit === parameters.NewStorageLimit;
-            const there = `storage limit ${String(limit ?? '?')} GB`;
-            return {
-                result: done ? 'succeeded' : 'processing',
-                state: done ? there : `${there}; asked ${String(parameters.NewStorageLimit)} GB`,
-            };
-        },
-    })),
+    // a spec change is done when the instance shows the Cpu and Memory asked for and runs (the provider's check,
+    // which always sends upgradeImmediate); StorageLimit is not compared: the model marks it deprecated here
+    UpgradeInstance: (parameters) => parameters.UpgradeType !== 'upgradeImmediate'
+        ? `UpgradeInstance with UpgradeType ${meaning_text(parameters.UpgradeType) || 'not given'} changes the spec in the maintenance window, not now: the step does not wait for it`
+        : idsOf(parameters.InstanceId).map((id) => ({
+            kind: 'instance',
+            id,
+            read: instanceDetail(id),
+            judge: (answer) => {
+                const detail = answer.Detail;
+                const [cpu, memory] = [field(detail, 'Cpu'), field(detail, 'Memory')];
+                const status = meaning_text(field(detail, 'Status'));
+                const there = `${status || 'no status'}, Cpu ${String(cpu ?? '?')}, Memory ${String(memory ?? '?')} GB`;
+                const asked = `asked Cpu ${String(parameters.Cpu)}, Memory ${String(parameters.Memory)} GB`;
+                const done = status === 'running' && cpu === parameters.Cpu && memory === parameters.Memory;
+                return { result: done ? 'succeeded' : 'processing', state: done ? there : `${there}; ${asked}` };
+            },
+        })),
 };
 
 ;// CONCATENATED MODULE: ./src/tencent/errors.ts
@@ -49852,18 +49848,34 @@ const MAX_LINE_CHARS = 4000;
 /** An annotation (error, warning, notice): a few lines a person reads on the run's page. */
 const MAX_ANNOTATION_LINES = 30;
 const MAX_ANNOTATION_CHARS = 16_000;
+/** Every secret of the step and each form it may be written in; replaced before any text is cut or written. */
+const secrets = new Set();
 /**
- * Hides a secret in the log (core.setSecret), and the form the log would show it in when it holds characters the
- * log escapes: a server that quotes a password back in an error must not print it in its escaped form.
+ * Hides a secret: registered with the runner (core.setSecret), which masks it and its JSON-, XML-, URI- and
+ * base64-encoded forms in the log and the summary, and kept here with the forms the step itself writes it in (as
+ * the log escapes it, JSON-escaped inside a quoted answer, HTML-escaped in the summary), so that `redact` replaces
+ * every one of them before a bound could cut one into a prefix the runner no longer recognises.
  */
 function maskSecret(secret) {
-    core_setSecret(secret);
-    const shown = logLine(secret);
-    if (shown !== secret)
-        core_setSecret(shown);
+    if (secret === '')
+        return;
+    const json = JSON.stringify(secret).slice(1, -1);
+    for (const form of new Set([secret, logLine(secret), json, logLine(json), forSummary(secret)])) {
+        if (!secrets.has(form)) {
+            secrets.add(form);
+            core_setSecret(form);
+        }
+    }
+}
+/** Text with every form of every secret replaced by `***`, the longest first (a form may hold another). */
+function redact(text) {
+    let redacted = text;
+    for (const secret of [...secrets].sort((a, b) => b.length - a.length))
+        redacted = redacted.replaceAll(secret, '***');
+    return redacted;
 }
 /** A message as one neutral, bounded log line. */
-const line = (message) => bounded(logLine(message), MAX_LINE_CHARS);
+const line = (message) => bounded(redact(logLine(redact(message))), MAX_LINE_CHARS);
 /** An annotation's text: our own line breaks kept (the toolkit escapes them), each line neutral and bounded. */
 function annotation(message) {
     const lines = message.split('\n').map(line);
@@ -50075,15 +50087,20 @@ const show = (value) => quoted(value, 60);
 /** Actions that only read: the API reference's Describe…, Inquire…, Check…, Calculate…, Download… and the like. */
 const READ_ONLY = /^(Describe|Inquire|Check|Search|Export|Get|Calculate|Download)/;
 /**
- * Parameter names whose values are secrets, masked in the log before anything is written: a Password, Secret or
- * Token anywhere in the name, a Key at its end (AdminPassword, AccountPassword, SecretKey, AccessKey, TagKey). A Key
- * leading a longer name names a key, not a secret (KeyRegion, KeyType, KeyId): masking `ap-guangzhou` would hide
- * the region everywhere in the log.
+ * Parameter names whose values are secrets, decided over the API model's names (test/mask.test.ts lists every name
+ * that mentions a password, secret, token or key, and which of them this takes): a name ending in Password, Secret
+ * or Token (AdminPassword, AccountPassword, Password, TargetPassword). Keys in CynosDB's model name no secret:
+ * TagKey, SearchKey, KeyId, KeyRegion, KeyType; masking a tag key `env` would blank "env" in the whole job's log.
+ * ValidatePassword… and PasswordRotation are settings, not passwords.
  */
-const SECRET_NAME = /password|secret|token|key$/i;
-/** A number this short is no secret worth masking (ValidatePasswordLength: 8), and masking it would hide every 8. */
-const MIN_MASKED_NUMBER_DIGITS = 6;
-/** Every value under a parameter whose name holds Password, Secret, Token or Key, at any depth. */
+const SECRET_NAME = /(password|secret|token)$/i;
+/**
+ * A secret shorter than this is not masked: CynosDB's passwords are 8 to 64 characters (the model's words), so a
+ * shorter value is refused by the API anyway, and masking one or two characters would blank them throughout the
+ * log. It is never printed either: the request body is never logged.
+ */
+const MIN_SECRET_CHARS = 8;
+/** Every value under a parameter whose name is a secret's, at any depth, long enough to be one. */
 function secretValues(value, secret = false) {
     if (Array.isArray(value))
         return value.flatMap((item) => secretValues(item, secret));
@@ -50092,13 +50109,32 @@ function secretValues(value, secret = false) {
     }
     if (!secret)
         return [];
-    if (typeof value === 'string')
-        return value === '' ? [] : [value];
-    if (typeof value === 'number' || typeof value === 'bigint') {
-        const text = String(value);
-        return text.length >= MIN_MASKED_NUMBER_DIGITS ? [text] : [];
+    const text = typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'bigint' ? String(value) : '';
+    return text.length >= MIN_SECRET_CHARS ? [text] : [];
+}
+/** Far deeper than any CynosDB parameter goes, far shallower than what would exhaust the parser's stack. */
+const MAX_NESTING = 64;
+/** How deep `[` and `{` nest in JSON text, outside its strings. */
+function nesting(text) {
+    let depth = 0;
+    let deepest = 0;
+    let inString = false;
+    for (let i = 0; i < text.length; i++) {
+        const c = text[i];
+        if (inString) {
+            if (c === '\\')
+                i++;
+            else if (c === '"')
+                inString = false;
+        }
+        else if (c === '"')
+            inString = true;
+        else if (c === '[' || c === '{')
+            deepest = Math.max(deepest, ++depth);
+        else if (c === ']' || c === '}')
+            depth--;
     }
-    return [];
+    return deepest;
 }
 /** Where JSON.parse stopped, without quoting the text (it may hold a password). */
 function jsonErrorPlace(error) {
@@ -50116,6 +50152,10 @@ function parseCall(actionText, parametersText, mask) {
         if (text)
             throw new InputError("Input 'parameters' is only read with 'call': name the CynosDB action to send, e.g. call: ModifyInstanceParam");
         return undefined;
+    }
+    const depth = nesting(text);
+    if (depth > MAX_NESTING) {
+        throw new InputError(`Input 'parameters' nests ${depth} levels deep; no CynosDB action takes more than ${MAX_NESTING} (its deepest parameters are a few levels down)`);
     }
     let parameters;
     try {
@@ -50652,11 +50692,15 @@ function words_listed(items, max = 10, separator = ', ') {
 
 
 
+
 function changeProbe(action, payload, api) {
+    const buys = handlesOf(action).some((handle) => handle.names === 'deal');
     return {
         name: `Call ${action}`,
         rows: [{ kind: 'call', id: action, result: 'unknown', state: 'not answered' }],
-        retryable: provesNotCarriedOut,
+        // A busy refusal proves this request never ran, but for a purchase the task it waits on may be the same
+        // purchase (a re-run after a cancel, a matrix job): sending it again could buy twice, so it stays final.
+        retryable: (error) => provesNotCarriedOut(error) && !(buys && classOf(error) === 'busy'),
         async check(budget) {
             // the keys first, apart: whatever ends their fetch, the change has not left
             await api.ready(budget).catch((error) => {
@@ -50681,73 +50725,93 @@ const isZero = (value) => value === 0 || value === 0n || value === '0';
 /**
  * What an answer holds to wait for, read at the handles the API model gives the action (tencent/meaning.ts), at
  * any depth, null and absent alike meaning "none". A FlowId decides alone where an answer holds more (12 actions
- * answer a TaskId too): it is the documented thing to wait on. Otherwise DealNames, TaskIds and a numeric
- * AsyncRequestId (ModifyClusterParam, read as a flow as the Terraform provider does), all at once. A value of the
- * wrong shape is an error: the change was made, and nothing sound can be waited for.
+ * answer a TaskId too): it is the documented thing to wait on. Otherwise the status the change ends in, where the
+ * API shows it (tencent/meaning.ts, STATUS_ENDS); otherwise DealNames, TaskIds and a numeric AsyncRequestId
+ * (ModifyClusterParam, read as a flow as the Terraform provider does), all at once. Only what is waited on is held
+ * to its shape: a value of the wrong shape there is an error (the change was made, and nothing sound can be
+ * waited for); a bad value in a field not waited on changes nothing.
  */
 function waitsOf(action, answer, parameters = {}) {
     const bad = (path) => {
         const field = path.split(/[.[]/)[0] ?? path;
         return new Error(`${action} was carried out, but its answer's ${field} is not what the API documents (${quoted(toJson(answer[field]) ?? '', 80)}): nothing can be waited for`);
     };
-    const flowIds = [];
-    const taskIds = [];
-    const dealNames = [];
-    const resources = [];
     const notes = [];
-    for (const handle of handlesOf(action)) {
-        const { values, malformed } = valuesAt(answer, handle.path);
-        if (malformed)
-            throw bad(handle.path);
-        // a task or flow ID from 1 to 2^63-1, as the inputs take them (shapes.ts)
-        const ids = () => values.flatMap((value) => {
-            const id = answeredId(value);
-            if (id !== undefined)
-                return [id];
-            if (isZero(value))
-                return [];
-            throw bad(handle.path);
-        });
-        const names = (shape) => values.map((value) => {
-            if (typeof value !== 'string' || !shape.test(value))
-                throw bad(handle.path);
-            return value;
-        });
-        if (handle.names === 'flow')
-            flowIds.push(...ids());
-        else if (handle.names === 'task')
-            taskIds.push(...ids());
-        else if (handle.names === 'deal')
-            dealNames.push(...names(DEAL_NAME));
-        else if (handle.names === 'resources')
-            resources.push(...names(RESOURCE_ID));
-        else
-            flowIds.push(...asyncRequest(values, action, notes));
-    }
+    /** The values of every handle that names `names`, checked: undefined entries where a value has the wrong shape. */
+    const read = (names) => {
+        const values = [];
+        for (const handle of handlesOf(action).filter((h) => h.names === names)) {
+            const found = valuesAt(answer, handle.path);
+            if (found.malformed)
+                return { values, error: bad(handle.path) };
+            for (const value of found.values) {
+                const text = readValue(names, value, action, notes);
+                if (text === null)
+                    return { values, error: bad(handle.path) };
+                if (text !== undefined)
+                    values.push(text);
+            }
+        }
+        return { values: [...new Set(values)] };
+    };
     const none = { flowIds: [], dealNames: [], taskIds: [], notes: [] };
-    if (flowIds.length > 0 && handlesOf(action).some((h) => h.names === 'flow')) {
-        return { ...none, flowIds: [...new Set(flowIds)] };
+    const flows = read('flow');
+    if (flows.error)
+        throw flows.error;
+    if (flows.values.length > 0)
+        return { ...none, flowIds: flows.values };
+    // DealMode 1 places the order without paying it (the model's words): nothing is delivered or changed until then
+    if (parameters.DealMode === 1) {
+        return {
+            ...none,
+            notes: [
+                `${action} with DealMode 1 places the order without paying it: nothing changes until it is paid, so the step does not wait`,
+            ],
+        };
     }
     // no FlowId: where the API shows the end only as a status, that is waited for (a refund's or a spec change's
     // DealNames are billing's, not the change's end)
-    const statuses = Object.hasOwn(STATUS_ENDS, action) ? (STATUS_ENDS[action]?.(parameters, answer) ?? []) : [];
-    if (statuses.length > 0) {
-        if (dealNames.length > 0)
-            notes.push(`${action} answered DealNames ${quoted(words_listed(dealNames, 5), 120)}: billing's, not the change's end; waiting for the status the change ends in`);
-        return { ...none, statuses, notes };
+    const ends = Object.hasOwn(STATUS_ENDS, action) ? STATUS_ENDS[action]?.(parameters, answer) : undefined;
+    if (typeof ends === 'string')
+        return { ...none, notes: [ends] };
+    if (ends && ends.length > 0) {
+        const deals = read('deal').values;
+        if (deals.length > 0)
+            notes.push(`${action} answered DealNames ${quoted(words_listed(deals, 5), 120)}: billing's, not the change's end; waiting for the status the change ends in`);
+        return { ...none, statuses: ends, notes };
     }
+    const [deals, tasks, asyncs] = [read('deal'), read('task'), read('async-request')];
+    for (const failed of [deals, tasks, asyncs])
+        if (failed.error)
+            throw failed.error;
+    let dealNames = deals.values;
     if (dealNames.length > 0 && ISOLATION.test(action)) {
         notes.push(`${action} answered a refund's DealNames ${quoted(words_listed(dealNames, 5), 120)} and no FlowId: the API documents no status that shows its end, so the step does not wait`);
-        dealNames.length = 0;
+        dealNames = [];
     }
     else if (dealNames.length > 0 && DEAL_WITHOUT_INSTANCES.test(action)) {
         notes.push(`${action} answered DealNames of a resource package, which delivers no cluster or instance to wait for`);
-        dealNames.length = 0;
+        dealNames = [];
     }
-    else if (dealNames.length === 0 && resources.length > 0) {
-        notes.push(`${action} answered ResourceIds ${quoted(words_listed(resources, 5), 120)} and no DealNames: the API model says to read resources through the DealNames (ResourceIds is no longer maintained), so nothing documented waits on them`);
+    else if (dealNames.length === 0) {
+        const resources = read('resources').values;
+        if (resources.length > 0)
+            notes.push(`${action} answered ResourceIds ${quoted(words_listed(resources, 5), 120)} and no DealNames: the API model says to read resources through the DealNames (ResourceIds is no longer maintained), so nothing documented waits on them`);
     }
-    return { flowIds: [...new Set(flowIds)], dealNames: [...new Set(dealNames)], taskIds: [...new Set(taskIds)], notes };
+    return { flowIds: asyncs.values, dealNames, taskIds: tasks.values, notes };
+}
+/**
+ * One value of a handle as text: an ID from 1 to 2^63-1 (shapes.ts), a deal name, a resource ID; undefined for
+ * what names nothing (0, a non-numeric AsyncRequestId, said in `notes`), null for a value of the wrong shape.
+ */
+function readValue(names, value, action, notes) {
+    if (names === 'flow' || names === 'task')
+        return answeredId(value) ?? (isZero(value) ? undefined : null);
+    if (names === 'deal')
+        return typeof value === 'string' && DEAL_NAME.test(value) ? value : null;
+    if (names === 'resources')
+        return typeof value === 'string' && RESOURCE_ID.test(value) ? value : null;
+    return asyncRequest([value], action, notes)[0];
 }
 /** A numeric AsyncRequestId is waited for as a flow; the docs' UUID, nothing documented waits on. */
 function asyncRequest(values, action, notes) {
@@ -51090,6 +51154,7 @@ function instancesLine(rows) {
 
 ;// CONCATENATED MODULE: ./src/probes/status.ts
 
+
 function statusProbe(end, api) {
     const kind = end.kind;
     const name = `${kind.charAt(0).toUpperCase()}${kind.slice(1)} ${end.id}`;
@@ -51098,8 +51163,13 @@ function statusProbe(end, api) {
         name,
         rows: [{ kind, id: end.id, result: 'unknown', state: `not read yet (${end.read.action})` }],
         async check(budget) {
-            const answer = await api.read(end.read.action, payload, budget);
-            const reading = end.judge(answer.value);
+            const read = await api.read(end.read.action, payload, budget).catch((error) => {
+                if (end.goneIsDone && classOf(error) === 'not-found')
+                    return undefined;
+                throw error;
+            });
+            const reading = read ? end.judge(read.value) : { result: 'succeeded', state: 'no longer listed' };
+            const answer = { requestId: read?.requestId };
             const row = {
                 kind,
                 id: end.id,
@@ -51121,13 +51191,25 @@ function statusProbe(end, api) {
 
 /** The one status value the API documents (BizTaskInfo.Status), and the Terraform provider waits for. */
 const TASK_SUCCESS = 'success';
-/** A status that says plainly that the task failed or was cancelled: undocumented, so read by its words. */
-const TASK_FAILURE = /fail|error|cancel/i;
+/**
+ * A status that is a failure word: undocumented, so read by what it says, and only when it says that alone
+ * (`failed`, `error`, `cancelled`); `no_error_pending` does not fail a task.
+ */
+const TASK_FAILURE = new Set([
+    'fail',
+    'failed',
+    'failure',
+    'error',
+    'cancel',
+    'cancelled',
+    'canceled',
+]);
 /** What a task's own status says, when no flow decides. */
 function taskResult(status) {
-    if (status.toLowerCase() === TASK_SUCCESS)
+    const word = status.trim().toLowerCase();
+    if (word === TASK_SUCCESS)
         return 'succeeded';
-    if (TASK_FAILURE.test(status))
+    if (TASK_FAILURE.has(word))
         return 'failed';
     return 'processing';
 }
@@ -51351,6 +51433,9 @@ function hintFor(error, context) {
     if (code === 'AuthFailure.TokenFailure') {
         return 'The session token is expired or does not belong to this secret ID: fetch fresh temporary credentials.';
     }
+    if (classOf(error) === 'busy') {
+        return 'The resource is busy with another task. A purchase is not sent again by itself, since that task may be this same purchase from an earlier run: check, then run the step again once it has ended.';
+    }
     if (isDenied(error)) {
         return `The key or role lacks permission: grant it the CAM action cynosdb:${error.action} (see the README, "Permissions").`;
     }
@@ -51411,6 +51496,7 @@ function unansweredChangeHint(end, lastError) {
 
 
 
+
 /** `Flow 2` as it reads inside a sentence: `flow 2`. */
 const lowerFirst = (text) => `${text.charAt(0).toLowerCase()}${text.slice(1)}`;
 /** Why the step fails, one line per row that fails it (one per probe for a final error); undefined if it passes. */
@@ -51439,7 +51525,8 @@ function failureMessage(verdict, context) {
                 continue;
             reportedErrors.add(row.probe);
             const hint = row.kind === 'call' ? changeHint(row.error, context) : hintFor(row.error, context);
-            lines.push(`${forLog(row.probe.name)} (region ${context.region}): ${row.error.message}${hint ? `. ${hint}` : ''}`);
+            const done = row.kind !== 'call' && context.sent ? `${context.sent} was carried out, but waiting for it failed: ` : '';
+            lines.push(`${forLog(row.probe.name)} (region ${context.region}): ${done}${row.error.message}${hint ? `. ${hint}` : ''}`);
         }
         else if (row.kind === 'call') {
             // sent, and no answer came: cancelled or timed out while it was under way, or throttled to the timeout
@@ -51452,6 +51539,12 @@ function failureMessage(verdict, context) {
         }
         else if (row.end === 'stopped') {
             lines.push(`${where}: not waited for further once ${forLog(lowerFirst(row.stoppedBy ?? 'another'))} ended the wait, ${after}; last known status: ${forLog(row.state)}`);
+        }
+        else if (row.kind === 'deal' &&
+            row.error instanceof RequestError &&
+            row.error.trace?.action === 'DescribeInstances') {
+            // delivered in the round that failed: its instances could not be listed
+            lines.push(`${where}: delivered, but its instances could not be listed within the timeout of ${timeout}${lastCause}`);
         }
         else if (row.kind === 'deal') {
             lines.push(`${where}: not delivered by billing within the timeout of ${timeout} (${requestCount(row.probe.requests)})${lastCause}`);
@@ -51498,7 +51591,7 @@ function boundedObject(entries, max) {
     let index = 0;
     for (; index < entries.length; index++) {
         const [key, value] = entries[index] ?? ['', ''];
-        const entrySize = bytes(JSON.stringify(key)) + bytes(JSON.stringify(value)) + 2;
+        const entrySize = bytes(harmlessJson(JSON.stringify(key))) + bytes(harmlessJson(JSON.stringify(value))) + 2;
         if (size + entrySize > max - 40)
             break;
         kept[key] = value;
@@ -51506,7 +51599,7 @@ function boundedObject(entries, max) {
     }
     if (index < entries.length)
         kept.more = `${entries.length - index} left out`;
-    return JSON.stringify(kept);
+    return harmlessJson(JSON.stringify(kept)); // keys are IDs from the network
 }
 /** IDs, comma-separated, as many whole ones as fit; only what looks like a resource ID. */
 function idList(ids) {
@@ -51521,21 +51614,26 @@ function idList(ids) {
     return kept.join(',');
 }
 /**
- * The answer of the change the step sent, as JSON for a later step's fromJSON, its text made harmless on the way:
- * `::` and `##[` (workflow commands, should a later step echo it) and invisible formatting characters are written
- * as JSON escapes, which read back as the same value. Empty when it would be larger than an output should be.
+ * JSON made harmless for a later step that echoes it: `::` and `##[` (workflow commands) and invisible formatting
+ * characters are written as JSON escapes, which read back as the same value (a character past U+FFFF as its
+ * surrogate pair, as JSON writes it). Structure is never touched: both sequences occur only inside strings.
  */
+const harmlessJson = (json) => json
+    .replace(/:(?=:)/g, '\\u003a')
+    .replace(/#(?=#\[)/g, '\\u0023')
+    .replace(/[\p{Cf}\u2028\u2029]/gu, (c) => Array.from({ length: c.length }, (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`).join(''));
+/** The answer of the change the step sent, as harmless JSON for a later step's fromJSON; may be over the bound. */
+const responseJson = (answer) => harmlessJson(toJson(answer) ?? '');
+/** `response`: the answer, or empty when it is larger than an output holds (main.ts writes it to a file then). */
 function responseOutput(answer) {
     if (answer === undefined)
         return '';
-    const json = (toJson(answer) ?? '')
-        .replace(/:(?=:)/g, '\\u003a')
-        .replace(/#(?=#\[)/g, '\\u0023')
-        .replace(/[\p{Cf}\u2028\u2029]/gu, (c) => `\\u${(c.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`);
+    const json = responseJson(answer);
     return bytes(json) <= MAX_OUTPUT_BYTES ? json : '';
 }
 function stepOutputs(outcomes, step) {
-    const rows = rowOutcomes(outcomes);
+    // a wait that ended in an error knows nothing of the end: what was processing is unknown, as the failure says
+    const rows = rowOutcomes(outcomes).map((row) => row.end === 'error' && row.result === 'processing' ? { ...row, result: 'unknown' } : row);
     const worst = worstRow(rows);
     const requestId = worst?.probe.requestId ?? '';
     // what a purchase delivered: its instances, and the cluster of each (probes/purchase.ts)
@@ -51551,12 +51649,14 @@ function stepOutputs(outcomes, step) {
         'timed-out': String(rows.some((row) => row.end === 'timeout')),
         results: boundedObject(rows.map((row) => [resultKey(row), row.result]), MAX_OUTPUT_BYTES),
         response: responseOutput(step.answer),
+        'response-file': '',
     };
 }
 
 ;// CONCATENATED MODULE: ./src/report/summary.ts
 // The job summary: a table of what was waited for, for people. Every cell is foreign text until escaped, and the
 // whole stays within what GitHub keeps.
+
 
 
 
@@ -51600,7 +51700,7 @@ async function writeSummary(outcomes, context) {
             formatDuration(row.probe.elapsedMs),
             firstOfProbe.has(row) ? String(row.probe.requests) : '',
             firstOfProbe.has(row) ? (row.probe.requestId ?? '') : '',
-        ].map((cell) => forSummary(bounded(cell, 200)));
+        ].map((cell) => forSummary(bounded(redact(cell), 200))); // a secret is replaced before the cut could halve it
         size += cellsOfRow.reduce((sum, cell) => sum + cell.length + 9, 9); // with <td></td> and <tr></tr>
         if (size > MAX_SUMMARY_CHARS)
             break;
@@ -51613,7 +51713,7 @@ async function writeSummary(outcomes, context) {
         ...(ender ? [`${forSummary(rowName(ender))} ended the wait: ${ender.result}.`] : []),
     ];
     let summary = summary_summary
-        .addHeading(forSummary(`${context.title.charAt(0).toUpperCase()}${context.title.slice(1)}`), 3)
+        .addHeading(forSummary(redact(`${context.title.charAt(0).toUpperCase()}${context.title.slice(1)}`)), 3)
         .addRaw(intro.join(' '), true)
         .addTable([
         [
@@ -51833,6 +51933,9 @@ const fixedSchedule = (gapMs) => () => gapMs;
 
 
 
+
+
+
 const sleep = (ms, signal) => (0,promises_namespaceObject.setTimeout)(ms, undefined, { signal });
 const now = () => performance.now();
 async function run(options = {}) {
@@ -51950,10 +52053,17 @@ async function waitFor(waits, step) {
  */
 async function report(outcomes, sent, step) {
     const { inputs } = step;
-    const outputs = stepOutputs(outcomes, { requests: step.transport.requests(), answer: sent?.outcome.found });
-    for (const [name, value] of Object.entries(outputs))
-        setOutput(name, value);
-    const context = { region: inputs.region, timeoutMs: inputs.timeoutMs };
+    const answer = sent?.outcome.found;
+    const outputs = stepOutputs(outcomes, { requests: step.transport.requests(), answer });
+    const file = answer && outputs.response === '' ? writeLargeAnswer(inputs.call?.action ?? '', answer, step.log) : '';
+    // a secret the API echoed (in `response`, say) is replaced in every form, as in the log
+    for (const [name, value] of Object.entries({ ...outputs, 'response-file': file }))
+        setOutput(name, redact(value));
+    const context = {
+        region: inputs.region,
+        timeoutMs: inputs.timeoutMs,
+        sent: answer ? inputs.call?.action : undefined,
+    };
     if (process.env.GITHUB_STEP_SUMMARY) {
         const title = waitingFor(inputs, inputs.call);
         await writeSummary(outcomes, { ...context, title, lines: sentLines(inputs.call) });
@@ -51967,6 +52077,15 @@ async function report(outcomes, sent, step) {
     const late = lateWarning(judged, context);
     if (late)
         step.log.warning(late);
+}
+/** An answer larger than an output holds: whole, in a file of the runner's temporary directory, named by an output. */
+function writeLargeAnswer(action, answer, log) {
+    const json = redact(responseJson(answer));
+    const dir = process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)();
+    const file = (0,external_node_path_.join)((0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_.join)(dir, 'cynosdb-wait-flow-')), 'response.json');
+    (0,external_node_fs_namespaceObject.writeFileSync)(file, json);
+    log.warning(`${action}'s answer is ${Buffer.byteLength(json)} bytes, more than the ${MAX_OUTPUT_BYTES / 1024} KiB an output holds: 'response' is empty, and 'response-file' names a file that holds it (${file})`);
+    return file;
 }
 
 
