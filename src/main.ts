@@ -8,6 +8,7 @@ import { EnvHttpProxyAgent } from 'undici'
 import { createStepApi, type StepApi } from './api.ts'
 import { getInputs, inputWarnings, type ChangeCall, type Inputs } from './inputs/index.ts'
 import { parseJson } from './json.ts'
+import { planMarkdown, proveKeys, statesMarkdown, wouldWaitFor } from './dry-run.ts'
 import { createLog, maskSecret, redact, type Log } from './log.ts'
 import { changeProbe, nothingToWaitOn, waitsOf, type ChangeAnswer, type Waits } from './probes/change.ts'
 import { flowProbe } from './probes/flow.ts'
@@ -63,6 +64,7 @@ export async function run(options: RunOptions = {}): Promise<void> {
     // Connecting gets its own bound inside the request's deadline (transport.ts, connectTimeoutMs).
     dispatcher = new EnvHttpProxyAgent({ connect: { timeout: connectTimeoutMs(inputs.requestTimeoutMs) } })
     const step = startStep(inputs, log, cancelled, dispatcher, options.random ?? Math.random)
+    if (inputs.dryRun) return await dryRun(step)
     const sent = inputs.call ? await sendChange(inputs.call, step) : undefined
     const waits = sent ? sent.waits : inputs
     const waited = waits ? await waitFor(waits, step) : []
@@ -204,3 +206,56 @@ function writeLargeAnswer(action: string, answer: ChangeAnswer, log: Log): strin
   )
   return file
 }
+
+/**
+ * `dry-run`: with `call`, the keys proven (retried as reads) and the plan said, the change never sent; with IDs, one
+ * round of reads, reported, and no waiting. A failure a real run would meet before sending fails it the same way.
+ */
+async function dryRun(step: Step): Promise<void> {
+  const { inputs, log } = step
+  if (inputs.call) {
+    const call = inputs.call
+    const keys = await poll(
+      {
+        name: 'Credentials',
+        rows: [{ kind: 'credentials', id: api(step), result: 'unknown', state: 'not proven' }],
+        async check(budget) {
+          const proven = await proveKeys(inputs, step.api, budget)
+          return {
+            rows: [{ kind: 'credentials', id: api(step), result: 'succeeded', state: proven }],
+            line: proven,
+            found: proven,
+          }
+        },
+      },
+      step.plan,
+      step.deps,
+    )
+    const failure = failureMessage(verdict([keys], true), { region: inputs.region, timeoutMs: inputs.timeoutMs })
+    if (failure) throw new Error(failure)
+    const plan = planMarkdown(inputs, call, keys.found ?? '')
+    log.notice(`Dry run: ${call.action} was checked and not sent; it would wait for ${wouldWaitFor(call.action)}`)
+    if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(plan, true).write()
+    const outputs = stepOutputs([], { requests: step.transport.requests() })
+    for (const [name, value] of Object.entries({ ...outputs, plan, 'dry-run': 'true' }))
+      core.setOutput(name, redact(value))
+    return
+  }
+  // one round of each probe: the deadline is the start, so the engine's last round is its first
+  const oneRound = { ...step.plan, timeoutMs: 0, hardEndMs: inputs.requestTimeoutMs }
+  const outcomes = await waitFor(inputs, { ...step, plan: oneRound })
+  const outputs = stepOutputs(outcomes, { requests: step.transport.requests() })
+  const plan = statesMarkdown(outcomes)
+  for (const [name, value] of Object.entries({ ...outputs, plan, 'dry-run': 'true' }))
+    core.setOutput(name, redact(value))
+  if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(plan, true).write()
+  const failed = outcomes.filter((outcome) => outcome.end === 'error')
+  if (failed.length > 0) {
+    const failure = failureMessage(verdict(failed, true), { region: inputs.region, timeoutMs: inputs.timeoutMs })
+    throw new Error(failure ?? 'the dry run failed')
+  }
+  log.notice('Dry run: read once, not waited for')
+}
+
+/** The credentials row's ID: where the keys come from, in a word. */
+const api = (step: Step): string => (step.inputs.credentials.kind === 'oidc' ? 'keyless' : 'static keys')

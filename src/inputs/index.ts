@@ -28,6 +28,8 @@ export interface Inputs {
   /** undefined: the adaptive default schedule (see wait/schedule.ts). */
   readonly pollIntervalMs: number | undefined
   readonly failOnTimeout: boolean
+  /** Check everything, send nothing: the change is not sent, IDs are read once (dry-run.ts). */
+  readonly dryRun: boolean
   /** How long one request may take before it is abandoned (and retried, time permitting). */
   readonly requestTimeoutMs: number
   readonly credentials: CredentialConfig
@@ -58,6 +60,7 @@ export function getInputs(
         ? undefined
         : parseDuration(read('poll-interval'), 'poll-interval', MAX_POLL_INTERVAL_MS),
     failOnTimeout: parseBoolean(read('fail-on-timeout'), 'fail-on-timeout', true),
+    dryRun: parseBoolean(read('dry-run'), 'dry-run', false),
     requestTimeoutMs: parseDuration(read('request-timeout') || '15s', 'request-timeout', MAX_REQUEST_TIMEOUT_MS),
     credentials: parseCredentials(read, env, mask),
   }

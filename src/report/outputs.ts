@@ -17,6 +17,9 @@ export interface StepOutputs {
   readonly response: string
   /** Set by main.ts when the answer is too large for `response` and went to a file. */
   readonly 'response-file': string
+  /** `true` in a dry run (main.ts), which sends nothing; `plan` is its summary's Markdown then. */
+  readonly 'dry-run': string
+  readonly plan: string
 }
 
 /** An output a later step reads whole: room for hundreds of IDs, far from the runner's limits. */
@@ -114,5 +117,7 @@ export function stepOutputs(
     ),
     response: responseOutput(step.answer),
     'response-file': '',
+    'dry-run': 'false',
+    plan: '',
   }
 }
