@@ -45914,7 +45914,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2519);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7547);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -45923,7 +45923,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2519:
+/***/ 7547:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -50450,6 +50450,7 @@ function getInputs(read = (name) => getInput(name), env = process.env, mask = ma
             ? undefined
             : parseDuration(read('poll-interval'), 'poll-interval', MAX_POLL_INTERVAL_MS),
         failOnTimeout: parseBoolean(read('fail-on-timeout'), 'fail-on-timeout', true),
+        dryRun: parseBoolean(read('dry-run'), 'dry-run', false),
         requestTimeoutMs: parseDuration(read('request-timeout') || '15s', 'request-timeout', MAX_REQUEST_TIMEOUT_MS),
         credentials: parseCredentials(read, env, mask),
     };
@@ -50485,6 +50486,143 @@ function inputWarnings(inputs) {
         warnings.push(`Region '${inputs.region}' is not one where CynosDB DescribeFlow is known to be offered (${[...KNOWN_REGIONS].join(', ')}); trying it anyway`);
     }
     return warnings;
+}
+
+;// CONCATENATED MODULE: ./src/wait/probe.ts
+/** What the step says of a thing it waits for; `unknown` when no answer ever said anything of it. */
+const RESULTS = (/* unused pure expression or super */ null && (['succeeded', 'failed', 'processing', 'unknown']));
+/** A row's name in messages: `Flow 123`, `Instance cynosdbmysql-ins-…`. */
+const rowName = (row) => `${row.kind.charAt(0).toUpperCase()}${row.kind.slice(1)} ${row.id}`;
+/** A probe's end that ends the wait for every probe of the step: a failure, or a final error. */
+const endsTheWait = (outcome) => outcome.end === 'error' || outcome.rows.some((row) => row.result === 'failed');
+
+;// CONCATENATED MODULE: ./src/wait/verdict.ts
+// What the wait came to, row by row, and the step's verdict: which rows fail the step, which only come late. The
+// report (report/) formats what this decides.
+
+/** Every row of every probe, in order. A row that ended is `done`; one its own probe gave up on is `stopped`. */
+function rowOutcomes(outcomes) {
+    return outcomes.flatMap((probe) => {
+        const failed = probe.rows.find((row) => row.result === 'failed');
+        return probe.rows.map((row) => {
+            const ended = row.result === 'succeeded' || row.result === 'failed';
+            if (ended)
+                return { ...row, end: 'done', stoppedBy: undefined, error: undefined, probe };
+            if (probe.end === 'done') {
+                // the probe ended because another of its rows failed
+                return { ...row, end: 'stopped', stoppedBy: failed ? rowName(failed) : probe.name, error: undefined, probe };
+            }
+            return { ...row, end: probe.end, stoppedBy: probe.stoppedBy, error: probe.error, probe };
+        });
+    });
+}
+/** The step's result is its worst row's: failed > unknown > processing > succeeded. */
+const SEVERITY = ['succeeded', 'processing', 'unknown', 'failed'];
+/** Whether `a` is worse than `b`: the one ranking of results, for the step's result and for contradicting answers. */
+const isWorse = (a, b) => SEVERITY.indexOf(a) > SEVERITY.indexOf(b);
+function worstRow(rows) {
+    return rows.reduce((worst, row) => (worst === undefined || isWorse(row.result, worst.result) ? row : worst), undefined);
+}
+/**
+ * Whether a row fails the step. Failed, a final error, cancelled, or not waited for further: always. At the
+ * timeout: a row still processing only with fail-on-timeout; one nothing is known of (never answered, never
+ * listed, never delivered) always, since fail-on-timeout: false cannot make the unknown green.
+ */
+function failsTheStep(row, failOnTimeout) {
+    if (row.result === 'failed')
+        return true;
+    if (row.end === 'done')
+        return false;
+    if (row.end === 'timeout')
+        return row.result === 'unknown' || failOnTimeout;
+    return true;
+}
+function verdict(outcomes, failOnTimeout) {
+    const rows = rowOutcomes(outcomes);
+    const failing = rows.filter((row) => failsTheStep(row, failOnTimeout));
+    const first = (row) => row.result === 'failed' || (row.end === 'error' && endsTheWait(row.probe));
+    return {
+        failing: [...failing.filter(first), ...failing.filter((row) => !first(row))],
+        late: rows.filter((row) => row.end === 'timeout' && !failsTheStep(row, failOnTimeout)),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/dry-run.ts
+
+
+
+
+
+/** How each handle is waited for, as the README's table says it. */
+const HOW = {
+    flow: 'its FlowId, with DescribeFlow until Status 0 (succeeded) or 1 (failed)',
+    task: 'its TaskId, with DescribeTasks (a task that names a flow by DescribeFlow)',
+    deal: 'its DealNames, with DescribeResourcesByDealName until delivered, then DescribeInstances until every instance runs',
+    'async-request': 'a numeric AsyncRequestId, with DescribeFlow',
+};
+/** What the step would wait for after sending `action`, from the table of meaning. */
+function wouldWaitFor(action) {
+    const ways = [...new Set(handlesOf(action).flatMap((handle) => HOW[handle.names] ?? []))];
+    if (Object.hasOwn(STATUS_ENDS, action))
+        ways.push('the status its end shows (README, "Changes that end in a status")');
+    return ways.length > 0 ? ways.join('; or ') : 'nothing: the change is done when it is answered';
+}
+/**
+ * Proves the keys as a real run would need them, or throws as a real run would before sending. A static key that
+ * signs correctly but lacks DescribeFlow is said, not failed: the change may not need it.
+ */
+async function proveKeys(inputs, api, budget) {
+    await api.ready(budget);
+    if (inputs.credentials.kind === 'oidc')
+        return `${api.credentials}: the ID token was exchanged at STS`;
+    try {
+        await api.describeFlow('1', budget);
+    }
+    catch (error) {
+        const errorClass = classOf(error);
+        if (errorClass === 'permission') {
+            return `${api.credentials}: they sign for region ${inputs.region}, but lack cynosdb:DescribeFlow, which waiting for a FlowId needs`;
+        }
+        if (errorClass !== 'not-found')
+            throw error;
+    }
+    return `${api.credentials}: they sign for region ${inputs.region} (DescribeFlow answered)`;
+}
+/** The plan, as a Markdown table for the summary and the `plan` output; every value escaped. */
+function planMarkdown(inputs, call, keys) {
+    const rows = [
+        ['action', `<code>${forSummary(call.action)}</code>`],
+        ['region', `<code>${forSummary(inputs.region)}</code>`],
+        ['endpoint', `<code>${forSummary(inputs.endpoint.host)}</code>`],
+        [
+            'parameters',
+            call.parameterNames.length > 0
+                ? call.parameterNames.map((name) => `<code>${forSummary(name)}</code>`).join(', ')
+                : 'none',
+        ],
+        ['credentials', forSummary(keys)],
+        ['would wait for', forSummary(wouldWaitFor(call.action))],
+    ];
+    return [
+        `### Dry run: CynosDB ${forSummary(call.action)} was checked, not sent`,
+        '',
+        '| | |',
+        '| --- | --- |',
+        ...rows.map(([name, value]) => `| ${name} | ${value} |`),
+        '',
+    ].join('\n');
+}
+/** With IDs: what one round read of each, as a Markdown table. */
+function statesMarkdown(outcomes) {
+    const rows = rowOutcomes(outcomes);
+    return [
+        '### Dry run: read once, not waited for',
+        '',
+        '| what | state | result |',
+        '| --- | --- | --- |',
+        ...rows.map((row) => `| ${forSummary(rowName(row))} | ${forSummary(row.state)} | ${row.result} |`),
+        '',
+    ].join('\n');
 }
 
 ;// CONCATENATED MODULE: ./src/limiter.ts
@@ -51004,65 +51142,6 @@ function flowProbe(flowId, api, details) {
                 requestId: answer.requestId,
             };
         },
-    };
-}
-
-;// CONCATENATED MODULE: ./src/wait/probe.ts
-/** What the step says of a thing it waits for; `unknown` when no answer ever said anything of it. */
-const RESULTS = (/* unused pure expression or super */ null && (['succeeded', 'failed', 'processing', 'unknown']));
-/** A row's name in messages: `Flow 123`, `Instance cynosdbmysql-ins-…`. */
-const rowName = (row) => `${row.kind.charAt(0).toUpperCase()}${row.kind.slice(1)} ${row.id}`;
-/** A probe's end that ends the wait for every probe of the step: a failure, or a final error. */
-const endsTheWait = (outcome) => outcome.end === 'error' || outcome.rows.some((row) => row.result === 'failed');
-
-;// CONCATENATED MODULE: ./src/wait/verdict.ts
-// What the wait came to, row by row, and the step's verdict: which rows fail the step, which only come late. The
-// report (report/) formats what this decides.
-
-/** Every row of every probe, in order. A row that ended is `done`; one its own probe gave up on is `stopped`. */
-function rowOutcomes(outcomes) {
-    return outcomes.flatMap((probe) => {
-        const failed = probe.rows.find((row) => row.result === 'failed');
-        return probe.rows.map((row) => {
-            const ended = row.result === 'succeeded' || row.result === 'failed';
-            if (ended)
-                return { ...row, end: 'done', stoppedBy: undefined, error: undefined, probe };
-            if (probe.end === 'done') {
-                // the probe ended because another of its rows failed
-                return { ...row, end: 'stopped', stoppedBy: failed ? rowName(failed) : probe.name, error: undefined, probe };
-            }
-            return { ...row, end: probe.end, stoppedBy: probe.stoppedBy, error: probe.error, probe };
-        });
-    });
-}
-/** The step's result is its worst row's: failed > unknown > processing > succeeded. */
-const SEVERITY = ['succeeded', 'processing', 'unknown', 'failed'];
-/** Whether `a` is worse than `b`: the one ranking of results, for the step's result and for contradicting answers. */
-const isWorse = (a, b) => SEVERITY.indexOf(a) > SEVERITY.indexOf(b);
-function worstRow(rows) {
-    return rows.reduce((worst, row) => (worst === undefined || isWorse(row.result, worst.result) ? row : worst), undefined);
-}
-/**
- * Whether a row fails the step. Failed, a final error, cancelled, or not waited for further: always. At the
- * timeout: a row still processing only with fail-on-timeout; one nothing is known of (never answered, never
- * listed, never delivered) always, since fail-on-timeout: false cannot make the unknown green.
- */
-function failsTheStep(row, failOnTimeout) {
-    if (row.result === 'failed')
-        return true;
-    if (row.end === 'done')
-        return false;
-    if (row.end === 'timeout')
-        return row.result === 'unknown' || failOnTimeout;
-    return true;
-}
-function verdict(outcomes, failOnTimeout) {
-    const rows = rowOutcomes(outcomes);
-    const failing = rows.filter((row) => failsTheStep(row, failOnTimeout));
-    const first = (row) => row.result === 'failed' || (row.end === 'error' && endsTheWait(row.probe));
-    return {
-        failing: [...failing.filter(first), ...failing.filter((row) => !first(row))],
-        late: rows.filter((row) => row.end === 'timeout' && !failsTheStep(row, failOnTimeout)),
     };
 }
 
@@ -51650,6 +51729,8 @@ function stepOutputs(outcomes, step) {
         results: boundedObject(rows.map((row) => [resultKey(row), row.result]), MAX_OUTPUT_BYTES),
         response: responseOutput(step.answer),
         'response-file': '',
+        'dry-run': 'false',
+        plan: '',
     };
 }
 
@@ -51936,6 +52017,7 @@ const fixedSchedule = (gapMs) => () => gapMs;
 
 
 
+
 const sleep = (ms, signal) => (0,promises_namespaceObject.setTimeout)(ms, undefined, { signal });
 const now = () => performance.now();
 async function run(options = {}) {
@@ -51956,6 +52038,8 @@ async function run(options = {}) {
         // Connecting gets its own bound inside the request's deadline (transport.ts, connectTimeoutMs).
         dispatcher = new undici/* EnvHttpProxyAgent */.J2({ connect: { timeout: connectTimeoutMs(inputs.requestTimeoutMs) } });
         const step = startStep(inputs, log, cancelled, dispatcher, options.random ?? Math.random);
+        if (inputs.dryRun)
+            return await dryRun(step);
         const sent = inputs.call ? await sendChange(inputs.call, step) : undefined;
         const waits = sent ? sent.waits : inputs;
         const waited = waits ? await waitFor(waits, step) : [];
@@ -52087,6 +52171,56 @@ function writeLargeAnswer(action, answer, log) {
     log.warning(`${action}'s answer is ${Buffer.byteLength(json)} bytes, more than the ${MAX_OUTPUT_BYTES / 1024} KiB an output holds: 'response' is empty, and 'response-file' names a file that holds it (${file})`);
     return file;
 }
+/**
+ * `dry-run`: with `call`, the keys proven (retried as reads) and the plan said, the change never sent; with IDs, one
+ * round of reads, reported, and no waiting. A failure a real run would meet before sending fails it the same way.
+ */
+async function dryRun(step) {
+    const { inputs, log } = step;
+    if (inputs.call) {
+        const call = inputs.call;
+        const keys = await poll({
+            name: 'Credentials',
+            rows: [{ kind: 'credentials', id: api(step), result: 'unknown', state: 'not proven' }],
+            async check(budget) {
+                const proven = await proveKeys(inputs, step.api, budget);
+                return {
+                    rows: [{ kind: 'credentials', id: api(step), result: 'succeeded', state: proven }],
+                    line: proven,
+                    found: proven,
+                };
+            },
+        }, step.plan, step.deps);
+        const failure = failureMessage(verdict([keys], true), { region: inputs.region, timeoutMs: inputs.timeoutMs });
+        if (failure)
+            throw new Error(failure);
+        const plan = planMarkdown(inputs, call, keys.found ?? '');
+        log.notice(`Dry run: ${call.action} was checked and not sent; it would wait for ${wouldWaitFor(call.action)}`);
+        if (process.env.GITHUB_STEP_SUMMARY)
+            await summary_summary.addRaw(plan, true).write();
+        const outputs = stepOutputs([], { requests: step.transport.requests() });
+        for (const [name, value] of Object.entries({ ...outputs, plan, 'dry-run': 'true' }))
+            setOutput(name, redact(value));
+        return;
+    }
+    // one round of each probe: the deadline is the start, so the engine's last round is its first
+    const oneRound = { ...step.plan, timeoutMs: 0, hardEndMs: inputs.requestTimeoutMs };
+    const outcomes = await waitFor(inputs, { ...step, plan: oneRound });
+    const outputs = stepOutputs(outcomes, { requests: step.transport.requests() });
+    const plan = statesMarkdown(outcomes);
+    for (const [name, value] of Object.entries({ ...outputs, plan, 'dry-run': 'true' }))
+        setOutput(name, redact(value));
+    if (process.env.GITHUB_STEP_SUMMARY)
+        await summary_summary.addRaw(plan, true).write();
+    const failed = outcomes.filter((outcome) => outcome.end === 'error');
+    if (failed.length > 0) {
+        const failure = failureMessage(verdict(failed, true), { region: inputs.region, timeoutMs: inputs.timeoutMs });
+        throw new Error(failure ?? 'the dry run failed');
+    }
+    log.notice('Dry run: read once, not waited for');
+}
+/** The credentials row's ID: where the keys come from, in a word. */
+const api = (step) => (step.inputs.credentials.kind === 'oidc' ? 'keyless' : 'static keys');
 
 
 /***/ }),
