@@ -152,6 +152,23 @@ describe('call and parameters, checked before anything is sent', () => {
     expect(refused).toEqual(['pw-2-long'])
   })
 
+  it.each([
+    {
+      name: 'a string where the model wants an array of strings',
+      action: 'IsolateInstance',
+      parameters: '{"ClusterId": "c", "InstanceIdList": "cynosdbmysql-ins-1"}',
+      says: /\(InstanceIdList: expected an array of strings, got a string\)/,
+    },
+    {
+      name: 'an action in the wrong letter case',
+      action: 'restartInstance',
+      parameters: '{"InstanceId": "i"}',
+      says: /Input 'call' does not fit the CynosDB API .*InvalidAction: .*Did you mean RestartInstance\?/,
+    },
+  ])('suggests what the model expects: $name', ({ action, parameters, says }) => {
+    expect(() => parse(action, parameters)).toThrow(says)
+  })
+
   it('names the nesting depth of parameters nested deeper than any action takes', () => {
     const deep = `${'{"a":'.repeat(3000)}1${'}'.repeat(3000)}`
     expect(() => parse('ModifyClusterName', deep)).toThrow(

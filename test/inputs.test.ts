@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { formatDuration } from '../src/duration.ts'
 import { parseDealNames, parseFlowIds } from '../src/inputs/ids.ts'
-import { getInputs, InputError, inputWarnings } from '../src/inputs/index.ts'
+import { getInputs, InputError, inputNotices, inputWarnings } from '../src/inputs/index.ts'
 import { parseBoolean, parseDuration, parseEndpoint, parseRegion } from '../src/inputs/values.ts'
 
 describe('parseFlowIds', () => {
@@ -219,8 +219,54 @@ describe('getInputs', () => {
     )
     expect(inputWarnings(loud)).toEqual([
       expect.stringMatching(/'endpoint' uses plain http/),
-      expect.stringMatching(/Region 'xx-nowhere' is not one/),
+      expect.stringMatching(/Region 'xx-nowhere' is not one where CynosDB is known to be offered; known: ap-/),
     ])
+  })
+
+  it('says which region was meant when one is a typo away (still a warning: new regions appear)', () => {
+    const typo = getInputs(reader({ 'flow-id': '5', region: 'ap-guanzhou' }), {}, () => undefined)
+    expect(inputWarnings(typo)).toEqual([
+      "Region 'ap-guanzhou' is not one where CynosDB is known to be offered; did you mean ap-guangzhou? Trying it anyway",
+    ])
+  })
+
+  it.each<{ name: string; values: Record<string, string>; env: NodeJS.ProcessEnv; notices: string[] }>([
+    {
+      name: 'keyless inputs beside keys in the environment',
+      values: {
+        'flow-id': '5',
+        region: 'ap-beijing',
+        'secret-id': '',
+        'secret-key': '',
+        'role-arn': 'qcs::cam::uin/1:roleName/r',
+        'oidc-provider-id': 'p',
+      },
+      env: {
+        TENCENTCLOUD_SECRET_ID: 'AKIDenv',
+        TENCENTCLOUD_SECRET_KEY: 'k',
+        ACTIONS_ID_TOKEN_REQUEST_URL: 'https://x/t',
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: 't',
+      },
+      notices: [
+        "Using keyless OIDC (the 'role-arn' input); TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY in the environment are present and not used",
+      ],
+    },
+    {
+      name: 'key inputs beside keys in the environment',
+      values: { 'flow-id': '5', region: 'ap-beijing', 'secret-id': 'AKIDin', 'secret-key': 'k' },
+      env: { TENCENTCLOUD_SECRET_ID: 'AKIDenv', TENCENTCLOUD_SECRET_KEY: 'k' },
+      notices: [
+        'Using static keys from the secret-id/secret-key inputs; TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY in the environment are present and not used',
+      ],
+    },
+    {
+      name: 'keys from the environment alone',
+      values: { 'flow-id': '5', region: 'ap-beijing', 'secret-id': '', 'secret-key': '' },
+      env: { TENCENTCLOUD_SECRET_ID: 'AKIDenv', TENCENTCLOUD_SECRET_KEY: 'k' },
+      notices: [],
+    },
+  ])('names the credentials used when several are present: $name', ({ values, env, notices }) => {
+    expect(inputNotices(getInputs(reader(values), env, () => undefined))).toEqual(notices)
   })
 })
 

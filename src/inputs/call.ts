@@ -102,7 +102,8 @@ export function parseCall(
     )
   }
   for (const secret of secretValues(parameters)) mask(secret)
-  if (!/^[A-Z][A-Za-z0-9]{0,99}$/.test(action)) {
+  // a letter case off is left to the model check, which names the action meant
+  if (!/^[A-Za-z][A-Za-z0-9]{0,99}$/.test(action)) {
     throw new InputError(
       `Input 'call' must be a CynosDB API action name such as ModifyInstanceParam; got ${show(action)}`,
     )
@@ -123,7 +124,8 @@ export function parseCall(
     const said = problems
       .slice(0, 10)
       .map(
-        (p) => `${p.code}: ${p.message}${p.suggestions.length > 0 ? ` Did you mean ${p.suggestions.join(', ')}?` : ''}`,
+        (p) =>
+          `${p.code}: ${p.message}${p.expected ? ` (${p.path}: ${p.expected})` : ''}${p.suggestions.length > 0 ? ` Did you mean ${p.suggestions.join(', ')}?` : ''}`,
       )
     throw new InputError(
       `Input '${input}' does not fit the CynosDB API (${CYNOSDB_MODEL.version}, ${CYNOSDB_MODEL.sdk}), which would refuse it; nothing was sent: ${said.join(' ')}${problems.length > 10 ? ` (and ${problems.length - 10} more)` : ''}`,

@@ -5,7 +5,7 @@ import { HEADER_SAFE, SESSION_NAME } from '../shapes.ts'
 import { InputError, show } from './input-error.ts'
 import { parseDuration, parseEndpoint } from './values.ts'
 
-export type CredentialConfig =
+export type CredentialConfig = (
   | {
       readonly kind: 'static'
       readonly secretId: string
@@ -26,6 +26,10 @@ export type CredentialConfig =
       readonly idTokenUrl: URL
       readonly idTokenRequestToken: string
     }
+) & {
+  /** Other credentials that were present and are not used, for a notice: which wins is no surprise. */
+  readonly unused?: string | undefined
+}
 
 const TOKEN_ENV = ['TENCENTCLOUD_SESSION_TOKEN', 'TENCENTCLOUD_SECURITY_TOKEN', 'TENCENTCLOUD_TOKEN'] as const
 
@@ -49,7 +53,7 @@ export function parseCredentials(
         "Inputs 'role-arn' (keyless OIDC) and 'secret-id'/'secret-key'/'session-token' (static keys) exclude each other: keep one of them",
       )
     }
-    return oidcConfig(roleArn, input, env, mask)
+    return { ...oidcConfig(roleArn, input, env, mask), unused: envKeys(env) }
   }
   const pick = (value: string, names: readonly string[]): [string, string] => {
     if (value) return [value, 'input']
@@ -97,8 +101,13 @@ export function parseCredentials(
     secretKey,
     token: token || undefined,
     from: `${keysFrom}${token ? ` with a session token from ${tokenSource}` : ''}`,
+    unused: idFrom === 'input' ? envKeys(env) : undefined,
   }
 }
+
+/** The keys of the environment, named, when they are there (never their values). */
+const envKeys = (env: NodeJS.ProcessEnv): string | undefined =>
+  env.TENCENTCLOUD_SECRET_ID?.trim() ? 'TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY in the environment' : undefined
 
 // The run's context is read from the runner's environment: @actions/github's `context` holds the same two values,
 // but importing that package bundles Octokit too, which this action never calls.

@@ -3,6 +3,7 @@
 // it accepts.
 import * as core from '@actions/core'
 import { maskSecret } from '../log.ts'
+import { nearestNames } from '../tencent/api-model.ts'
 import { parseCall, type ChangeCall } from './call.ts'
 import { parseCredentials, type CredentialConfig } from './credentials.ts'
 import { parseDealNames, parseFlowIds, parseTaskIds } from './ids.ts'
@@ -87,6 +88,15 @@ function whatToWaitFor(flowText: string, dealText: string, taskText: string, cal
   return waits
 }
 
+/** What the log should say of the inputs without warning of it: which credentials are used when several were given. */
+export function inputNotices(inputs: Inputs): string[] {
+  const { credentials } = inputs
+  if (!credentials.unused) return []
+  const used =
+    credentials.kind === 'oidc' ? "keyless OIDC (the 'role-arn' input)" : `static keys from ${credentials.from}`
+  return [`Using ${used}; ${credentials.unused} are present and not used`]
+}
+
 /** What is allowed but worth a warning in the log. */
 export function inputWarnings(inputs: Inputs): string[] {
   const warnings: string[] = []
@@ -100,8 +110,10 @@ export function inputWarnings(inputs: Inputs): string[] {
     }
   }
   if (!KNOWN_REGIONS.has(inputs.region)) {
+    // new regions appear: a warning, with the region meant when one is a typo away, else the known ones
+    const near = nearestNames(inputs.region, [...KNOWN_REGIONS], 1)
     warnings.push(
-      `Region '${inputs.region}' is not one where CynosDB DescribeFlow is known to be offered (${[...KNOWN_REGIONS].join(', ')}); trying it anyway`,
+      `Region '${inputs.region}' is not one where CynosDB is known to be offered; ${near.length > 0 ? `did you mean ${near[0]}?` : `known: ${[...KNOWN_REGIONS].join(', ')}.`} Trying it anyway`,
     )
   }
   return warnings

@@ -61,6 +61,8 @@ export interface ModelProblem {
   readonly message: string
   /** Valid names nearest to an unknown one (action or parameter), nearest first. */
   readonly suggestions: string[]
+  /** For a wrong type: what the model expects and what was given, beyond the API's own words. */
+  readonly expected?: string
 }
 
 /**
@@ -120,8 +122,29 @@ const problem = (
   suggestions: string[] = [],
 ): ModelProblem => ({ code, path: displayPath(path), message, suggestions })
 
-const typeProblem = (path: readonly Segment[]): ModelProblem =>
-  problem('InvalidParameter', path, `The value type of parameter \`${apiName(path)}\` is not valid.`)
+/** A model type in words: `an array of strings`, `a number`, `an object (Tag)`. */
+function typeWords(type: FieldType): string {
+  if (type.endsWith('[]'))
+    return `an array of ${typeWords(type.slice(0, -2))
+      .replace(/^an? /, '')
+      .replace(/^(\w+)/, '$1s')}`
+  if (type === 'string' || type === 'number' || type === 'boolean') return `a ${type}`
+  return `an object (${type})`
+}
+
+/** A JSON value's type in words: `a string`, `an array`, `null`. */
+function valueWords(value: unknown): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'an array'
+  if (typeof value === 'bigint') return 'a number'
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`
+}
+
+/** The API's wording, and apart from it what the model expects and what was given (a new user's commonest mistake). */
+const typeProblem = (path: readonly Segment[], type?: FieldType, value?: unknown): ModelProblem => ({
+  ...problem('InvalidParameter', path, `The value type of parameter \`${apiName(path)}\` is not valid.`),
+  ...(type === undefined ? {} : { expected: `expected ${typeWords(type)}, got ${valueWords(value)}` }),
+})
 
 /**
  * Every way `params` breaks the model of `action`, at any depth: an unknown action or parameter (with the nearest
@@ -165,7 +188,7 @@ export function checkStruct(
 ): ModelProblem[] {
   const struct = Object.hasOwn(model.structs, name) ? model.structs[name] : undefined
   if (struct === undefined) throw new Error(`the ${model.service} model has no struct ${name}`)
-  if (!isObject(value)) return [typeProblem(path)]
+  if (!isObject(value)) return [typeProblem(path, name, value)]
   const problems: ModelProblem[] = []
   const fields = Object.keys(struct)
   for (const [key, field] of Object.entries(value)) {
@@ -203,18 +226,18 @@ function checkType(
   answer: boolean,
 ): ModelProblem[] {
   if (type.endsWith('[]')) {
-    if (!Array.isArray(value)) return [typeProblem(path)]
+    if (!Array.isArray(value)) return [typeProblem(path, type, value)]
     return value.flatMap((item, i) => checkType(model, type.slice(0, -2), item, [...path, i], answer))
   }
   switch (type) {
     case 'string':
-      return typeof value === 'string' ? [] : [typeProblem(path)]
+      return typeof value === 'string' ? [] : [typeProblem(path, type, value)]
     case 'number':
       return (typeof value === 'number' && Number.isFinite(value)) || typeof value === 'bigint'
         ? []
-        : [typeProblem(path)]
+        : [typeProblem(path, type, value)]
     case 'boolean':
-      return typeof value === 'boolean' ? [] : [typeProblem(path)]
+      return typeof value === 'boolean' ? [] : [typeProblem(path, type, value)]
     default:
       return checkStruct(model, type, value, path, answer)
   }
