@@ -28,9 +28,28 @@ export function forLog(text: string): string {
   return text.replace(INVISIBLE_OR_BREAKING, escape).replace(OLD_COMMAND, '\\u0023')
 }
 
+/**
+ * Every form of every secret of the step (log.ts, maskSecret registers them). Text is redacted before any cut:
+ * a bound must never leave a secret's first characters showing, which no mask would recognise.
+ */
+const secrets = new Set<string>()
+
+export const addSecretForm = (form: string): boolean => !secrets.has(form) && Boolean(secrets.add(form))
+
+/** Text with every form of every secret replaced by `***`, the longest first (a form may hold another). */
+export function redact(text: string): string {
+  let redacted = text
+  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) redacted = redacted.replaceAll(secret, '***')
+  return redacted
+}
+
+/** Foreign text cut to `max` characters, redacted first: the one way text from the network is shortened. */
+export const cut = (text: string, max: number): string => redact(text).slice(0, max)
+
 /** Quotes foreign text for the log, cut to `max` characters: `"abc…"`. */
 export function quoted(text: string, max = 200): string {
-  return `"${forLog(text.length > max ? `${text.slice(0, max)}…` : text)}"`
+  const clean = redact(text)
+  return `"${forLog(clean.length > max ? `${clean.slice(0, max)}…` : clean)}"`
 }
 
 /**
@@ -42,7 +61,8 @@ export function logLine(message: string): string {
 }
 
 /** Cuts text to at most `max` characters, saying how much was left out. */
-export function bounded(text: string, max: number): string {
+export function bounded(raw: string, max: number): string {
+  const text = redact(raw)
   if (text.length <= max) return text
   const note = ` … (${text.length - max} more characters left out)`
   return `${text.slice(0, Math.max(0, max - note.length))}${note}`
@@ -56,3 +76,16 @@ export function bounded(text: string, max: number): string {
 export function forSummary(text: string): string {
   return forLog(text).replace(/[^\p{L}\p{N} .,:;/=+\-_@]/gu, (c) => `&#${c.codePointAt(0) ?? 0};`)
 }
+
+/**
+ * JSON made harmless for a later step that echoes it: `::` and `##[` (workflow commands) and invisible formatting
+ * characters are written as JSON escapes, which read back as the same value (a character past U+FFFF as its
+ * surrogate pair, as JSON writes it). Structure is never touched: both sequences occur only inside strings.
+ */
+export const harmlessJson = (json: string): string =>
+  json
+    .replace(/:(?=:)/g, '\\u003a')
+    .replace(/#(?=#\[)/g, '\\u0023')
+    .replace(/[\p{Cf}\u2028\u2029]/gu, (c) =>
+      Array.from({ length: c.length }, (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`).join(''),
+    )

@@ -1,7 +1,7 @@
 // Everything the step writes to the runner's log goes through here: each line neutralised (foreign-text.ts) and
 // bounded, so no answer, however hostile or large, becomes a workflow command or a megabyte-long line.
 import * as core from '@actions/core'
-import { bounded, forSummary, logLine } from './foreign-text.ts'
+import { addSecretForm, bounded, forSummary, harmlessJson, logLine, redact } from './foreign-text.ts'
 
 /** One log line: room for a few dozen IDs, far below what makes a log unreadable. */
 export const MAX_LINE_CHARS = 4000
@@ -9,31 +9,17 @@ export const MAX_LINE_CHARS = 4000
 export const MAX_ANNOTATION_LINES = 30
 export const MAX_ANNOTATION_CHARS = 16_000
 
-/** Every secret of the step and each form it may be written in; replaced before any text is cut or written. */
-const secrets = new Set<string>()
-
 /**
  * Hides a secret: registered with the runner (core.setSecret), which masks it and its JSON-, XML-, URI- and
- * base64-encoded forms in the log and the summary, and kept here with the forms the step itself writes it in (as
- * the log escapes it, JSON-escaped inside a quoted answer, HTML-escaped in the summary), so that `redact` replaces
- * every one of them before a bound could cut one into a prefix the runner no longer recognises.
+ * base64-encoded forms in the log and the summary, and kept (foreign-text.ts) with the forms the step itself writes
+ * it in (as the log escapes it, JSON-escaped inside a quoted answer, HTML-escaped in the summary, as the outputs
+ * escape it), so that every one of them is replaced before any bound could cut one into a prefix.
  */
 export function maskSecret(secret: string): void {
   if (secret === '') return
   const json = JSON.stringify(secret).slice(1, -1)
-  for (const form of new Set([secret, logLine(secret), json, logLine(json), forSummary(secret)])) {
-    if (!secrets.has(form)) {
-      secrets.add(form)
-      core.setSecret(form)
-    }
-  }
-}
-
-/** Text with every form of every secret replaced by `***`, the longest first (a form may hold another). */
-export function redact(text: string): string {
-  let redacted = text
-  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) redacted = redacted.replaceAll(secret, '***')
-  return redacted
+  const forms = [secret, logLine(secret), json, logLine(json), forSummary(secret), harmlessJson(json)]
+  for (const form of new Set(forms)) if (addSecretForm(form)) core.setSecret(form)
 }
 
 /** A message as one neutral, bounded log line. */

@@ -6,10 +6,11 @@ import { setTimeout as sleepFor } from 'node:timers/promises'
 import * as core from '@actions/core'
 import { EnvHttpProxyAgent } from 'undici'
 import { createStepApi, type StepApi } from './api.ts'
-import { getInputs, inputWarnings, type ChangeCall, type Inputs } from './inputs/index.ts'
+import { getInputs, inputNotices, inputWarnings, type ChangeCall, type Inputs } from './inputs/index.ts'
 import { parseJson } from './json.ts'
 import { planMarkdown, proveKeys, statesMarkdown, wouldWaitFor } from './dry-run.ts'
-import { createLog, maskSecret, redact, type Log } from './log.ts'
+import { redact } from './foreign-text.ts'
+import { annotation, createLog, maskSecret, type Log } from './log.ts'
 import { changeProbe, nothingToWaitOn, waitsOf, type ChangeAnswer, type Waits } from './probes/change.ts'
 import { flowProbe } from './probes/flow.ts'
 import { purchaseProbe } from './probes/purchase.ts'
@@ -99,6 +100,7 @@ function startStep(
   })
   const api = createStepApi(inputs, { transport, now, mask: maskSecret, log: log.info })
   for (const warning of inputWarnings(inputs)) log.warning(warning)
+  for (const notice of inputNotices(inputs)) log.notice(notice)
   log.info(`Waiting for ${waitingFor(inputs, inputs.call)} ${where(inputs)}, credentials: ${api.credentials}`)
   const schedule = inputs.pollIntervalMs === undefined ? adaptiveSchedule : fixedSchedule(inputs.pollIntervalMs)
   return {
@@ -174,22 +176,24 @@ async function report(
 ) {
   const { inputs } = step
   const answer = sent?.outcome.found
-  const outputs = stepOutputs(outcomes, { requests: step.transport.requests(), answer })
-  const file = answer && outputs.response === '' ? writeLargeAnswer(inputs.call?.action ?? '', answer, step.log) : ''
-  // a secret the API echoed (in `response`, say) is replaced in every form, as in the log
-  for (const [name, value] of Object.entries({ ...outputs, 'response-file': file })) core.setOutput(name, redact(value))
   const context = {
     region: inputs.region,
     timeoutMs: inputs.timeoutMs,
     sent: answer ? inputs.call?.action : undefined,
   }
+  const judged = verdict(outcomes, inputs.failOnTimeout)
+  // an answer the step could not read is the failure, whatever else the verdict says
+  const failure = sent?.unreadable?.message ?? failureMessage(judged, context)
+  const outputs = stepOutputs(outcomes, { requests: step.transport.requests(), answer })
+  const file = answer && outputs.response === '' ? writeLargeAnswer(inputs.call?.action ?? '', answer, step.log) : ''
+  // a secret the API echoed (in `response`, say) is replaced in every form, as in the log
+  // the reason as the error annotation says it, bounded as it is
+  for (const [name, value] of Object.entries({ ...outputs, 'response-file': file, reason: annotation(failure ?? '') }))
+    core.setOutput(name, redact(value))
   if (process.env.GITHUB_STEP_SUMMARY) {
     const title = waitingFor(inputs, inputs.call)
-    await writeSummary(outcomes, { ...context, title, lines: sentLines(inputs.call) })
+    await writeSummary(outcomes, { ...context, title, lines: sentLines(inputs.call), reason: failure })
   }
-  if (sent?.unreadable) throw sent.unreadable
-  const judged = verdict(outcomes, inputs.failOnTimeout)
-  const failure = failureMessage(judged, context)
   if (failure) throw new Error(failure)
   const late = lateWarning(judged, context)
   if (late) step.log.warning(late)
@@ -197,10 +201,18 @@ async function report(
 
 /** An answer larger than an output holds: whole, in a file of the runner's temporary directory, named by an output. */
 function writeLargeAnswer(action: string, answer: ChangeAnswer, log: Log): string {
-  const json = redact(responseJson(answer))
-  const dir = process.env.RUNNER_TEMP || tmpdir()
-  const file = join(mkdtempSync(join(dir, 'cynosdb-wait-flow-')), 'response.json')
-  writeFileSync(file, json)
+  const json = responseJson(answer)
+  let file: string
+  try {
+    file = join(mkdtempSync(join(process.env.RUNNER_TEMP || tmpdir(), 'cynosdb-wait-flow-')), 'response.json')
+    writeFileSync(file, json)
+  } catch (error) {
+    // the change is made whatever the disk says: the wait goes on, and only the file is missing
+    log.warning(
+      `${action}'s answer is ${Buffer.byteLength(json)} bytes, more than an output holds, and could not be written to a file (${error instanceof Error ? error.message : String(error)}): 'response' is empty`,
+    )
+    return ''
+  }
   log.warning(
     `${action}'s answer is ${Buffer.byteLength(json)} bytes, more than the ${MAX_OUTPUT_BYTES / 1024} KiB an output holds: 'response' is empty, and 'response-file' names a file that holds it (${file})`,
   )

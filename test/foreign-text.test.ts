@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { bounded, forLog, forSummary, logLine, quoted } from '../src/foreign-text.ts'
-import { annotation, line, maskSecret, MAX_ANNOTATION_LINES, MAX_LINE_CHARS, redact } from '../src/log.ts'
+import { bounded, cut, forLog, forSummary, logLine, quoted, redact } from '../src/foreign-text.ts'
+import { annotation, line, maskSecret, MAX_ANNOTATION_LINES, MAX_LINE_CHARS } from '../src/log.ts'
 
 describe('forLog: foreign text stays inside its line', () => {
   it.each([
@@ -101,6 +101,7 @@ describe('maskSecret and redact: every form the step writes a secret in', () => 
       'Pa##[ss\u200bw\\"0rd!', // JSON-escaped, as a quoted answer holds it
       'Pa#\\u0023[ss\\u200bw\\"0rd!', // both
       'Pa&#35;&#92;u0023&#91;ss&#92;u200bw&#34;0rd&#33;', // as the summary writes it
+      'Pa\\u0023#[ss\\u200bw\\"0rd!', // as the response and results outputs write it
       'plain-secret',
     ])
   })
@@ -112,6 +113,15 @@ describe('maskSecret and redact: every form the step writes a secret in', () => 
   ])('leaves no secret in a log line: $name', ({ text }) => {
     registered(['Hunter2!Secret9'])
     expect(line(text)).not.toMatch(/Hunter2|Hunte/)
+  })
+
+  it.each([
+    { name: 'quoted', text: () => quoted(`${'y'.repeat(190)}Hunter2!Secret9`, 200) },
+    { name: 'bounded', text: () => bounded(`${'y'.repeat(1990)}Hunter2!Secret9`, 2000) },
+    { name: 'cut', text: () => cut(`${'y'.repeat(1990)}Hunter2!Secret9`, 2000) },
+  ])('never leaves the first characters of a secret where foreign text is cut: $name', ({ text }) => {
+    registered(['Hunter2!Secret9'])
+    expect(text()).not.toMatch(/Hunt/)
   })
 
   it('replaces the HTML-escaped form the summary would write', () => {

@@ -11,6 +11,8 @@ import { runnerEnv, type ActionRun, type RunOptions } from './run-action.ts'
 export type InProcessOptions = Pick<RunOptions, 'inputs' | 'env'> & {
   /** The retries' jitter (src/main.ts); () => 0 retries at once. */
   readonly random?: () => number
+  /** Ends the wait as the runner's SIGTERM does, when it aborts. */
+  readonly cancel?: AbortSignal
 }
 
 // @actions/core remembers the summary file's path once it has written to it: one directory for the process, its
@@ -43,7 +45,7 @@ export async function runInProcess(options: InProcessOptions): Promise<ActionRun
   process.stderr.write = capture((text) => (stderr += text)) as typeof process.stderr.write
   const spawnedAt = Date.now()
   try {
-    await run({ random: options.random })
+    await run({ random: options.random, signal: options.cancel })
   } finally {
     process.stdout.write = saved.write
     process.stderr.write = saved.errWrite

@@ -1,4 +1,5 @@
 // The outputs later steps read: bounded, and only values of the shapes they promise (IDs, UUIDs, JSON).
+import { harmlessJson, redact } from '../foreign-text.ts'
 import { toJson } from '../json.ts'
 import { RESOURCE_ID, UUID } from '../shapes.ts'
 import type { Result, ProbeOutcome, Row } from '../wait/probe.ts'
@@ -20,6 +21,8 @@ export interface StepOutputs {
   /** `true` in a dry run (main.ts), which sends nothing; `plan` is its summary's Markdown then. */
   readonly 'dry-run': string
   readonly plan: string
+  /** Why the step failed, as its error annotation says it (main.ts); empty when it passed. */
+  readonly reason: string
 }
 
 /** An output a later step reads whole: room for hundreds of IDs, far from the runner's limits. */
@@ -48,7 +51,7 @@ function boundedObject(entries: readonly [string, string][], max: number): strin
     size += entrySize
   }
   if (index < entries.length) kept.more = `${entries.length - index} left out`
-  return harmlessJson(JSON.stringify(kept)) // keys are IDs from the network
+  return harmlessJson(redact(JSON.stringify(kept))) // keys are IDs from the network
 }
 
 /** IDs, comma-separated, as many whole ones as fit; only what looks like a resource ID. */
@@ -63,21 +66,8 @@ function idList(ids: readonly string[]): string {
   return kept.join(',')
 }
 
-/**
- * JSON made harmless for a later step that echoes it: `::` and `##[` (workflow commands) and invisible formatting
- * characters are written as JSON escapes, which read back as the same value (a character past U+FFFF as its
- * surrogate pair, as JSON writes it). Structure is never touched: both sequences occur only inside strings.
- */
-export const harmlessJson = (json: string): string =>
-  json
-    .replace(/:(?=:)/g, '\\u003a')
-    .replace(/#(?=#\[)/g, '\\u0023')
-    .replace(/[\p{Cf}\u2028\u2029]/gu, (c) =>
-      Array.from({ length: c.length }, (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`).join(''),
-    )
-
 /** The answer of the change the step sent, as harmless JSON for a later step's fromJSON; may be over the bound. */
-export const responseJson = (answer: Record<string, unknown>): string => harmlessJson(toJson(answer) ?? '')
+export const responseJson = (answer: Record<string, unknown>): string => harmlessJson(redact(toJson(answer) ?? ''))
 
 /** `response`: the answer, or empty when it is larger than an output holds (main.ts writes it to a file then). */
 export function responseOutput(answer: Record<string, unknown> | undefined): string {
@@ -94,10 +84,7 @@ export function stepOutputs(
     readonly answer?: Record<string, unknown> | undefined
   },
 ): StepOutputs {
-  // a wait that ended in an error knows nothing of the end: what was processing is unknown, as the failure says
-  const rows = rowOutcomes(outcomes).map((row) =>
-    row.end === 'error' && row.result === 'processing' ? { ...row, result: 'unknown' as const } : row,
-  )
+  const rows = rowOutcomes(outcomes)
   const worst = worstRow(rows)
   const requestId = worst?.probe.requestId ?? ''
   // what a purchase delivered: its instances, and the cluster of each (probes/purchase.ts)
@@ -119,5 +106,6 @@ export function stepOutputs(
     'response-file': '',
     'dry-run': 'false',
     plan: '',
+    reason: '',
   }
 }

@@ -3,7 +3,7 @@
 import * as core from '@actions/core'
 import { formatDuration } from '../duration.ts'
 import { bounded, forSummary } from '../foreign-text.ts'
-import { redact } from '../log.ts'
+import { redact } from '../foreign-text.ts'
 import { progressText } from '../probes/task-details.ts'
 import { rowName, type ProbeOutcome, type Result } from '../wait/probe.ts'
 import { rowOutcomes, type RowOutcome } from '../wait/verdict.ts'
@@ -29,6 +29,8 @@ export interface SummaryContext {
   readonly title: string
   /** Said above the table, e.g. which change was sent with which parameter names. */
   readonly lines?: readonly string[] | undefined
+  /** Why the step failed, as its error annotation says it: the summary is where people look. */
+  readonly reason?: string | undefined
 }
 
 export async function writeSummary(outcomes: readonly ProbeOutcome[], context: SummaryContext): Promise<void> {
@@ -78,6 +80,13 @@ export async function writeSummary(outcomes: readonly ProbeOutcome[], context: S
       ],
       ...cells,
     ])
+  if (context.reason) {
+    const lines = context.reason.split('\n').slice(0, 30)
+    summary = summary.addRaw(
+      `<p><strong>Why it failed:</strong></p><ul>${lines.map((line) => `<li>${forSummary(bounded(redact(line), 2000))}</li>`).join('')}</ul>`,
+      true,
+    )
+  }
   if (rows.length > cells.length) {
     summary = summary.addRaw(
       `${rows.length - cells.length} more rows left out; the log and the results output have them.`,

@@ -1,7 +1,7 @@
 // One Tencent Cloud API 3.0 request: build the headers, sign them (or send it unsigned, as STS
 // AssumeRoleWithWebIdentity wants), send it (http.ts), and turn the answer into data or a typed error.
 import type { Dispatcher } from 'undici'
-import { quoted } from '../foreign-text.ts'
+import { cut, quoted } from '../foreign-text.ts'
 import { send, UnexpectedResponseError, type RequestError, type RequestTrace } from '../http.ts'
 import { parseJson, toJson } from '../json.ts'
 import { ApiError } from './errors.ts'
@@ -125,7 +125,7 @@ function apiError(
       `${action} got an answer from ${host} whose Error is not an error object with a Code: ${quoted(toJson(fields.Error) ?? 'undefined', 120)}`,
     )
   }
-  const message = typeof error.Message === 'string' ? error.Message.slice(0, 2000) : ''
+  const message = typeof error.Message === 'string' ? cut(error.Message, 2000) : ''
   return new ApiError(action, error.Code, message, requestId, serverTime(date))
 }
 

@@ -4,7 +4,7 @@
 // corrects its clock from it and says so on the error; the caller sends the request again.
 import type { Dispatcher } from 'undici'
 import { UnexpectedResponseError, type RequestTrace } from '../http.ts'
-import { forLog } from '../foreign-text.ts'
+import { cut, forLog } from '../foreign-text.ts'
 import { toJson } from '../json.ts'
 import { answeredId, RESOURCE_ID } from '../shapes.ts'
 import { requestApi, type Credentials } from './client.ts'
@@ -168,9 +168,7 @@ export function createCynosdbClient(settings: CynosdbClientOptions): CynosdbClie
         // Nothing but 0, 1 and 2 is documented; anything else is read as a garbled answer and retried.
         fields.Status === 0 || fields.Status === 1 || fields.Status === 2
           ? fields.Status
-          : new Undocumented(
-              `with an undocumented Status ${forLog((toJson(fields.Status) ?? 'undefined').slice(0, 60))}`,
-            ),
+          : new Undocumented(`with an undocumented Status ${forLog(cut(toJson(fields.Status) ?? 'undefined', 60))}`),
       )
     },
 
@@ -232,7 +230,7 @@ class Undocumented {
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value)
 /** A string field, cut to a sane length; anything else is empty. */
-const text = (value: unknown): string => (typeof value === 'string' ? value.slice(0, 1000) : '')
+const text = (value: unknown): string => (typeof value === 'string' ? cut(value, 1000) : '')
 
 function readTask(task: Record<string, unknown>): TaskInfo {
   return {

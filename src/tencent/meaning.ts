@@ -2,6 +2,7 @@
 // (found by scanning the API model: scripts/gen-api-model.ts writes them into the bundled model as each action's
 // `handles`) and the values they hold, null read as absent; what each documented instance status says; and what
 // each error code says of the request it answers (the official error list).
+import { cut } from '../foreign-text.ts'
 import cynosdbErrors from './cynosdb-errors.json' with { type: 'json' }
 import { CYNOSDB_MODEL } from './model.ts'
 
@@ -134,7 +135,7 @@ export interface StatusEnd {
 type Fields = Readonly<Record<string, unknown>>
 const field = (value: unknown, name: string): unknown =>
   typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Fields)[name] : undefined
-const text = (value: unknown): string => (typeof value === 'string' ? value.slice(0, 200) : '')
+const text = (value: unknown): string => (typeof value === 'string' ? cut(value, 200) : '')
 const listed = (answer: Fields, list: string, key: string, id: string): unknown =>
   (Array.isArray(answer[list]) ? (answer[list] as unknown[]) : []).find((item) => field(item, key) === id)
 

@@ -140,7 +140,8 @@ export async function poll<T>(probe: Probe<T>, plan: WaitPlan, deps: PollDeps): 
     try {
       await deps.sleep(Math.max(0, nextAt - deps.now()), signal)
     } catch {
-      return aborted()
+      // cancelled while waiting to retry: the failure before says how far the round came
+      return aborted(retries.lastError())
     }
   }
 }

@@ -23,7 +23,9 @@ export function rowOutcomes(outcomes: readonly ProbeOutcome[]): RowOutcome[] {
         // the probe ended because another of its rows failed
         return { ...row, end: 'stopped', stoppedBy: failed ? rowName(failed) : probe.name, error: undefined, probe }
       }
-      return { ...row, end: probe.end, stoppedBy: probe.stoppedBy, error: probe.error, probe }
+      // a wait that ended in an error knows nothing of the end: what was processing is unknown
+      const result = probe.end === 'error' && row.result === 'processing' ? 'unknown' : row.result
+      return { ...row, result, end: probe.end, stoppedBy: probe.stoppedBy, error: probe.error, probe }
     })
   })
 }

@@ -224,6 +224,9 @@ describe('changes whose end is a status, read as the Terraform provider reads it
     })
     expect(run.code).toBe(1)
     expect(run.stdout).toMatch(/::error::Audit log file f\.csv .*disk full/)
+    // the reason is in the summary, where people look, and in an output for a later step
+    expect(run.outputs.reason).toMatch(/^Audit log file f\.csv \(region ap-guangzhou\) failed.*disk full/)
+    expect(run.summary).toMatch(/<strong>Why it failed:<\/strong><\/p><ul><li>Audit log file f\.csv .*disk full/)
   })
 })
 

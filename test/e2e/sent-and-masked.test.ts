@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { runInProcess } from '../../scripts/lib/run-in-process.ts'
 import { requestsOf } from '../../scripts/lib/stand-in.ts'
 import { closeAfter, errorLine, inputs, keyless, OIDC, standIn } from '../support/e2e.ts'
+import { answer, startHostileServer, uuid } from '../support/hostile-server.ts'
 
 /** CreateAuditRuleTemplate's required parameters: an action whose answer is a string and nothing to wait on. */
 const ruleTemplate = JSON.stringify({
@@ -50,6 +51,18 @@ describe('only the request that carries the change is sent', () => {
     expect(run.code).toBe(1)
     expect(requestsOf(fake, 'RestartInstance')).toEqual([])
     expect(errorLine(run)).toMatch(/The change was not sent \(the credentials could not be had within the timeout\)/)
+  })
+
+  it('cancelled while waiting to retry STS: says the change was not sent', async () => {
+    const cancel = new AbortController()
+    const fake = await standIn({
+      oidc: { ...OIDC, faults: Array(10).fill({ error: 'InternalError' }) },
+      onRequest: () => cancel.abort(), // the first STS failure is answered, then the job is cancelled
+    })
+    const run = await runInProcess({ ...keyless(fake.url, restart), random: () => 0.9, cancel: cancel.signal })
+    expect(run.code).toBe(1)
+    expect(requestsOf(fake, 'RestartInstance')).toEqual([])
+    expect(errorLine(run)).toMatch(/The change was not sent \(the step ended while it got the credentials\)/)
   })
 
   it('a TCP handshake that never completes: not sent, so the change is tried again', async (test) => {
@@ -132,6 +145,35 @@ describe('outputs say what happened, harmlessly and whole', () => {
 })
 
 describe('masked: what can be a secret, in every form the step writes it', () => {
+  it.each(['Hunter2::Secret9', 'Hunter2##[Secret9', 'Hunt\u{E0041}er2Secret9'])(
+    'a password the API echoes in its answer reaches response in no form: %s',
+    async (password, test) => {
+      const server = await startHostileServer(test as never, (_r, res) =>
+        answer(res, { TaskId: null, Echo: `it was ${password}`, RequestId: uuid(1) }),
+      )
+      const parameters = {
+        SourceClusterId: 'c1',
+        SourceInstanceId: 'i1',
+        TargetClusterId: 'c2',
+        TargetInstanceId: 'i2',
+        TargetUserName: 'u',
+        TargetPassword: password,
+        StartTime: '2026-12-01 00:00:00',
+        EndTime: '2026-12-02 00:00:00',
+      }
+      const run = await runInProcess({
+        inputs: inputs(server.url, {
+          'flow-id': '',
+          call: 'ReplayInstanceAuditLog',
+          parameters: JSON.stringify(parameters),
+        }),
+      })
+      expect(run.code).toBe(0)
+      expect(JSON.parse(run.outputs.response ?? '')).toMatchObject({ Echo: 'it was ***' })
+      expect(run.stdout.replaceAll(/::add-mask::.*/g, '')).not.toContain('Hunt')
+    },
+  )
+
   it('a password is masked in every form the step writes it in; nothing too short to be one is', async () => {
     const password = 'Hunter2!Secret9'
     const fake = await standIn({ changes: { CreateAccounts: [{ error: 'InvalidParameterValue' }] } })
