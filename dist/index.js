@@ -48950,9 +48950,25 @@ const foreign_text_escape = (c) => {
 function forLog(text) {
     return text.replace(INVISIBLE_OR_BREAKING, foreign_text_escape).replace(OLD_COMMAND, '\\u0023');
 }
+/**
+ * Every form of every secret of the step (log.ts, maskSecret registers them). Text is redacted before any cut:
+ * a bound must never leave a secret's first characters showing, which no mask would recognise.
+ */
+const secrets = new Set();
+const addSecretForm = (form) => !secrets.has(form) && Boolean(secrets.add(form));
+/** Text with every form of every secret replaced by `***`, the longest first (a form may hold another). */
+function redact(text) {
+    let redacted = text;
+    for (const secret of [...secrets].sort((a, b) => b.length - a.length))
+        redacted = redacted.replaceAll(secret, '***');
+    return redacted;
+}
+/** Foreign text cut to `max` characters, redacted first: the one way text from the network is shortened. */
+const cut = (text, max) => redact(text).slice(0, max);
 /** Quotes foreign text for the log, cut to `max` characters: `"abc…"`. */
 function quoted(text, max = 200) {
-    return `"${forLog(text.length > max ? `${text.slice(0, max)}…` : text)}"`;
+    const clean = redact(text);
+    return `"${forLog(clean.length > max ? `${clean.slice(0, max)}…` : clean)}"`;
 }
 /**
  * A log line as the runner must see it: one line that is no workflow command in either syntax (only the
@@ -48962,7 +48978,8 @@ function logLine(message) {
     return forLog(message).replace(LEADING_COMMAND, '$1\\u003a');
 }
 /** Cuts text to at most `max` characters, saying how much was left out. */
-function bounded(text, max) {
+function bounded(raw, max) {
+    const text = redact(raw);
     if (text.length <= max)
         return text;
     const note = ` … (${text.length - max} more characters left out)`;
@@ -48976,6 +48993,15 @@ function bounded(text, max) {
 function forSummary(text) {
     return forLog(text).replace(/[^\p{L}\p{N} .,:;/=+\-_@]/gu, (c) => `&#${c.codePointAt(0) ?? 0};`);
 }
+/**
+ * JSON made harmless for a later step that echoes it: `::` and `##[` (workflow commands) and invisible formatting
+ * characters are written as JSON escapes, which read back as the same value (a character past U+FFFF as its
+ * surrogate pair, as JSON writes it). Structure is never touched: both sequences occur only inside strings.
+ */
+const harmlessJson = (json) => json
+    .replace(/:(?=:)/g, '\\u003a')
+    .replace(/#(?=#\[)/g, '\\u0023')
+    .replace(/[\p{Cf}\u2028\u2029]/gu, (c) => Array.from({ length: c.length }, (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`).join(''));
 
 ;// CONCATENATED MODULE: ./src/http.ts
 
@@ -49244,6 +49270,7 @@ const CYNOSDB_MODEL = cynosdb_requests_namespaceObject;
 // each error code says of the request it answers (the official error list).
 
 
+
 /** The answer fields that name something to wait on, at any depth of an answer, and what each names. */
 const HANDLE_FIELDS = {
     FlowId: 'flow',
@@ -49312,7 +49339,7 @@ function errorClass(code) {
 /** Every code the list places, with its class and what it says: the README's table is checked against it. */
 const errorCodes = () => Object.entries(ERRORS).map(([code, entry]) => ({ code, ...entry }));
 const field = (value, name) => typeof value === 'object' && value !== null && !Array.isArray(value) ? value[name] : undefined;
-const meaning_text = (value) => (typeof value === 'string' ? value.slice(0, 200) : '');
+const meaning_text = (value) => (typeof value === 'string' ? cut(value, 200) : '');
 const listed = (answer, list, key, id) => (Array.isArray(answer[list]) ? answer[list] : []).find((item) => field(item, key) === id);
 /** A cluster or instance isolated, or further on its way out: the goal of an isolation. */
 const ISOLATED = new Set(['isolated', 'offlining', 'offlined', 'deleting', 'deleted']);
@@ -49543,7 +49570,7 @@ function apiError(action, host, fields, requestId, date) {
     if (typeof error !== 'object' || error === null || typeof error.Code !== 'string' || !ERROR_CODE.test(error.Code)) {
         return new UnexpectedResponseError(`${action} got an answer from ${host} whose Error is not an error object with a Code: ${quoted(toJson(fields.Error) ?? 'undefined', 120)}`);
     }
-    const message = typeof error.Message === 'string' ? error.Message.slice(0, 2000) : '';
+    const message = typeof error.Message === 'string' ? cut(error.Message, 2000) : '';
     return new ApiError(action, error.Code, message, requestId, serverTime(date));
 }
 /** The server's clock from a Date header, when it is one. */
@@ -49726,7 +49753,7 @@ function createCynosdbClient(settings) {
             // Nothing but 0, 1 and 2 is documented; anything else is read as a garbled answer and retried.
             fields.Status === 0 || fields.Status === 1 || fields.Status === 2
                 ? fields.Status
-                : new Undocumented(`with an undocumented Status ${forLog((toJson(fields.Status) ?? 'undefined').slice(0, 60))}`));
+                : new Undocumented(`with an undocumented Status ${forLog(cut(toJson(fields.Status) ?? 'undefined', 60))}`));
         },
         describeTasks(query, options) {
             const payload = {
@@ -49784,7 +49811,7 @@ class Undocumented {
 }
 const isObject = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
 /** A string field, cut to a sane length; anything else is empty. */
-const cynosdb_text = (value) => (typeof value === 'string' ? value.slice(0, 1000) : '');
+const cynosdb_text = (value) => (typeof value === 'string' ? cut(value, 1000) : '');
 function readTask(task) {
     return {
         taskId: answeredId(task.ID),
@@ -49848,31 +49875,20 @@ const MAX_LINE_CHARS = 4000;
 /** An annotation (error, warning, notice): a few lines a person reads on the run's page. */
 const MAX_ANNOTATION_LINES = 30;
 const MAX_ANNOTATION_CHARS = 16_000;
-/** Every secret of the step and each form it may be written in; replaced before any text is cut or written. */
-const secrets = new Set();
 /**
  * Hides a secret: registered with the runner (core.setSecret), which masks it and its JSON-, XML-, URI- and
- * base64-encoded forms in the log and the summary, and kept here with the forms the step itself writes it in (as
- * the log escapes it, JSON-escaped inside a quoted answer, HTML-escaped in the summary), so that `redact` replaces
- * every one of them before a bound could cut one into a prefix the runner no longer recognises.
+ * base64-encoded forms in the log and the summary, and kept (foreign-text.ts) with the forms the step itself writes
+ * it in (as the log escapes it, JSON-escaped inside a quoted answer, HTML-escaped in the summary, as the outputs
+ * escape it), so that every one of them is replaced before any bound could cut one into a prefix.
  */
 function maskSecret(secret) {
     if (secret === '')
         return;
     const json = JSON.stringify(secret).slice(1, -1);
-    for (const form of new Set([secret, logLine(secret), json, logLine(json), forSummary(secret)])) {
-        if (!secrets.has(form)) {
-            secrets.add(form);
+    const forms = [secret, logLine(secret), json, logLine(json), forSummary(secret), harmlessJson(json)];
+    for (const form of new Set(forms))
+        if (addSecretForm(form))
             core_setSecret(form);
-        }
-    }
-}
-/** Text with every form of every secret replaced by `***`, the longest first (a form may hold another). */
-function redact(text) {
-    let redacted = text;
-    for (const secret of [...secrets].sort((a, b) => b.length - a.length))
-        redacted = redacted.replaceAll(secret, '***');
-    return redacted;
 }
 /** A message as one neutral, bounded log line. */
 const line = (message) => bounded(redact(logLine(redact(message))), MAX_LINE_CHARS);
@@ -49945,7 +49961,31 @@ const apiName = (path) => path.join('.');
 const displayPath = (path) => path.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');
 const api_model_isObject = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
 const problem = (code, path, message, suggestions = []) => ({ code, path: displayPath(path), message, suggestions });
-const typeProblem = (path) => problem('InvalidParameter', path, `The value type of parameter \`${apiName(path)}\` is not valid.`);
+/** A model type in words: `an array of strings`, `a number`, `an object (Tag)`. */
+function typeWords(type) {
+    if (type.endsWith('[]'))
+        return `an array of ${typeWords(type.slice(0, -2))
+            .replace(/^an? /, '')
+            .replace(/^(\w+)/, '$1s')}`;
+    if (type === 'string' || type === 'number' || type === 'boolean')
+        return `a ${type}`;
+    return `an object (${type})`;
+}
+/** A JSON value's type in words: `a string`, `an array`, `null`. */
+function valueWords(value) {
+    if (value === null)
+        return 'null';
+    if (Array.isArray(value))
+        return 'an array';
+    if (typeof value === 'bigint')
+        return 'a number';
+    return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+/** The API's wording, and apart from it what the model expects and what was given (a new user's commonest mistake). */
+const typeProblem = (path, type, value) => ({
+    ...problem('InvalidParameter', path, `The value type of parameter \`${apiName(path)}\` is not valid.`),
+    ...(type === undefined ? {} : { expected: `expected ${typeWords(type)}, got ${valueWords(value)}` }),
+});
 /**
  * Every way `params` breaks the model of `action`, at any depth: an unknown action or parameter (with the nearest
  * valid names), a wrong JSON type, a missing required parameter, a value outside its documented range. Empty when
@@ -49980,7 +50020,7 @@ function checkStruct(model, name, value, path = [], answer = false) {
     if (struct === undefined)
         throw new Error(`the ${model.service} model has no struct ${name}`);
     if (!api_model_isObject(value))
-        return [typeProblem(path)];
+        return [typeProblem(path, name, value)];
     const problems = [];
     const fields = Object.keys(struct);
     for (const [key, field] of Object.entries(value)) {
@@ -50007,18 +50047,18 @@ function checkStruct(model, name, value, path = [], answer = false) {
 function checkType(model, type, value, path, answer) {
     if (type.endsWith('[]')) {
         if (!Array.isArray(value))
-            return [typeProblem(path)];
+            return [typeProblem(path, type, value)];
         return value.flatMap((item, i) => checkType(model, type.slice(0, -2), item, [...path, i], answer));
     }
     switch (type) {
         case 'string':
-            return typeof value === 'string' ? [] : [typeProblem(path)];
+            return typeof value === 'string' ? [] : [typeProblem(path, type, value)];
         case 'number':
             return (typeof value === 'number' && Number.isFinite(value)) || typeof value === 'bigint'
                 ? []
-                : [typeProblem(path)];
+                : [typeProblem(path, type, value)];
         case 'boolean':
-            return typeof value === 'boolean' ? [] : [typeProblem(path)];
+            return typeof value === 'boolean' ? [] : [typeProblem(path, type, value)];
         default:
             return checkStruct(model, type, value, path, answer);
     }
@@ -50166,7 +50206,8 @@ function parseCall(actionText, parametersText, mask) {
     }
     for (const secret of secretValues(parameters))
         mask(secret);
-    if (!/^[A-Z][A-Za-z0-9]{0,99}$/.test(action)) {
+    // a letter case off is left to the model check, which names the action meant
+    if (!/^[A-Za-z][A-Za-z0-9]{0,99}$/.test(action)) {
         throw new InputError(`Input 'call' must be a CynosDB API action name such as ModifyInstanceParam; got ${show(action)}`);
     }
     if (READ_ONLY.test(action)) {
@@ -50180,7 +50221,7 @@ function parseCall(actionText, parametersText, mask) {
         const input = problems.some((p) => p.code === 'InvalidAction') ? 'call' : 'parameters';
         const said = problems
             .slice(0, 10)
-            .map((p) => `${p.code}: ${p.message}${p.suggestions.length > 0 ? ` Did you mean ${p.suggestions.join(', ')}?` : ''}`);
+            .map((p) => `${p.code}: ${p.message}${p.expected ? ` (${p.path}: ${p.expected})` : ''}${p.suggestions.length > 0 ? ` Did you mean ${p.suggestions.join(', ')}?` : ''}`);
         throw new InputError(`Input '${input}' does not fit the CynosDB API (${CYNOSDB_MODEL.version}, ${CYNOSDB_MODEL.sdk}), which would refuse it; nothing was sent: ${said.join(' ')}${problems.length > 10 ? ` (and ${problems.length - 10} more)` : ''}`);
     }
     return { action, payload: toJson(parameters) ?? '{}', parameterNames: Object.keys(parameters) };
@@ -50287,7 +50328,7 @@ function parseCredentials(read, env, mask) {
         if (secretIdInput || secretKeyInput || tokenInput) {
             throw new InputError("Inputs 'role-arn' (keyless OIDC) and 'secret-id'/'secret-key'/'session-token' (static keys) exclude each other: keep one of them");
         }
-        return oidcConfig(roleArn, input, env, mask);
+        return { ...oidcConfig(roleArn, input, env, mask), unused: envKeys(env) };
     }
     const pick = (value, names) => {
         if (value)
@@ -50328,8 +50369,11 @@ function parseCredentials(read, env, mask) {
         secretKey,
         token: token || undefined,
         from: `${keysFrom}${token ? ` with a session token from ${tokenSource}` : ''}`,
+        unused: idFrom === 'input' ? envKeys(env) : undefined,
     };
 }
+/** The keys of the environment, named, when they are there (never their values). */
+const envKeys = (env) => env.TENCENTCLOUD_SECRET_ID?.trim() ? 'TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY in the environment' : undefined;
 // The run's context is read from the runner's environment: @actions/github's `context` holds the same two values,
 // but importing that package bundles Octokit too, which this action never calls.
 function defaultRoleSessionName(env) {
@@ -50431,6 +50475,7 @@ function parseDealNames(value, name = 'deal-names') {
 
 
 
+
 const MAX_TIMEOUT_MS = 24 * 3600_000;
 const MAX_POLL_INTERVAL_MS = 3600_000;
 const MAX_REQUEST_TIMEOUT_MS = 300_000;
@@ -50471,6 +50516,14 @@ function whatToWaitFor(flowText, dealText, taskText, call) {
     }
     return waits;
 }
+/** What the log should say of the inputs without warning of it: which credentials are used when several were given. */
+function inputNotices(inputs) {
+    const { credentials } = inputs;
+    if (!credentials.unused)
+        return [];
+    const used = credentials.kind === 'oidc' ? "keyless OIDC (the 'role-arn' input)" : `static keys from ${credentials.from}`;
+    return [`Using ${used}; ${credentials.unused} are present and not used`];
+}
 /** What is allowed but worth a warning in the log. */
 function inputWarnings(inputs) {
     const warnings = [];
@@ -50483,7 +50536,9 @@ function inputWarnings(inputs) {
         }
     }
     if (!KNOWN_REGIONS.has(inputs.region)) {
-        warnings.push(`Region '${inputs.region}' is not one where CynosDB DescribeFlow is known to be offered (${[...KNOWN_REGIONS].join(', ')}); trying it anyway`);
+        // new regions appear: a warning, with the region meant when one is a typo away, else the known ones
+        const near = nearestNames(inputs.region, [...KNOWN_REGIONS], 1);
+        warnings.push(`Region '${inputs.region}' is not one where CynosDB is known to be offered; ${near.length > 0 ? `did you mean ${near[0]}?` : `known: ${[...KNOWN_REGIONS].join(', ')}.`} Trying it anyway`);
     }
     return warnings;
 }
@@ -50512,7 +50567,9 @@ function rowOutcomes(outcomes) {
                 // the probe ended because another of its rows failed
                 return { ...row, end: 'stopped', stoppedBy: failed ? rowName(failed) : probe.name, error: undefined, probe };
             }
-            return { ...row, end: probe.end, stoppedBy: probe.stoppedBy, error: probe.error, probe };
+            // a wait that ended in an error knows nothing of the end: what was processing is unknown
+            const result = probe.end === 'error' && row.result === 'processing' ? 'unknown' : row.result;
+            return { ...row, result, end: probe.end, stoppedBy: probe.stoppedBy, error: probe.error, probe };
         });
     });
 }
@@ -51655,6 +51712,7 @@ function lateWarning(verdict, context) {
 
 
 
+
 /** An output a later step reads whole: room for hundreds of IDs, far from the runner's limits. */
 const MAX_OUTPUT_BYTES = 64 * 1024;
 /** `status`: DescribeFlow's numbers, which the other kinds borrow: 0 succeeded, 1 failed, 2 processing. */
@@ -51678,7 +51736,7 @@ function boundedObject(entries, max) {
     }
     if (index < entries.length)
         kept.more = `${entries.length - index} left out`;
-    return harmlessJson(JSON.stringify(kept)); // keys are IDs from the network
+    return harmlessJson(redact(JSON.stringify(kept))); // keys are IDs from the network
 }
 /** IDs, comma-separated, as many whole ones as fit; only what looks like a resource ID. */
 function idList(ids) {
@@ -51692,17 +51750,8 @@ function idList(ids) {
     }
     return kept.join(',');
 }
-/**
- * JSON made harmless for a later step that echoes it: `::` and `##[` (workflow commands) and invisible formatting
- * characters are written as JSON escapes, which read back as the same value (a character past U+FFFF as its
- * surrogate pair, as JSON writes it). Structure is never touched: both sequences occur only inside strings.
- */
-const harmlessJson = (json) => json
-    .replace(/:(?=:)/g, '\\u003a')
-    .replace(/#(?=#\[)/g, '\\u0023')
-    .replace(/[\p{Cf}\u2028\u2029]/gu, (c) => Array.from({ length: c.length }, (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`).join(''));
 /** The answer of the change the step sent, as harmless JSON for a later step's fromJSON; may be over the bound. */
-const responseJson = (answer) => harmlessJson(toJson(answer) ?? '');
+const responseJson = (answer) => harmlessJson(redact(toJson(answer) ?? ''));
 /** `response`: the answer, or empty when it is larger than an output holds (main.ts writes it to a file then). */
 function responseOutput(answer) {
     if (answer === undefined)
@@ -51711,8 +51760,7 @@ function responseOutput(answer) {
     return bytes(json) <= MAX_OUTPUT_BYTES ? json : '';
 }
 function stepOutputs(outcomes, step) {
-    // a wait that ended in an error knows nothing of the end: what was processing is unknown, as the failure says
-    const rows = rowOutcomes(outcomes).map((row) => row.end === 'error' && row.result === 'processing' ? { ...row, result: 'unknown' } : row);
+    const rows = rowOutcomes(outcomes);
     const worst = worstRow(rows);
     const requestId = worst?.probe.requestId ?? '';
     // what a purchase delivered: its instances, and the cluster of each (probes/purchase.ts)
@@ -51731,6 +51779,7 @@ function stepOutputs(outcomes, step) {
         'response-file': '',
         'dry-run': 'false',
         plan: '',
+        reason: '',
     };
 }
 
@@ -51807,6 +51856,10 @@ async function writeSummary(outcomes, context) {
         ],
         ...cells,
     ]);
+    if (context.reason) {
+        const lines = context.reason.split('\n').slice(0, 30);
+        summary = summary.addRaw(`<p><strong>Why it failed:</strong></p><ul>${lines.map((line) => `<li>${forSummary(bounded(redact(line), 2000))}</li>`).join('')}</ul>`, true);
+    }
     if (rows.length > cells.length) {
         summary = summary.addRaw(`${rows.length - cells.length} more rows left out; the log and the results output have them.`, true);
     }
@@ -51961,7 +52014,8 @@ async function poll(probe, plan, deps) {
             await deps.sleep(Math.max(0, nextAt - deps.now()), signal);
         }
         catch {
-            return aborted();
+            // cancelled while waiting to retry: the failure before says how far the round came
+            return aborted(retries.lastError());
         }
     }
 }
@@ -51993,6 +52047,7 @@ const fixedSchedule = (gapMs) => () => gapMs;
 
 ;// CONCATENATED MODULE: ./src/main.ts
 // The step, start to end: read the inputs, send the change (when asked), wait for what it answered, report.
+
 
 
 
@@ -52070,6 +52125,8 @@ function startStep(inputs, log, signal, dispatcher, random) {
     const api = createStepApi(inputs, { transport, now, mask: maskSecret, log: log.info });
     for (const warning of inputWarnings(inputs))
         log.warning(warning);
+    for (const notice of inputNotices(inputs))
+        log.notice(notice);
     log.info(`Waiting for ${waitingFor(inputs, inputs.call)} ${where(inputs)}, credentials: ${api.credentials}`);
     const schedule = inputs.pollIntervalMs === undefined ? adaptiveSchedule : fixedSchedule(inputs.pollIntervalMs);
     return {
@@ -52138,24 +52195,24 @@ async function waitFor(waits, step) {
 async function report(outcomes, sent, step) {
     const { inputs } = step;
     const answer = sent?.outcome.found;
-    const outputs = stepOutputs(outcomes, { requests: step.transport.requests(), answer });
-    const file = answer && outputs.response === '' ? writeLargeAnswer(inputs.call?.action ?? '', answer, step.log) : '';
-    // a secret the API echoed (in `response`, say) is replaced in every form, as in the log
-    for (const [name, value] of Object.entries({ ...outputs, 'response-file': file }))
-        setOutput(name, redact(value));
     const context = {
         region: inputs.region,
         timeoutMs: inputs.timeoutMs,
         sent: answer ? inputs.call?.action : undefined,
     };
+    const judged = verdict(outcomes, inputs.failOnTimeout);
+    // an answer the step could not read is the failure, whatever else the verdict says
+    const failure = sent?.unreadable?.message ?? failureMessage(judged, context);
+    const outputs = stepOutputs(outcomes, { requests: step.transport.requests(), answer });
+    const file = answer && outputs.response === '' ? writeLargeAnswer(inputs.call?.action ?? '', answer, step.log) : '';
+    // a secret the API echoed (in `response`, say) is replaced in every form, as in the log
+    // the reason as the error annotation says it, bounded as it is
+    for (const [name, value] of Object.entries({ ...outputs, 'response-file': file, reason: annotation(failure ?? '') }))
+        setOutput(name, redact(value));
     if (process.env.GITHUB_STEP_SUMMARY) {
         const title = waitingFor(inputs, inputs.call);
-        await writeSummary(outcomes, { ...context, title, lines: sentLines(inputs.call) });
+        await writeSummary(outcomes, { ...context, title, lines: sentLines(inputs.call), reason: failure });
     }
-    if (sent?.unreadable)
-        throw sent.unreadable;
-    const judged = verdict(outcomes, inputs.failOnTimeout);
-    const failure = failureMessage(judged, context);
     if (failure)
         throw new Error(failure);
     const late = lateWarning(judged, context);
@@ -52164,10 +52221,17 @@ async function report(outcomes, sent, step) {
 }
 /** An answer larger than an output holds: whole, in a file of the runner's temporary directory, named by an output. */
 function writeLargeAnswer(action, answer, log) {
-    const json = redact(responseJson(answer));
-    const dir = process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)();
-    const file = (0,external_node_path_.join)((0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_.join)(dir, 'cynosdb-wait-flow-')), 'response.json');
-    (0,external_node_fs_namespaceObject.writeFileSync)(file, json);
+    const json = responseJson(answer);
+    let file;
+    try {
+        file = (0,external_node_path_.join)((0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), 'cynosdb-wait-flow-')), 'response.json');
+        (0,external_node_fs_namespaceObject.writeFileSync)(file, json);
+    }
+    catch (error) {
+        // the change is made whatever the disk says: the wait goes on, and only the file is missing
+        log.warning(`${action}'s answer is ${Buffer.byteLength(json)} bytes, more than an output holds, and could not be written to a file (${error instanceof Error ? error.message : String(error)}): 'response' is empty`);
+        return '';
+    }
     log.warning(`${action}'s answer is ${Buffer.byteLength(json)} bytes, more than the ${MAX_OUTPUT_BYTES / 1024} KiB an output holds: 'response' is empty, and 'response-file' names a file that holds it (${file})`);
     return file;
 }
