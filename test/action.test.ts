@@ -1,7 +1,8 @@
 // action.yml as a runner loads it, and one source of truth for the interface: what src/ reads and writes,
 // what action.yml declares, and what the README's tables say must all agree.
 import { existsSync, readFileSync } from 'node:fs'
-import { isScalar, parseDocument } from 'yaml'
+import { execFileSync } from 'node:child_process'
+import { isScalar, parse, parseDocument } from 'yaml'
 import { describe, expect, it } from 'vitest'
 import {
   ACTION_FILE,
@@ -165,5 +166,33 @@ describe("the README's tables say what action.yml says", () => {
     const names = outputRows.map(([name = '']) => codeSpans(name))
     for (const spans of names) expect(spans).toHaveLength(1)
     expect(names.flat().sort()).toEqual([...outputNames].sort())
+  })
+})
+
+describe('identity and history', () => {
+  it('says what the action does now, in action.yml, package.json and the README', () => {
+    const action = parse(readFileSync(`${ROOT}action.yml`, 'utf8')) as { name: string; description: string }
+    const pkg = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { description: string; version: string }
+    const readme = readFileSync(`${ROOT}README.md`, 'utf8')
+    expect(action.name).toMatch(/change and wait/i)
+    for (const text of [action.description, pkg.description, readme.split('\n').slice(0, 4).join(' ')])
+      expect(text).toMatch(/(send|makes) a .*change.*wait/is)
+  })
+
+  it('names no version in the CHANGELOG that git tag lacks, and has one set of headings', () => {
+    const changelog = readFileSync(`${ROOT}CHANGELOG.md`, 'utf8')
+    const tags = execFileSync('git', ['tag', '--list', 'v*'], { cwd: ROOT, encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+    const versions = [...changelog.matchAll(/^## (\d+\.\d+\.\d+)/gm)].map((m) => `v${m[1]}`)
+    for (const version of versions) expect(tags).toContain(version)
+    for (const section of changelog.split(/^## /m).slice(1)) {
+      const headings = [...section.matchAll(/^### (.+)$/gm)].map((m) => m[1])
+      expect(new Set(headings).size).toBe(headings.length)
+    }
+    if (tags.length === 0) {
+      const pkg = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { version: string }
+      expect(pkg.version).toBe('0.0.0') // release.sh sets the first version as it tags it
+    }
   })
 })
