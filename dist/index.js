@@ -52127,7 +52127,12 @@ function startStep(inputs, log, signal, dispatcher, random) {
         log.warning(warning);
     for (const notice of inputNotices(inputs))
         log.notice(notice);
-    log.info(`Waiting for ${waitingFor(inputs, inputs.call)} ${where(inputs)}, credentials: ${api.credentials}`);
+    const what = !inputs.dryRun
+        ? `Waiting for ${waitingFor(inputs, inputs.call)}`
+        : inputs.call
+            ? `Dry run, nothing is sent: checking CynosDB ${inputs.call.action}`
+            : `Dry run: reading once ${waitingFor(inputs)}`;
+    log.info(`${what} ${where(inputs)}, credentials: ${api.credentials}`);
     const schedule = inputs.pollIntervalMs === undefined ? adaptiveSchedule : fixedSchedule(inputs.pollIntervalMs);
     return {
         inputs,

@@ -19,6 +19,8 @@ describe('dry-run with call: checked, never sent', () => {
     expect(run.code).toBe(0)
     expect(fake.requests.map((r) => r.action)).toEqual(['DescribeFlow'])
     expect(run.outputs).toMatchObject({ 'dry-run': 'true', result: 'unknown', response: '' })
+    expect(run.stdout).toMatch(/^Dry run, nothing is sent: checking CynosDB RestartInstance in ap-guangzhou via /m)
+    expect(run.stdout).not.toMatch(/sent by this step/)
     expect(run.stdout).toMatch(
       /^::notice::Dry run: RestartInstance was checked and not sent; it would wait for its FlowId, with DescribeFlow/m,
     )
