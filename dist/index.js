@@ -49891,7 +49891,7 @@ function maskSecret(secret) {
             core_setSecret(form);
 }
 /** A message as one neutral, bounded log line. */
-const line = (message) => bounded(redact(logLine(redact(message))), MAX_LINE_CHARS);
+const line = (message) => bounded(logLine(redact(message)), MAX_LINE_CHARS); // bounded redacts the escaped form
 /** An annotation's text: our own line breaks kept (the toolkit escapes them), each line neutral and bounded. */
 function annotation(message) {
     const lines = message.split('\n').map(line);
@@ -51291,9 +51291,10 @@ function instancesLine(rows) {
 ;// CONCATENATED MODULE: ./src/probes/status.ts
 
 
+
 function statusProbe(end, api) {
-    const kind = end.kind;
-    const name = `${kind.charAt(0).toUpperCase()}${kind.slice(1)} ${end.id}`;
+    const { kind } = end;
+    const name = rowName(end);
     const payload = JSON.stringify(end.read.parameters);
     return {
         name,
@@ -51305,7 +51306,6 @@ function statusProbe(end, api) {
                 throw error;
             });
             const reading = read ? end.judge(read.value) : { result: 'succeeded', state: 'no longer listed' };
-            const answer = { requestId: read?.requestId };
             const row = {
                 kind,
                 id: end.id,
@@ -51313,7 +51313,7 @@ function statusProbe(end, api) {
                 state: reading.state,
                 cause: reading.result === 'failed' ? (reading.cause ?? `its status is ${reading.state}`) : undefined,
             };
-            return { rows: [row], line: `${forLog(name)}: ${forLog(reading.state)}`, requestId: answer.requestId };
+            return { rows: [row], line: `${forLog(name)}: ${forLog(reading.state)}`, requestId: read?.requestId };
         },
     };
 }
@@ -51830,7 +51830,7 @@ async function writeSummary(outcomes, context) {
             formatDuration(row.probe.elapsedMs),
             firstOfProbe.has(row) ? String(row.probe.requests) : '',
             firstOfProbe.has(row) ? (row.probe.requestId ?? '') : '',
-        ].map((cell) => forSummary(bounded(redact(cell), 200))); // a secret is replaced before the cut could halve it
+        ].map((cell) => forSummary(bounded(cell, 200))); // bounded replaces a secret before the cut could halve it
         size += cellsOfRow.reduce((sum, cell) => sum + cell.length + 9, 9); // with <td></td> and <tr></tr>
         if (size > MAX_SUMMARY_CHARS)
             break;
@@ -51858,7 +51858,7 @@ async function writeSummary(outcomes, context) {
     ]);
     if (context.reason) {
         const lines = context.reason.split('\n').slice(0, 30);
-        summary = summary.addRaw(`<p><strong>Why it failed:</strong></p><ul>${lines.map((line) => `<li>${forSummary(bounded(redact(line), 2000))}</li>`).join('')}</ul>`, true);
+        summary = summary.addRaw(`<p><strong>Why it failed:</strong></p><ul>${lines.map((line) => `<li>${forSummary(bounded(line, 2000))}</li>`).join('')}</ul>`, true);
     }
     if (rows.length > cells.length) {
         summary = summary.addRaw(`${rows.length - cells.length} more rows left out; the log and the results output have them.`, true);
@@ -52210,10 +52210,8 @@ async function report(outcomes, sent, step) {
     const failure = sent?.unreadable?.message ?? failureMessage(judged, context);
     const outputs = stepOutputs(outcomes, { requests: step.transport.requests(), answer });
     const file = answer && outputs.response === '' ? writeLargeAnswer(inputs.call?.action ?? '', answer, step.log) : '';
-    // a secret the API echoed (in `response`, say) is replaced in every form, as in the log
     // the reason as the error annotation says it, bounded as it is
-    for (const [name, value] of Object.entries({ ...outputs, 'response-file': file, reason: annotation(failure ?? '') }))
-        setOutput(name, redact(value));
+    setOutputs({ ...outputs, 'response-file': file, reason: annotation(failure ?? '') });
     if (process.env.GITHUB_STEP_SUMMARY) {
         const title = waitingFor(inputs, inputs.call);
         await writeSummary(outcomes, { ...context, title, lines: sentLines(inputs.call), reason: failure });
@@ -52250,11 +52248,11 @@ async function dryRun(step) {
         const call = inputs.call;
         const keys = await poll({
             name: 'Credentials',
-            rows: [{ kind: 'credentials', id: api(step), result: 'unknown', state: 'not proven' }],
+            rows: [{ kind: 'credentials', id: keysKind(step), result: 'unknown', state: 'not proven' }],
             async check(budget) {
                 const proven = await proveKeys(inputs, step.api, budget);
                 return {
-                    rows: [{ kind: 'credentials', id: api(step), result: 'succeeded', state: proven }],
+                    rows: [{ kind: 'credentials', id: keysKind(step), result: 'succeeded', state: proven }],
                     line: proven,
                     found: proven,
                 };
@@ -52267,18 +52265,14 @@ async function dryRun(step) {
         log.notice(`Dry run: ${call.action} was checked and not sent; it would wait for ${wouldWaitFor(call.action)}`);
         if (process.env.GITHUB_STEP_SUMMARY)
             await summary_summary.addRaw(plan, true).write();
-        const outputs = stepOutputs([], { requests: step.transport.requests() });
-        for (const [name, value] of Object.entries({ ...outputs, plan, 'dry-run': 'true' }))
-            setOutput(name, redact(value));
+        setOutputs({ ...stepOutputs([], { requests: step.transport.requests() }), plan, 'dry-run': 'true' });
         return;
     }
     // one round of each probe: the deadline is the start, so the engine's last round is its first
     const oneRound = { ...step.plan, timeoutMs: 0, hardEndMs: inputs.requestTimeoutMs };
     const outcomes = await waitFor(inputs, { ...step, plan: oneRound });
-    const outputs = stepOutputs(outcomes, { requests: step.transport.requests() });
     const plan = statesMarkdown(outcomes);
-    for (const [name, value] of Object.entries({ ...outputs, plan, 'dry-run': 'true' }))
-        setOutput(name, redact(value));
+    setOutputs({ ...stepOutputs(outcomes, { requests: step.transport.requests() }), plan, 'dry-run': 'true' });
     if (process.env.GITHUB_STEP_SUMMARY)
         await summary_summary.addRaw(plan, true).write();
     const failed = outcomes.filter((outcome) => outcome.end === 'error');
@@ -52289,7 +52283,12 @@ async function dryRun(step) {
     log.notice('Dry run: read once, not waited for');
 }
 /** The credentials row's ID: where the keys come from, in a word. */
-const api = (step) => (step.inputs.credentials.kind === 'oidc' ? 'keyless' : 'static keys');
+const keysKind = (step) => (step.inputs.credentials.kind === 'oidc' ? 'keyless' : 'static keys');
+/** Every output of the step, each with a secret the API echoed (in `response`, say) replaced in every form. */
+function setOutputs(outputs) {
+    for (const [name, value] of Object.entries(outputs))
+        setOutput(name, redact(value));
+}
 
 
 /***/ }),

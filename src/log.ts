@@ -23,7 +23,7 @@ export function maskSecret(secret: string): void {
 }
 
 /** A message as one neutral, bounded log line. */
-export const line = (message: string): string => bounded(redact(logLine(redact(message))), MAX_LINE_CHARS)
+export const line = (message: string): string => bounded(logLine(redact(message)), MAX_LINE_CHARS) // bounded redacts the escaped form
 
 /** An annotation's text: our own line breaks kept (the toolkit escapes them), each line neutral and bounded. */
 export function annotation(message: string): string {

@@ -18,7 +18,7 @@ import { statusProbe } from './probes/status.ts'
 import { createTaskDetails } from './probes/task-details.ts'
 import { taskProbe } from './probes/task.ts'
 import { failureMessage, lateWarning } from './report/messages.ts'
-import { MAX_OUTPUT_BYTES, responseJson, stepOutputs } from './report/outputs.ts'
+import { MAX_OUTPUT_BYTES, responseJson, stepOutputs, type StepOutputs } from './report/outputs.ts'
 import { writeSummary } from './report/summary.ts'
 import { sentLines, waitingFor, where } from './report/titles.ts'
 import { connectTimeoutMs, createTransport, type Transport } from './transport.ts'
@@ -191,10 +191,8 @@ async function report(
   const failure = sent?.unreadable?.message ?? failureMessage(judged, context)
   const outputs = stepOutputs(outcomes, { requests: step.transport.requests(), answer })
   const file = answer && outputs.response === '' ? writeLargeAnswer(inputs.call?.action ?? '', answer, step.log) : ''
-  // a secret the API echoed (in `response`, say) is replaced in every form, as in the log
   // the reason as the error annotation says it, bounded as it is
-  for (const [name, value] of Object.entries({ ...outputs, 'response-file': file, reason: annotation(failure ?? '') }))
-    core.setOutput(name, redact(value))
+  setOutputs({ ...outputs, 'response-file': file, reason: annotation(failure ?? '') })
   if (process.env.GITHUB_STEP_SUMMARY) {
     const title = waitingFor(inputs, inputs.call)
     await writeSummary(outcomes, { ...context, title, lines: sentLines(inputs.call), reason: failure })
@@ -235,11 +233,11 @@ async function dryRun(step: Step): Promise<void> {
     const keys = await poll(
       {
         name: 'Credentials',
-        rows: [{ kind: 'credentials', id: api(step), result: 'unknown', state: 'not proven' }],
+        rows: [{ kind: 'credentials', id: keysKind(step), result: 'unknown', state: 'not proven' }],
         async check(budget) {
           const proven = await proveKeys(inputs, step.api, budget)
           return {
-            rows: [{ kind: 'credentials', id: api(step), result: 'succeeded', state: proven }],
+            rows: [{ kind: 'credentials', id: keysKind(step), result: 'succeeded', state: proven }],
             line: proven,
             found: proven,
           }
@@ -253,18 +251,14 @@ async function dryRun(step: Step): Promise<void> {
     const plan = planMarkdown(inputs, call, keys.found ?? '')
     log.notice(`Dry run: ${call.action} was checked and not sent; it would wait for ${wouldWaitFor(call.action)}`)
     if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(plan, true).write()
-    const outputs = stepOutputs([], { requests: step.transport.requests() })
-    for (const [name, value] of Object.entries({ ...outputs, plan, 'dry-run': 'true' }))
-      core.setOutput(name, redact(value))
+    setOutputs({ ...stepOutputs([], { requests: step.transport.requests() }), plan, 'dry-run': 'true' })
     return
   }
   // one round of each probe: the deadline is the start, so the engine's last round is its first
   const oneRound = { ...step.plan, timeoutMs: 0, hardEndMs: inputs.requestTimeoutMs }
   const outcomes = await waitFor(inputs, { ...step, plan: oneRound })
-  const outputs = stepOutputs(outcomes, { requests: step.transport.requests() })
   const plan = statesMarkdown(outcomes)
-  for (const [name, value] of Object.entries({ ...outputs, plan, 'dry-run': 'true' }))
-    core.setOutput(name, redact(value))
+  setOutputs({ ...stepOutputs(outcomes, { requests: step.transport.requests() }), plan, 'dry-run': 'true' })
   if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(plan, true).write()
   const failed = outcomes.filter((outcome) => outcome.end === 'error')
   if (failed.length > 0) {
@@ -275,4 +269,9 @@ async function dryRun(step: Step): Promise<void> {
 }
 
 /** The credentials row's ID: where the keys come from, in a word. */
-const api = (step: Step): string => (step.inputs.credentials.kind === 'oidc' ? 'keyless' : 'static keys')
+const keysKind = (step: Step): string => (step.inputs.credentials.kind === 'oidc' ? 'keyless' : 'static keys')
+
+/** Every output of the step, each with a secret the API echoed (in `response`, say) replaced in every form. */
+function setOutputs(outputs: StepOutputs): void {
+  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, redact(value))
+}

@@ -4,11 +4,11 @@ import type { StepApi } from '../api.ts'
 import { forLog } from '../foreign-text.ts'
 import { classOf } from '../tencent/errors.ts'
 import type { StatusEnd, StatusReading } from '../tencent/meaning.ts'
-import type { Probe, Row } from '../wait/probe.ts'
+import { rowName, type Probe, type Row } from '../wait/probe.ts'
 
 export function statusProbe(end: StatusEnd, api: Pick<StepApi, 'read'>): Probe {
-  const kind = end.kind
-  const name = `${kind.charAt(0).toUpperCase()}${kind.slice(1)} ${end.id}`
+  const { kind } = end
+  const name = rowName(end)
   const payload = JSON.stringify(end.read.parameters)
   return {
     name,
@@ -19,7 +19,6 @@ export function statusProbe(end: StatusEnd, api: Pick<StepApi, 'read'>): Probe {
         throw error
       })
       const reading: StatusReading = read ? end.judge(read.value) : { result: 'succeeded', state: 'no longer listed' }
-      const answer = { requestId: read?.requestId }
       const row: Row = {
         kind,
         id: end.id,
@@ -27,7 +26,7 @@ export function statusProbe(end: StatusEnd, api: Pick<StepApi, 'read'>): Probe {
         state: reading.state,
         cause: reading.result === 'failed' ? (reading.cause ?? `its status is ${reading.state}`) : undefined,
       }
-      return { rows: [row], line: `${forLog(name)}: ${forLog(reading.state)}`, requestId: answer.requestId }
+      return { rows: [row], line: `${forLog(name)}: ${forLog(reading.state)}`, requestId: read?.requestId }
     },
   }
 }

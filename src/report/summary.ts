@@ -55,7 +55,7 @@ export async function writeSummary(outcomes: readonly ProbeOutcome[], context: S
       formatDuration(row.probe.elapsedMs),
       firstOfProbe.has(row) ? String(row.probe.requests) : '',
       firstOfProbe.has(row) ? (row.probe.requestId ?? '') : '',
-    ].map((cell) => forSummary(bounded(redact(cell), 200))) // a secret is replaced before the cut could halve it
+    ].map((cell) => forSummary(bounded(cell, 200))) // bounded replaces a secret before the cut could halve it
     size += cellsOfRow.reduce((sum, cell) => sum + cell.length + 9, 9) // with <td></td> and <tr></tr>
     if (size > MAX_SUMMARY_CHARS) break
     cells.push(cellsOfRow)
@@ -83,7 +83,7 @@ export async function writeSummary(outcomes: readonly ProbeOutcome[], context: S
   if (context.reason) {
     const lines = context.reason.split('\n').slice(0, 30)
     summary = summary.addRaw(
-      `<p><strong>Why it failed:</strong></p><ul>${lines.map((line) => `<li>${forSummary(bounded(redact(line), 2000))}</li>`).join('')}</ul>`,
+      `<p><strong>Why it failed:</strong></p><ul>${lines.map((line) => `<li>${forSummary(bounded(line, 2000))}</li>`).join('')}</ul>`,
       true,
     )
   }
