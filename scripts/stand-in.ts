@@ -13,6 +13,7 @@ import {
 
 const HELP = `Usage: npm run stand-in -- [--port 8080] [--key ID:SECRET[:TOKEN]]... [--region REGION] --flows JSON
                           [--task-list JSON] [--deny-tasks] [--deals JSON --instances JSON] [--changes JSON]
+                          [--rate-limit N]
 
 A stand-in for the CynosDB API on 127.0.0.1: DescribeFlow, DescribeTasks, DescribeResourcesByDealName,
 DescribeInstances, and the answers of any other CynosDB action (--changes). It checks every request as Tencent Cloud does (TC3-HMAC-SHA256 signature, credential scope,
@@ -59,6 +60,9 @@ parameters are refused) and answers each flow from a plan.
                  a fault as in --flows. E.g. '{"ModifyInstanceParam":[{"answer":{"FlowId":123}}],
                  "CreateClusters":[{"error":"RequestLimitExceeded"},{"answer":{"DealNames":["d1"]}}]}'.
                  Any other valid call answers its RequestId alone; an action Tencent does not have, InvalidAction.
+  --rate-limit N each action lets N requests through in any second and answers RequestLimitExceeded past
+                 that, as Tencent Cloud does for an account over its limit (20 for DescribeFlow); refused
+                 requests do not count. Default: no limit.
   --key ID:SECRET[:TOKEN]
                  a key pair the stand-in accepts; repeat for more. With TOKEN, the pair is temporary and
                  needs that X-TC-Token. Default: ${'AKIDstandin:stand-in-secret'}, the pair in .env.stand-in.
@@ -93,6 +97,7 @@ try {
       deals: { type: 'string', default: '{}' },
       instances: { type: 'string', default: '{}' },
       changes: { type: 'string', default: '{}' },
+      'rate-limit': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   }))
@@ -128,6 +133,12 @@ for (const [flowId, plan] of Object.entries(flows)) {
   }
 }
 
+const rateLimit = values['rate-limit'] === undefined ? undefined : Number(values['rate-limit'])
+if (rateLimit !== undefined && (!Number.isInteger(rateLimit) || rateLimit < 1))
+  fail(
+    `--rate-limit must be a whole number of requests a second, 1 or more; got ${JSON.stringify(values['rate-limit'])}`,
+  )
+
 /** A JSON option, or a usage error naming it. */
 function json<T>(name: string, text: string): T {
   try {
@@ -147,6 +158,7 @@ const server = await startFakeTencent({
   deals: json<Record<string, DealPlan>>('deals', values.deals),
   instances: json<Record<string, string[]>>('instances', values.instances),
   changes: json<Record<string, ChangeStep[]>>('changes', values.changes),
+  rateLimit,
   onRequest: (request) => {
     const flow = /"FlowId"\s*:\s*(\d+)/.exec(request.body)?.[1]
     console.log(`${new Date(request.at).toISOString()} ${request.action}${flow ? ` ${flow}` : ''} -> ${request.answer}`)
@@ -155,5 +167,5 @@ const server = await startFakeTencent({
   fail(error instanceof PlanError ? error.message : `cannot listen on 127.0.0.1:${port}: ${(error as Error).message}`),
 )
 console.log(
-  `stand-in Tencent Cloud API listening on ${server.url} (keys: ${Object.keys(keys).join(', ')}; region: ${values.region ?? 'any'})`,
+  `stand-in Tencent Cloud API listening on ${server.url} (keys: ${Object.keys(keys).join(', ')}; region: ${values.region ?? 'any'}${rateLimit ? `; at most ${rateLimit} requests a second per action` : ''})`,
 )

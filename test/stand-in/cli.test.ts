@@ -50,6 +50,12 @@ describe('npm run stand-in', () => {
       says: /^stand-in: changes "RestartInstances": not a CynosDB action \(nearest: RestartInstance/,
     },
     {
+      name: 'a --rate-limit of 0',
+      args: ['--rate-limit', '0'],
+      says: /^stand-in: --rate-limit must be a whole number/,
+    },
+    { name: 'a --rate-limit that is no number', args: ['--rate-limit', 'x'], says: /^stand-in: --rate-limit must be/ },
+    {
       name: 'a held flow step without a count',
       args: ['--flows', '{"1":[{"step":0,"heldUntil":{"action":"DescribeTasks"}}]}'],
       says: /^stand-in: flows "1": heldUntil is/,
@@ -70,9 +76,12 @@ describe('npm run stand-in', () => {
       '{"d":{"clusters":[{"clusterId":"cynosdbmysql-a","instanceIds":["cynosdbmysql-ins-a"]},{"clusterId":"cynosdbmysql-b","instanceIds":[]}]}}',
       '--changes',
       '{"ModifyInstanceParam":[{"answer":{"FlowId":123}}]}',
+      '--rate-limit',
+      '100',
     ])
     try {
       await expect.poll(run.output, { timeout: 10_000 }).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+/)
+      expect(run.output()).toMatch(/; at most 100 requests a second per action\)\n/)
       const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(run.output())?.[1] ?? ''
       const standIn = { url, host: new URL(url).host }
       const tasks = await answerOf(standIn, 'DescribeTasks', { Filters: [{ Names: ['TaskId'], Values: ['4001'] }] })

@@ -1,7 +1,13 @@
 // The stand-in (scripts/lib/stand-in/) reads requests as Tencent Cloud does: every request checked against the
 // model generated from the official SDK and answered in the API's shapes, STS unsigned, and DescribeFlow's plans.
 import { describe, expect, it } from 'vitest'
-import { API_MODELS, githubIdToken, startFakeTencent, type FakeTencentOptions } from '../../scripts/lib/stand-in.ts'
+import {
+  API_MODELS,
+  githubIdToken,
+  rateLimit,
+  startFakeTencent,
+  type FakeTencentOptions,
+} from '../../scripts/lib/stand-in.ts'
 import type { ApiModel } from '../../src/tencent/api-model.ts'
 import { KEY, OIDC, standIn } from '../support/e2e.ts'
 import { answerOf, call, UUID, type Answer } from '../support/stand-in-client.ts'
@@ -235,5 +241,48 @@ describe('DescribeFlow: one step of the plan per call, the last repeating', () =
   ])('refuses, when it starts, a held step with $name', async ({ step }) => {
     const flows = { '1': [step] } as unknown as FakeTencentOptions['flows']
     await expect(startFakeTencent({ flows })).rejects.toThrow(/^flows "1": /)
+  })
+})
+
+describe('rateLimit: the account refuses past its count in any second (--rate-limit)', () => {
+  const refusals = (limit: number, arrivals: readonly (readonly [string, number])[]) => {
+    const limited = rateLimit(limit)
+    return arrivals.map(([action, at]) => limited(action, at))
+  }
+
+  it("lets `limit` through in any second, and refuses the next in the real API's words", () => {
+    const [first, second, third] = refusals(2, [
+      ['DescribeFlow', 0],
+      ['DescribeFlow', 400],
+      ['DescribeFlow', 999],
+    ])
+    expect([first, second]).toEqual([undefined, undefined])
+    expect(third).toEqual({
+      error: 'RequestLimitExceeded',
+      message:
+        'Your current request times equals to `3` in a second, which exceeds the frequency limit `2` for a second. Please reduce the frequency of calls.',
+    })
+  })
+
+  it('counts a sliding second, of the requests let through only, per action', () => {
+    const answers = refusals(1, [
+      ['DescribeFlow', 0],
+      ['DescribeFlow', 500], // refused: does not count
+      ['DescribeTasks', 600], // another action's own count
+      ['DescribeFlow', 1000], // a second after the one let through
+      ['DescribeFlow', 1999],
+    ])
+    expect(answers.map((answer) => (answer ? 'refused' : 'through'))).toEqual([
+      'through',
+      'refused',
+      'through',
+      'through',
+      'refused',
+    ])
+  })
+
+  it('lets everything through without a limit', () => {
+    const limited = rateLimit(undefined)
+    expect(Array.from({ length: 100 }, () => limited('DescribeFlow', 0)).every((a) => a === undefined)).toBe(true)
   })
 })

@@ -110,8 +110,30 @@ const answerOf = (reply: Reply): string =>
         ? `http ${reply.fault.http}`
         : reply.fault
 
+/**
+ * The account's rate limit: per action, the arrival times let through in the last second; past `limit`, the
+ * refusal in the real API's words (as quoted in cloud-barista/cb-spider#654). Whether Tencent counts a sliding
+ * second or a calendar one is not documented: a sliding one is the stricter, and what this plays.
+ */
+export function rateLimit(limit: number | undefined): (action: string, at: number) => Reply | undefined {
+  const letThrough = new Map<string, number[]>()
+  return (action, at) => {
+    if (limit === undefined) return undefined
+    const times = letThrough.get(action) ?? []
+    while ((times[0] ?? Number.POSITIVE_INFINITY) <= at - 1000) times.shift()
+    letThrough.set(action, times)
+    if (times.length < limit) {
+      times.push(at)
+      return undefined
+    }
+    const message = `Your current request times equals to \`${times.length + 1}\` in a second, which exceeds the frequency limit \`${limit}\` for a second. Please reduce the frequency of calls.`
+    return { error: 'RequestLimitExceeded', message }
+  }
+}
+
 export async function startFakeTencent(options: FakeTencentOptions = {}): Promise<FakeTencent> {
   const { standIn, onAnswered } = standInState(options)
+  const limited = rateLimit(options.rateLimit)
   const modelled = modelledActions(options)
   const change = changeCall(options, standIn.models.cynosdb, new Set(Object.keys(modelled)))
   const requests: RecordedRequest[] = []
@@ -126,6 +148,8 @@ export async function startFakeTencent(options: FakeTencentOptions = {}): Promis
   ): Promise<Reply> => {
     const refused = checkEnvelope(req.method, req.url, headers)
     if (refused) return refused
+    const throttled = limited(action, arrivedAt)
+    if (throttled) return throttled
     if (action === 'AssumeRoleWithWebIdentity') return assumeRole(standIn, headers, body)
     const checked = checkCynosdbCall(standIn, action, headers, body)
     if (!('params' in checked)) return checked

@@ -112,6 +112,12 @@ export interface FakeTencentOptions {
    * Any action but the four the stand-in models; a valid call of an action without a plan answers its RequestId alone.
    */
   readonly changes?: Readonly<Record<string, readonly ChangeStep[]>>
+  /**
+   * The account's rate limit: each action lets at most this many requests through in any second (counted as they
+   * arrive) and answers RequestLimitExceeded past that, as Tencent Cloud does when an account is over its limit.
+   * Refused requests do not count. Default: no limit.
+   */
+  readonly rateLimit?: number
   /** Check requests against these models instead of API_MODELS (a test's modified copy). */
   readonly models?: { readonly cynosdb?: ApiModel; readonly sts?: ApiModel }
 }
