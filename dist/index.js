@@ -45914,7 +45914,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7547);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2407);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -45923,7 +45923,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7547:
+/***/ 2407:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -50825,6 +50825,8 @@ function retryDelay(error, attempt, random) {
     }
     return { ms: backoff, required: false };
 }
+/** Refused for the rate (a read, a change, or the STS call before it): the step's pace says when to try again. */
+const refusedForRate = (error) => isThrottled(error instanceof NotSentError ? error.cause : error);
 /**
  * The retry state of one wait: failures in a row for the backoff, the last failure for the timeout's message,
  * and whether the last retry was a clock correction (allowed once in a row, never a loop). `retryable` is the
@@ -50859,7 +50861,7 @@ function createRetryTracker(random, retryable = isTransient) {
             const delay = retryDelay(error, inARow, random);
             if (delay.required && at.now + delay.ms > at.deadline)
                 return { kind: 'past-deadline', error, delayMs: delay.ms };
-            return { kind: 'retry', error, delayMs: delay.ms, clockCorrection };
+            return { kind: 'retry', error, delayMs: delay.ms, clockCorrection, throttled: refusedForRate(error) };
         },
     };
 }
@@ -51447,6 +51449,7 @@ function tasksLine(name, rows) {
 
 
 
+
 /**
  * An endpoint that has never answered is given up on once it has failed to connect this often, over a quarter of
  * the timeout, at most this long: a typo in the endpoint or a closed port costs half a minute, not the whole wait.
@@ -51520,7 +51523,17 @@ function createTransport(options) {
             requests += 1;
             budget.sent?.();
             try {
-                return await request(host, budget, send);
+                const answer = await request(host, budget, send);
+                options.pace.answered();
+                return answer;
+            }
+            catch (error) {
+                // the pace hears every answer of the account's API; a failure without one (the network) says nothing of it
+                if (isThrottled(error))
+                    options.pace.throttled();
+                else if (error instanceof ApiError)
+                    options.pace.answered();
+                throw error;
             }
             finally {
                 release();
@@ -51903,7 +51916,28 @@ function sentLines(call) {
     return [`Sent <code>${forSummary(call.action)}</code>${names ? ` with parameters ${names}` : ' without parameters'}.`];
 }
 
+;// CONCATENATED MODULE: ./src/wait/schedule.ts
+const MIN_GAP_MS = 1250;
+const MAX_GAP_MS = 10_000;
+/** A gap is drawn within ±this share of the schedule's. */
+const SCHEDULE_JITTER = 0.1;
+const adaptiveSchedule = {
+    gapMs: (elapsedMs) => Math.min(MAX_GAP_MS, Math.max(MIN_GAP_MS, elapsedMs / 10)),
+    mostMs: (elapsedMs) => Math.max(MIN_GAP_MS, elapsedMs / 10),
+};
+/** A gap the user chose (poll-interval): about that often, the draw on either side of it. */
+const fixedSchedule = (gapMs) => ({
+    gapMs: () => gapMs,
+    mostMs: () => gapMs * (1 + SCHEDULE_JITTER),
+});
+/** The gap before the next round, drawn: `random` at 0.5 gives the schedule's own. */
+function drawGapMs(schedule, elapsedMs, random) {
+    const gap = schedule.gapMs(elapsedMs) * (1 + SCHEDULE_JITTER * (2 * random() - 1));
+    return Math.min(schedule.mostMs(elapsedMs), gap);
+}
+
 ;// CONCATENATED MODULE: ./src/wait/poll.ts
+
 
 
 
@@ -51934,6 +51968,8 @@ async function poll(probe, plan, deps) {
     let saidAt = start;
     let lastRound = false;
     const since = () => formatDuration(deps.now() - start);
+    /** The schedule's gap after a round at `at`, drawn: the floor of the pace. */
+    const scheduledAt = (at) => drawGapMs(plan.schedule, at - start, deps.random);
     const finish = (end, error, stoppedBy) => ({
         name: probe.name,
         rows,
@@ -51976,7 +52012,7 @@ async function poll(probe, plan, deps) {
                 deps.debug?.(`${probe.name}: done`);
                 return finish('done');
             }
-            nextAt = roundAt + plan.schedule(roundAt - start);
+            nextAt = roundAt + plan.pace.gapMs(scheduledAt(roundAt), deps.random);
         }
         catch (caught) {
             const now = deps.now();
@@ -51996,11 +52032,13 @@ async function poll(probe, plan, deps) {
                 deps.log(`${probe.name}: request ${sent} failed: ${error.message}; the server asks to wait ${formatDuration(next.delayMs)}, past the timeout, so the wait ends here`);
                 return finish('timeout', error);
             }
+            // refused for the rate: the step's pace, just widened, says when, not the backoff of a fault
+            const delayMs = next.throttled ? plan.pace.retryMs(scheduledAt(now), deps.random) : next.delayMs;
             if (!next.clockCorrection) {
-                deps.log(`${probe.name}: request ${sent} failed (${retries.inARow()} in a row): ${error.message}; retrying in ${formatDuration(next.delayMs)}`);
+                deps.log(`${probe.name}: request ${sent} failed (${retries.inARow()} in a row): ${error.message}; retrying in ${formatDuration(delayMs)}`);
                 saidAt = now;
             }
-            nextAt = now + next.delayMs;
+            nextAt = now + delayMs;
         }
         // A round that ended at or past the deadline was the last: it is the freshest answer there will be.
         if (lastRound || deps.now() >= deadline)
@@ -52039,14 +52077,80 @@ async function waitForAll(probes, plan, deps) {
     }));
 }
 
-;// CONCATENATED MODULE: ./src/wait/schedule.ts
-const MIN_GAP_MS = 1250;
-const MAX_GAP_MS = 10_000;
-const adaptiveSchedule = (elapsedMs) => Math.min(MAX_GAP_MS, Math.max(MIN_GAP_MS, elapsedMs / 10));
-const fixedSchedule = (gapMs) => () => gapMs;
+;// CONCATENATED MODULE: ./src/wait/pace.ts
+// The step's pace: how often the account lets its rounds come. The API allows an account 20 requests a second,
+// shared by every step of a matrix and every other tool; no step knows how many others there are. A request refused
+// for the rate says the account is busy: the step widens the gap between its rounds, for every probe at once (they
+// share the account), and narrows it again slowly while answers come through. N steps doing so spread out to about
+// their fair share, a round every N/20 s each, without knowing N.
+//
+// The constants were chosen by the bench (npm run bench, "Many steps, one account"), which runs up to 200 steps of
+// the real engine on a fake clock against a simulated account, and 30 and 50 real processes against the stand-in.
+// Widening from the schedule's gap (not the pace alone) lets a step reach a crowded account's pace with its first
+// refusal; compounding on later refusals finds a pace the first guess fell short of; narrowing per answer is slow so
+// that steps widened together do not come back together and refuse each other again.
+//
+// The schedule's own gap is the floor: the pace never makes a round come sooner than the schedule would. It is told
+// of every answer by the transport (transport.ts), which sees every Tencent Cloud request of the step; the engine
+// (poll.ts) asks it for each gap. Clock and randomness come in, so the bench runs hundreds of steps on a fake clock.
+
+/** A refusal widens the pace to this many times the schedule's gap... */
+const WIDEN_FACTOR = 2.5;
+/** ...or, if the step was already widened, to this many times its pace, whichever is wider. */
+const COMPOUND_FACTOR = 1.25;
+/**
+ * Each answer that comes through narrows the pace by this share of itself: about 140 answers halve it, so a step
+ * comes back to its schedule over minutes, not all at once with the others.
+ */
+const NARROW_BY = 0.005;
+/**
+ * The widest pace: twice the schedule's ceiling, room for 400 steps' fair share. It is only reached while the
+ * account goes on refusing at the ceiling itself.
+ */
+const MAX_PACE_MS = 2 * MAX_GAP_MS;
+/** A widened gap is drawn within ±this share of the pace, so steps widened at the same moment drift apart. */
+const PACE_JITTER = 0.25;
+/** A refused round is tried again no sooner than this: the account counts its requests by the second. */
+const MIN_RETRY_MS = 1000;
+function createPace(now) {
+    let paceMs = 0;
+    let widenedAt = Number.NEGATIVE_INFINITY;
+    /** A refusal not yet acted on: the next gap widens, knowing the schedule's gap in use. */
+    let refused = false;
+    const widen = (scheduleGapMs) => {
+        if (!refused)
+            return;
+        paceMs = Math.min(MAX_PACE_MS, Math.max(paceMs * COMPOUND_FACTOR, WIDEN_FACTOR * scheduleGapMs));
+        widenedAt = now();
+        refused = false;
+    };
+    return {
+        widenedMs: () => paceMs,
+        gapMs(scheduleGapMs, random) {
+            widen(scheduleGapMs);
+            if (paceMs <= scheduleGapMs)
+                return scheduleGapMs;
+            return Math.max(scheduleGapMs, paceMs * (1 + PACE_JITTER * (2 * random() - 1)));
+        },
+        retryMs(scheduleGapMs, random) {
+            widen(scheduleGapMs);
+            return Math.max(MIN_RETRY_MS, paceMs * (0.25 + 0.75 * random()));
+        },
+        throttled() {
+            // One widening per crowded moment: refusals within one pace of the last widening (several probes, a retry,
+            // rounds already on their way) say nothing the step has not heard.
+            if (now() - widenedAt >= paceMs)
+                refused = true;
+        },
+        answered() {
+            paceMs *= 1 - NARROW_BY;
+        },
+    };
+}
 
 ;// CONCATENATED MODULE: ./src/main.ts
 // The step, start to end: read the inputs, send the change (when asked), wait for what it answered, report.
+
 
 
 
@@ -52113,7 +52217,10 @@ async function run(options = {}) {
 function startStep(inputs, log, signal, dispatcher, random) {
     const startedAt = now();
     const hardEndMs = inputs.timeoutMs + inputs.requestTimeoutMs;
+    // one pace for the step: every answer tells it how busy the account is, every probe's rounds keep to it
+    const pace = createPace(now);
     const transport = createTransport({
+        pace,
         dispatcher,
         now,
         hardEnd: startedAt + hardEndMs,
@@ -52139,7 +52246,7 @@ function startStep(inputs, log, signal, dispatcher, random) {
         log,
         transport,
         api,
-        plan: { startedAt, timeoutMs: inputs.timeoutMs, hardEndMs, schedule, signal },
+        plan: { startedAt, timeoutMs: inputs.timeoutMs, hardEndMs, schedule, pace, signal },
         deps: { now, sleep, random, log: log.info, debug: log.debug },
     };
 }

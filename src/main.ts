@@ -24,6 +24,7 @@ import { sentLines, waitingFor, where } from './report/titles.ts'
 import { connectTimeoutMs, createTransport, type Transport } from './transport.ts'
 import { poll, waitForAll, type PollDeps, type WaitPlan } from './wait/poll.ts'
 import type { Probe, ProbeOutcome } from './wait/probe.ts'
+import { createPace } from './wait/pace.ts'
 import { adaptiveSchedule, fixedSchedule } from './wait/schedule.ts'
 import { verdict } from './wait/verdict.ts'
 
@@ -89,7 +90,10 @@ function startStep(
 ): Step {
   const startedAt = now()
   const hardEndMs = inputs.timeoutMs + inputs.requestTimeoutMs
+  // one pace for the step: every answer tells it how busy the account is, every probe's rounds keep to it
+  const pace = createPace(now)
   const transport = createTransport({
+    pace,
     dispatcher,
     now,
     hardEnd: startedAt + hardEndMs,
@@ -113,7 +117,7 @@ function startStep(
     log,
     transport,
     api,
-    plan: { startedAt, timeoutMs: inputs.timeoutMs, hardEndMs, schedule, signal },
+    plan: { startedAt, timeoutMs: inputs.timeoutMs, hardEndMs, schedule, pace, signal },
     deps: { now, sleep, random, log: log.info, debug: log.debug },
   }
 }

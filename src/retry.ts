@@ -3,7 +3,7 @@
 // and every attempt must be signed anew with a fresh timestamp and pass the step's rate limiter.
 import { DeadlineError } from './limiter.ts'
 import { RequestError, HttpStatusError, isUntrustedCertificate, NetworkError, UnexpectedResponseError } from './http.ts'
-import { ApiError, classOf } from './tencent/errors.ts'
+import { ApiError, classOf, isThrottled } from './tencent/errors.ts'
 
 /** Throttling and faults of the service (the error list's classes, tencent/meaning.ts); every other code is final. */
 const isTransientCode = (error: ApiError): boolean => ['throttled', 'server-fault'].includes(classOf(error) ?? '')
@@ -75,6 +75,10 @@ export function retryDelay(error: unknown, attempt: number, random: () => number
   return { ms: backoff, required: false }
 }
 
+/** Refused for the rate (a read, a change, or the STS call before it): the step's pace says when to try again. */
+export const refusedForRate = (error: unknown): boolean =>
+  isThrottled(error instanceof NotSentError ? error.cause : error)
+
 /** What the waiting engine does after a failed round. */
 export type AfterFailure =
   /** The wait was stopped or cancelled. */
@@ -85,8 +89,17 @@ export type AfterFailure =
   | { readonly kind: 'final'; readonly error: Error }
   /** The server's Retry-After reaches past the deadline: the wait ends now. */
   | { readonly kind: 'past-deadline'; readonly error: Error; readonly delayMs: number }
-  /** Try again in delayMs; after a clock correction at once, and without a log line (the client logged it). */
-  | { readonly kind: 'retry'; readonly error: Error; readonly delayMs: number; readonly clockCorrection: boolean }
+  /**
+   * Try again in delayMs; after a clock correction at once, and without a log line (the client logged it). Refused
+   * for the rate (`throttled`): when the step's pace says instead.
+   */
+  | {
+      readonly kind: 'retry'
+      readonly error: Error
+      readonly delayMs: number
+      readonly clockCorrection: boolean
+      readonly throttled: boolean
+    }
 
 /**
  * The retry state of one wait: failures in a row for the backoff, the last failure for the timeout's message,
@@ -121,7 +134,7 @@ export function createRetryTracker(random: () => number, retryable: (error: unkn
       lastError = error
       const delay = retryDelay(error, inARow, random)
       if (delay.required && at.now + delay.ms > at.deadline) return { kind: 'past-deadline', error, delayMs: delay.ms }
-      return { kind: 'retry', error, delayMs: delay.ms, clockCorrection }
+      return { kind: 'retry', error, delayMs: delay.ms, clockCorrection, throttled: refusedForRate(error) }
     },
   }
 }

@@ -1,5 +1,6 @@
 // What every request of the step shares: one deadline each, no later than timeout + request-timeout; cancellation;
-// one rate limiter and one count for every Tencent Cloud request (STS included); each host's history, so that a host
+// one rate limiter and one count for every Tencent Cloud request (STS included), and the step's pace told of each
+// answer (wait/pace.ts: refused for the rate, or come through); each host's history, so that a host
 // that has never answered is given up on after a short grace instead of being retried for the whole timeout; and
 // the debug line of each request.
 import type { Dispatcher } from 'undici'
@@ -8,6 +9,8 @@ import { formatDuration } from './duration.ts'
 import { forLog } from './foreign-text.ts'
 import { RequestError, isConnectFailure, type RequestTrace } from './http.ts'
 import { API_RATE, createRateLimiter } from './limiter.ts'
+import { ApiError, isThrottled } from './tencent/errors.ts'
+import type { Pace } from './wait/pace.ts'
 
 /**
  * An endpoint that has never answered is given up on once it has failed to connect this often, over a quarter of
@@ -59,6 +62,8 @@ export interface TransportOptions {
   readonly timeoutMs: number
   readonly requestTimeoutMs: number
   readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>
+  /** Told of every Tencent Cloud answer: refused for the rate, or come through. */
+  readonly pace: Pace
   /** Step debug logging: one line per request. */
   readonly debug: ((message: string) => void) | undefined
 }
@@ -117,7 +122,14 @@ export function createTransport(options: TransportOptions): Transport {
       requests += 1
       budget.sent?.()
       try {
-        return await request(host, budget, send)
+        const answer = await request(host, budget, send)
+        options.pace.answered()
+        return answer
+      } catch (error) {
+        // the pace hears every answer of the account's API; a failure without one (the network) says nothing of it
+        if (isThrottled(error)) options.pace.throttled()
+        else if (error instanceof ApiError) options.pace.answered()
+        throw error
       } finally {
         release()
       }

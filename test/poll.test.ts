@@ -9,6 +9,7 @@ import { poll, StopWaiting, waitForAll, type PollDeps, type WaitPlan } from '../
 import type { Probe } from '../src/wait/probe.ts'
 import { flowProbe } from '../src/probes/flow.ts'
 import { provesNotCarriedOut } from '../src/retry.ts'
+import { createPace } from '../src/wait/pace.ts'
 import { fixedSchedule } from '../src/wait/schedule.ts'
 import type { FlowStatus } from '../src/tencent/cynosdb.ts'
 import { ApiError } from '../src/tencent/errors.ts'
@@ -43,6 +44,7 @@ function setup(script: readonly Step[], options: { latency?: number; start?: num
     timeoutMs,
     hardEndMs: timeoutMs + 1000,
     schedule: fixedSchedule(gapMs),
+    pace: createPace(clock.now),
     signal,
   })
   return { clock, calls, lines, deps, plan, probe: flowProbe('9', api) }
@@ -101,6 +103,7 @@ describe('poll: one probe until it ends', () => {
         timeoutMs: 10_000,
         hardEndMs: 11_000,
         schedule: fixedSchedule(6000),
+        pace: createPace(clock.now),
         signal: new AbortController().signal,
       },
       { now: clock.now, sleep: lateSleep, random: () => 0.5, log: () => undefined },
@@ -111,15 +114,61 @@ describe('poll: one probe until it ends', () => {
   })
 
   it('retries transient failures with logged, jittered backoff, then goes on polling', async () => {
-    const { calls, lines, deps, plan, probe } = setup([2, throttled, new UnexpectedResponseError('HTTP 502'), 0])
+    const internal = new ApiError('DescribeFlow', 'InternalError', 'oops', 'r-x')
+    const { calls, lines, deps, plan, probe } = setup([2, internal, new UnexpectedResponseError('HTTP 502'), 0])
     const outcome = await poll(probe, plan(60_000, 5000), deps)
     // random() = 0.5: half of 1 s after the first failure, half of 2 s after the second
     expect(calls).toEqual([1000, 6000, 6500, 7500])
     expect(outcome).toMatchObject({ requests: 4, end: 'done' })
     expect(lines).toContain(
-      'Flow 9: request 2 failed (1 in a row): DescribeFlow failed with RequestLimitExceeded: too many (RequestId r-x); retrying in 500ms',
+      'Flow 9: request 2 failed (1 in a row): DescribeFlow failed with InternalError: oops (RequestId r-x); retrying in 500ms',
     )
     expect(lines).toContain('Flow 9: request 3 failed (2 in a row): HTTP 502; retrying in 1s')
+  })
+
+  /** DescribeFlow answering one step per call, telling the plan's pace of each answer as the transport does. */
+  function pacedApi(clock: FakeClock, calls: number[], waitPlan: WaitPlan, script: readonly Step[]) {
+    const api: Pick<StepApi, 'describeFlow'> = {
+      describeFlow: async (_flowId, budget) => {
+        if (clock.now() > budget.notAfter) throw new DeadlineError('past the hard end')
+        calls.push(clock.now())
+        budget.sent?.()
+        const step = script[Math.min(calls.length - 1, script.length - 1)] ?? 0
+        if (step instanceof Error) {
+          waitPlan.pace.throttled()
+          throw step
+        }
+        waitPlan.pace.answered()
+        return { value: step, requestId: `r${calls.length}`, trace }
+      },
+    }
+    return flowProbe('9', api)
+  }
+
+  it('keeps to the pace a refusal for the rate widened: the retry, and every round after it', async () => {
+    const { clock, calls, lines, deps, plan } = setup([])
+    const waitPlan = plan(120_000, 2000)
+    const outcome = await poll(pacedApi(clock, calls, waitPlan, [2, throttled, 2, 2, 0]), waitPlan, deps)
+    expect(outcome).toMatchObject({ requests: 5, end: 'done' })
+    // refused at 3000: the pace widens to 2.5 x 2 s; the retry comes within it (at 0.625 of it), the rounds at it
+    const pace = 5000
+    const retryAt = 3000 + pace * 0.625
+    const narrowed = pace * 0.995
+    expect(calls).toEqual([1000, 3000, retryAt, retryAt + narrowed, retryAt + narrowed + narrowed * 0.995])
+    expect(lines).toContain(
+      'Flow 9: request 2 failed (1 in a row): DescribeFlow failed with RequestLimitExceeded: too many (RequestId r-x); retrying in 3.1s',
+    )
+  })
+
+  it('refused for the rate to the end: the pace never takes a round past the deadline', async () => {
+    const { clock, calls, deps, plan } = setup([])
+    const waitPlan = plan(30_000, 1000)
+    const outcome = await poll(pacedApi(clock, calls, waitPlan, [throttled]), waitPlan, deps)
+    expect(outcome).toMatchObject({ end: 'timeout', elapsedMs: 30_000 })
+    expect(outcome.error?.message).toMatch(/RequestLimitExceeded/)
+    expect(calls.at(-1)).toBe(31_000) // the last round looks at the deadline itself
+    // widened once per crowded moment, by 1.25 each time after the first: fewer rounds than the 1 s schedule's 30
+    expect(calls.length).toBeLessThan(15)
   })
 
   it('never lets retries run past the deadline, and names the last cause', async () => {
@@ -203,6 +252,7 @@ describe('poll: one probe until it ends', () => {
         timeoutMs: 5000,
         hardEndMs: 6000,
         schedule: fixedSchedule(1000),
+        pace: createPace(clock.now),
         signal: new AbortController().signal,
       },
       deps,
@@ -241,7 +291,7 @@ describe('poll: one probe until it ends', () => {
   })
 
   it('measures from the shared start, so several probes share one deadline', async () => {
-    const { calls, deps, probe } = setup([2])
+    const { calls, clock, deps, probe } = setup([2])
     const outcome = await poll(
       probe,
       {
@@ -249,6 +299,7 @@ describe('poll: one probe until it ends', () => {
         timeoutMs: 2000,
         hardEndMs: 3000,
         schedule: fixedSchedule(1000),
+        pace: createPace(clock.now),
         signal: new AbortController().signal,
       },
       deps,
@@ -279,6 +330,7 @@ describe('poll: a change is sent at most once', () => {
       timeoutMs: 60_000,
       hardEndMs: 61_000,
       schedule: fixedSchedule(1000),
+      pace: createPace(clock.now),
       signal: new AbortController().signal,
     }
     return {
@@ -334,6 +386,7 @@ describe('waitForAll: fail fast', () => {
         timeoutMs: 60_000,
         hardEndMs: 61_000,
         schedule: fixedSchedule(1000),
+        pace: createPace(clock.now),
         signal: new AbortController().signal,
       },
       { now: clock.now, sleep: clock.sleep, random: () => 0.5, log: (l) => lines.push(l) },

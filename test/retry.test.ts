@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { BACKOFF_CAP_MS, backoffDelayMs, isTransient, retryDelay } from '../src/retry.ts'
+import { BACKOFF_CAP_MS, backoffDelayMs, isTransient, NotSentError, refusedForRate, retryDelay } from '../src/retry.ts'
 import { HttpStatusError, NetworkError, retryAfterMs, UnexpectedResponseError } from '../src/http.ts'
 import { UnreachableError } from '../src/transport.ts'
 import { ApiError } from '../src/tencent/errors.ts'
@@ -62,6 +62,28 @@ describe('isTransient', () => {
     },
   ])('does not retry $name', ({ error }) => {
     expect(isTransient(error)).toBe(false)
+  })
+})
+
+describe("refusedForRate: the step's pace, not the backoff, says when to try again", () => {
+  it.each([
+    { name: 'RequestLimitExceeded', error: api('RequestLimitExceeded'), refused: true },
+    { name: 'a sub-code of it', error: api('RequestLimitExceeded.UinLimitExceeded'), refused: true },
+    {
+      name: 'the STS call before a change, refused',
+      error: new NotSentError(api('RequestLimitExceeded')),
+      refused: true,
+    },
+    {
+      name: 'HTTP 429 (not an answer of the API)',
+      error: new HttpStatusError('DescribeFlow', 'h', 429, undefined),
+      refused: false,
+    },
+    { name: 'a fault of the service', error: api('InternalError'), refused: false },
+    { name: 'a quota, LimitExceeded', error: api('LimitExceeded'), refused: false },
+    { name: 'the STS call failing otherwise', error: new NotSentError(withCode('ECONNRESET')), refused: false },
+  ])('$name: $refused', ({ error, refused }) => {
+    expect(refusedForRate(error)).toBe(refused)
   })
 })
 

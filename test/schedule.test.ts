@@ -2,7 +2,7 @@
 // (npm run bench prints the same simulation as a table, and measures against a real server).
 import { describe, expect, it } from 'vitest'
 import { callsPerMinute, lateness, simulateFlow } from '../scripts/lib/simulate.ts'
-import { adaptiveSchedule } from '../src/wait/schedule.ts'
+import { adaptiveSchedule, drawGapMs, fixedSchedule, SCHEDULE_JITTER } from '../src/wait/schedule.ts'
 
 describe('adaptiveSchedule (the default)', () => {
   it.each([
@@ -13,7 +13,7 @@ describe('adaptiveSchedule (the default)', () => {
     { elapsed: 100_000, gap: 10_000 },
     { elapsed: 3_600_000, gap: 10_000 },
   ])('after $elapsed ms waits $gap ms', ({ elapsed, gap }) => {
-    expect(adaptiveSchedule(elapsed)).toBe(gap)
+    expect(adaptiveSchedule.gapMs(elapsed)).toBe(gap)
   })
 
   it.each([
@@ -33,5 +33,30 @@ describe('adaptiveSchedule (the default)', () => {
 
   it('costs at most 6 calls a minute on a long flow', async () => {
     expect(await callsPerMinute(adaptiveSchedule)).toBeLessThanOrEqual(6)
+  })
+})
+
+describe('drawGapMs: every gap drawn, never past what the schedule promises', () => {
+  it.each([
+    { name: 'the middle draw: the schedule itself', elapsed: 40_000, random: 0.5, gap: 4000 },
+    { name: 'the lowest draw', elapsed: 40_000, random: 0, gap: 4000 * (1 - SCHEDULE_JITTER) },
+    { name: 'a high draw early: held at the promise of 1.25 s', elapsed: 0, random: 1, gap: 1250 },
+    { name: 'a high draw at the ceiling: up to 10% of the elapsed time', elapsed: 3_600_000, random: 1, gap: 11_000 },
+    { name: 'a high draw where the ceiling is the promise', elapsed: 100_000, random: 1, gap: 10_000 },
+  ])('adaptive: $name', ({ elapsed, random, gap }) => {
+    expect(drawGapMs(adaptiveSchedule, elapsed, () => random)).toBeCloseTo(gap, 6)
+  })
+
+  it.each([
+    { name: 'lowest', random: 0, gap: 5000 * (1 - SCHEDULE_JITTER) },
+    { name: 'highest', random: 1, gap: 5000 * (1 + SCHEDULE_JITTER) },
+  ])('poll-interval: about the gap chosen, the $name draw', ({ random, gap }) => {
+    expect(drawGapMs(fixedSchedule(5000), 0, () => random)).toBeCloseTo(gap, 6)
+  })
+
+  it('meets the goal of max(1.5 s, 10%) whatever the draw, wherever the flow ends', async () => {
+    for (const random of [0, 0.3, 0.99]) {
+      expect((await lateness(2000, 200_000, adaptiveSchedule, 100, () => random)).metGoal).toBe(true)
+    }
   })
 })

@@ -6,8 +6,9 @@ import type { RequestBudget } from '../budget.ts'
 import { formatDuration } from '../duration.ts'
 import { answeredRequestId, createRetryTracker, isTransient } from '../retry.ts'
 import { requestCount } from '../words.ts'
+import type { Pace } from './pace.ts'
 import { endsTheWait, rowName, type Probe, type ProbeOutcome, type WaitEnd } from './probe.ts'
-import type { Schedule } from './schedule.ts'
+import { drawGapMs, type Schedule } from './schedule.ts'
 
 export interface WaitPlan {
   /** When the step's wait began, on the `now` clock: every probe of a step shares one deadline. */
@@ -16,6 +17,8 @@ export interface WaitPlan {
   /** No request starts after startedAt + this (timeout + request-timeout): the last round may start late. */
   readonly hardEndMs: number
   readonly schedule: Schedule
+  /** The step's pace, shared by all its probes: widened while the account refuses requests for the rate. */
+  readonly pace: Pace
   /** Cancellation, or a StopWaiting reason once another probe of the step ended the wait. */
   readonly signal: AbortSignal
 }
@@ -59,6 +62,8 @@ export async function poll<T>(probe: Probe<T>, plan: WaitPlan, deps: PollDeps): 
   let lastRound = false
 
   const since = (): string => formatDuration(deps.now() - start)
+  /** The schedule's gap after a round at `at`, drawn: the floor of the pace. */
+  const scheduledAt = (at: number): number => drawGapMs(plan.schedule, at - start, deps.random)
   const finish = (end: WaitEnd, error?: Error, stoppedBy?: string): ProbeOutcome<T> => ({
     name: probe.name,
     rows,
@@ -102,7 +107,7 @@ export async function poll<T>(probe: Probe<T>, plan: WaitPlan, deps: PollDeps): 
         deps.debug?.(`${probe.name}: done`)
         return finish('done')
       }
-      nextAt = roundAt + plan.schedule(roundAt - start)
+      nextAt = roundAt + plan.pace.gapMs(scheduledAt(roundAt), deps.random)
     } catch (caught) {
       const now = deps.now()
       const next = retries.failed(caught, { aborted: signal.aborted, now, deadline })
@@ -121,13 +126,15 @@ export async function poll<T>(probe: Probe<T>, plan: WaitPlan, deps: PollDeps): 
         )
         return finish('timeout', error)
       }
+      // refused for the rate: the step's pace, just widened, says when, not the backoff of a fault
+      const delayMs = next.throttled ? plan.pace.retryMs(scheduledAt(now), deps.random) : next.delayMs
       if (!next.clockCorrection) {
         deps.log(
-          `${probe.name}: request ${sent} failed (${retries.inARow()} in a row): ${error.message}; retrying in ${formatDuration(next.delayMs)}`,
+          `${probe.name}: request ${sent} failed (${retries.inARow()} in a row): ${error.message}; retrying in ${formatDuration(delayMs)}`,
         )
         saidAt = now
       }
-      nextAt = now + next.delayMs
+      nextAt = now + delayMs
     }
 
     // A round that ended at or past the deadline was the last: it is the freshest answer there will be.
